@@ -1,4 +1,7 @@
 //! baobei: keyword and title optimisation for Taobao and Tmall listings.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+#![deny(missing_docs)]
 
 pub mod cli;
+pub mod dictionary;
+pub mod title;

@@ -1,0 +1,14 @@
+//! Titles: the text model (folding, GBK length), segmentation into typed tokens, and lint.
+
+pub mod lint;
+mod segment;
+pub mod text;
+
+pub use segment::{Segmented, Segmenter, Token, TokenKind};
+
+/// One segmenter for all unit tests: building it loads jieba's dictionary.
+#[cfg(test)]
+pub(crate) fn test_segmenter() -> &'static Segmenter {
+    static SEGMENTER: std::sync::OnceLock<Segmenter> = std::sync::OnceLock::new();
+    SEGMENTER.get_or_init(Segmenter::builtin)
+}

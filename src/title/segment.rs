@@ -1,0 +1,489 @@
+//! Segmentation of titles into typed tokens: jieba-rs with baobei's dictionaries, plus the
+//! rules jieba does not know (model numbers and specs stay whole, Latin brand phrases).
+
+use std::sync::Arc;
+
+use jieba_rs::Jieba;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::text::{fold, is_cjk};
+use crate::dictionary::{Dictionaries, Prohibited, WordKind};
+
+/// What a token is. Dictionary kinds plus the two that segmentation itself recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// A brand name or alias (`自然堂`, `chando`).
+    Brand,
+    /// The product (core) word.
+    Product,
+    /// An attribute word.
+    Attribute,
+    /// A generic traffic word (season, year, gender, ...).
+    Traffic,
+    /// A specification or model number: `50g`, `ksr10-07-25`, `type-c`, `xl`.
+    Spec,
+    /// Any other word.
+    Word,
+    /// A filler word of no search value.
+    Filler,
+    /// Punctuation or a symbol.
+    Punct,
+}
+
+impl TokenKind {
+    /// The lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Brand => "brand",
+            Self::Product => "product",
+            Self::Attribute => "attribute",
+            Self::Traffic => "traffic",
+            Self::Spec => "spec",
+            Self::Word => "word",
+            Self::Filler => "filler",
+            Self::Punct => "punct",
+        }
+    }
+
+    /// Whether the token is a word that search can match (not punctuation).
+    pub fn is_word(self) -> bool {
+        self != Self::Punct
+    }
+}
+
+impl From<WordKind> for TokenKind {
+    fn from(kind: WordKind) -> Self {
+        match kind {
+            WordKind::Brand => Self::Brand,
+            WordKind::Product => Self::Product,
+            WordKind::Attribute => Self::Attribute,
+            WordKind::Traffic => Self::Traffic,
+            WordKind::Word => Self::Word,
+            WordKind::Filler => Self::Filler,
+        }
+    }
+}
+
+/// One token of a title. Spans point into the ORIGINAL title (characters and UTF-8 bytes)
+/// and into its folded form, which is what matching uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// What the token is.
+    pub kind: TokenKind,
+    /// First character, 0-based, in the original title.
+    pub start: u32,
+    /// One past the last character.
+    pub end: u32,
+    /// First byte in the original title.
+    pub byte_start: u32,
+    /// One past the last byte in the original title.
+    pub byte_end: u32,
+    key_start: u32,
+    key_end: u32,
+}
+
+/// A segmented title: the original text, its folded form and the tokens.
+#[derive(Debug, Clone)]
+pub struct Segmented<'t> {
+    title: &'t str,
+    folded: String,
+    /// Tokens in title order; white space is not a token.
+    pub tokens: Vec<Token>,
+}
+
+impl<'t> Segmented<'t> {
+    /// The original title.
+    pub fn title(&self) -> &'t str {
+        self.title
+    }
+
+    /// The token's text as written in the original title.
+    pub fn text(&self, token: &Token) -> &'t str {
+        &self.title[token.byte_start as usize..token.byte_end as usize]
+    }
+
+    /// The token's folded text (half-width, lower case): the form to match on.
+    pub fn key(&self, token: &Token) -> &str {
+        &self.folded[token.key_start as usize..token.key_end as usize]
+    }
+
+    /// The folded text from `first` to `last`, both included, with what stands between them.
+    pub fn key_between(&self, first: &Token, last: &Token) -> &str {
+        &self.folded[first.key_start as usize..last.key_end as usize]
+    }
+
+    /// The folded title.
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// Tokens that are words (no punctuation).
+    pub fn words(&self) -> impl Iterator<Item = &Token> {
+        self.tokens.iter().filter(|t| t.kind.is_word())
+    }
+}
+
+/// What the dictionaries say about one folded word.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    kind: WordKind,
+    /// Index into `brands` for brand aliases, so `chando` and `自然堂` are one brand.
+    brand: u32,
+}
+
+/// Units that turn a number into a specification (`50克`, `3件`, `10档`).
+const UNITS: &[&str] = &[
+    "克", "千克", "公斤", "斤", "两", "毫升", "升", "毫米", "厘米", "米", "寸", "英寸", "码", "件",
+    "片", "支", "瓶", "盒", "包", "袋", "只", "个", "双", "套", "粒", "颗", "条", "张", "罐", "枚",
+    "岁", "档", "层", "瓦", "伏", "度", "毫安", "匹", "升级",
+];
+
+/// Letter-only sizes that are specifications, not words.
+const SIZES: &[&str] = &["xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "6xl"];
+
+/// The segmenter: built once (loading jieba's dictionary is the expensive part) and shared by
+/// reference by every thread and every tantivy tokenizer clone.
+pub struct Segmenter {
+    jieba: Jieba,
+    entries: FxHashMap<Box<str>, Entry>,
+    prohibited: FxHashMap<Box<str>, u32>,
+    dictionaries: Arc<Dictionaries>,
+    /// Longest Latin brand phrase in tokens (`estee lauder` is 2).
+    max_brand_phrase: usize,
+}
+
+impl std::fmt::Debug for Segmenter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Segmenter").field("entries", &self.entries.len()).finish()
+    }
+}
+
+impl Segmenter {
+    /// Builds a segmenter from jieba's default dictionary plus `dictionaries`.
+    pub fn new(dictionaries: Arc<Dictionaries>) -> Self {
+        let mut jieba = Jieba::new();
+        let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
+        let mut max_brand_phrase = 1;
+        let register = |jieba: &mut Jieba, key: &str, freq: Option<usize>| {
+            // ASCII words are kept whole by the pre-tokeniser; jieba needs only the rest.
+            if !key.is_ascii() && !key.contains(' ') {
+                let freq = freq.or_else(|| jieba.has_word(key).then_some(0));
+                if freq != Some(0) {
+                    jieba.add_word(key, freq, None);
+                }
+            }
+        };
+        // Brands first: the curated lexicon overrides a noisy brand entry, and user files
+        // (loaded later) override both.
+        for (index, brand) in dictionaries.brands.iter().enumerate() {
+            for name in std::iter::once(&brand.name).chain(&brand.aliases) {
+                let key = fold(name);
+                max_brand_phrase = max_brand_phrase.max(key.split(' ').count());
+                register(&mut jieba, &key, brand.freq);
+                entries.insert(key.into(), Entry { kind: WordKind::Brand, brand: index as u32 });
+            }
+        }
+        for entry in &dictionaries.lexicon {
+            let key = fold(&entry.word);
+            register(&mut jieba, &key, entry.freq);
+            entries.insert(key.into(), Entry { kind: entry.kind, brand: u32::MAX });
+        }
+        for word in &dictionaries.stopwords {
+            entries.insert(fold(word).into(), Entry { kind: WordKind::Filler, brand: u32::MAX });
+        }
+        let mut prohibited = FxHashMap::default();
+        for (index, p) in dictionaries.prohibited.iter().enumerate() {
+            let key = fold(&p.word);
+            // A banned phrase must come out of jieba as one word to be matched as a word.
+            if !key.is_ascii() && !jieba.has_word(&key) {
+                jieba.add_word(&key, None, None);
+            }
+            prohibited.insert(key.into(), index as u32);
+        }
+        Segmenter { jieba, entries, prohibited, dictionaries, max_brand_phrase }
+    }
+
+    /// A segmenter with the built-in dictionaries only.
+    pub fn builtin() -> Self {
+        Self::new(Arc::new(Dictionaries::builtin()))
+    }
+
+    /// The dictionaries this segmenter was built from.
+    pub fn dictionaries(&self) -> &Dictionaries {
+        &self.dictionaries
+    }
+
+    /// The dictionary kind of a folded word, if any dictionary knows it.
+    pub fn kind_of(&self, key: &str) -> Option<WordKind> {
+        self.entries.get(key).map(|e| e.kind)
+    }
+
+    /// The canonical brand name for a folded brand word or alias.
+    pub fn brand_of(&self, key: &str) -> Option<&str> {
+        let entry = self.entries.get(key)?;
+        let brand = self.dictionaries.brands.get(entry.brand as usize)?;
+        Some(&brand.name)
+    }
+
+    /// The prohibited-word entry for a folded word.
+    pub fn prohibited(&self, key: &str) -> Option<&Prohibited> {
+        self.prohibited.get(key).map(|&i| &self.dictionaries.prohibited[i as usize])
+    }
+
+    /// Segments a title into typed tokens.
+    pub fn segment<'t>(&self, title: &'t str) -> Segmented<'t> {
+        let folded = fold(title);
+        let mut tokens = Vec::with_capacity(title.len() / 3 + 4);
+        let pieces = self.jieba.cut(&folded, false);
+        // Folding only ever shortens a character's UTF-8 encoding, so equal lengths mean
+        // every byte offset in the folded text is the offset in the original.
+        let same_bytes = folded.len() == title.len();
+        let orig_offsets: Vec<u32> = if same_bytes {
+            Vec::new()
+        } else {
+            title.char_indices().map(|(b, _)| b as u32).chain([title.len() as u32]).collect()
+        };
+        let mut push = |kind: TokenKind, start: usize, end: usize, key_start: usize, key_end: usize| {
+            let (byte_start, byte_end) = if same_bytes {
+                (key_start as u32, key_end as u32)
+            } else {
+                (orig_offsets[start], orig_offsets[end])
+            };
+            tokens.push(Token {
+                kind,
+                start: start as u32,
+                end: end as u32,
+                byte_start,
+                byte_end,
+                key_start: key_start as u32,
+                key_end: key_end as u32,
+            });
+        };
+
+        let mut i = 0;
+        while i < pieces.len() {
+            let piece = &pieces[i];
+            if piece.word.chars().all(char::is_whitespace) {
+                i += 1;
+                continue;
+            }
+            if piece.word.is_ascii() {
+                // Gather the ASCII run jieba may have cut up, and re-cut it by baobei's rules.
+                let mut j = i + 1;
+                while j < pieces.len()
+                    && pieces[j].word.is_ascii()
+                    && !pieces[j].word.bytes().any(|b| b.is_ascii_whitespace())
+                {
+                    j += 1;
+                }
+                let (run_start, byte_start) = (piece.start, piece.byte_start);
+                let run = &folded[byte_start..pieces[j - 1].byte_end];
+                for (kind, s, e) in ascii_tokens(run) {
+                    // ASCII: one byte per character.
+                    push(kind, run_start + s, run_start + e, byte_start + s, byte_start + e);
+                }
+                i = j;
+                continue;
+            }
+            let kind = if piece.word.chars().any(char::is_alphanumeric) {
+                TokenKind::Word
+            } else {
+                TokenKind::Punct
+            };
+            push(kind, piece.start, piece.end, piece.byte_start, piece.byte_end);
+            i += 1;
+        }
+        drop(pieces);
+
+        let mut seg = Segmented { title, folded, tokens };
+        self.merge_specs(&mut seg);
+        self.merge_brand_phrases(&mut seg);
+        for t in 0..seg.tokens.len() {
+            let token = seg.tokens[t];
+            if token.kind == TokenKind::Punct || token.kind == TokenKind::Spec {
+                continue;
+            }
+            let key = seg.key(&token);
+            let kind = match self.entries.get(key) {
+                Some(entry) => entry.kind.into(),
+                None => classify_unknown(key, token.kind),
+            };
+            seg.tokens[t].kind = kind;
+        }
+        seg
+    }
+
+    /// `50` + `克` -> `50克`: a number followed by a unit is one specification.
+    fn merge_specs(&self, seg: &mut Segmented<'_>) {
+        let mut out: Vec<Token> = Vec::with_capacity(seg.tokens.len());
+        for token in seg.tokens.drain(..) {
+            if let Some(prev) = out.last_mut()
+                && prev.end == token.start
+                && token.kind == TokenKind::Word
+                && is_number(&seg.folded[prev.key_start as usize..prev.key_end as usize])
+                && UNITS.contains(&&seg.folded[token.key_start as usize..token.key_end as usize])
+            {
+                prev.end = token.end;
+                prev.byte_end = token.byte_end;
+                prev.key_end = token.key_end;
+                prev.kind = TokenKind::Spec;
+                continue;
+            }
+            out.push(token);
+        }
+        seg.tokens = out;
+    }
+
+    /// Latin brand names of several words (`estee lauder`) become one brand token.
+    fn merge_brand_phrases(&self, seg: &mut Segmented<'_>) {
+        if self.max_brand_phrase < 2 {
+            return;
+        }
+        let mut t = 0;
+        while t < seg.tokens.len() {
+            let first = seg.tokens[t];
+            if !seg.key(&first).is_ascii() || first.kind == TokenKind::Punct {
+                t += 1;
+                continue;
+            }
+            for n in (2..=self.max_brand_phrase.min(seg.tokens.len() - t)).rev() {
+                let last = seg.tokens[t + n - 1];
+                let phrase = &seg.folded[first.key_start as usize..last.key_end as usize];
+                let single_spaced = phrase.is_ascii()
+                    && !phrase.contains("  ")
+                    && seg.tokens[t..t + n].windows(2).all(|w| w[1].start == w[0].end + 1);
+                if single_spaced && self.entries.get(phrase).is_some_and(|e| e.kind == WordKind::Brand) {
+                    let token = Token {
+                        kind: TokenKind::Brand,
+                        end: last.end,
+                        byte_end: last.byte_end,
+                        key_end: last.key_end,
+                        ..first
+                    };
+                    seg.tokens.splice(t..t + n, [token]);
+                    break;
+                }
+            }
+            t += 1;
+        }
+    }
+}
+
+/// Cuts a run of ASCII (no white space) into alphanumeric runs, joined through `-`, `.`,
+/// `_` and `'` when those stand between two alphanumerics (`ksr10-07-25`, `5.3`, `no.1`),
+/// and single punctuation tokens. Offsets are bytes = characters.
+fn ascii_tokens(run: &str) -> impl Iterator<Item = (TokenKind, usize, usize)> + '_ {
+    let b = run.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        if i >= b.len() {
+            return None;
+        }
+        let start = i;
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            return Some((TokenKind::Punct, start, i));
+        }
+        while i < b.len() {
+            if b[i].is_ascii_alphanumeric() {
+                i += 1;
+            } else if matches!(b[i], b'-' | b'.' | b'_' | b'\'')
+                && i + 1 < b.len()
+                && b[i + 1].is_ascii_alphanumeric()
+            {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        Some((TokenKind::Word, start, i))
+    })
+}
+
+/// A bare number (`50`, `0.5`), which a following unit makes a specification.
+fn is_number(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit() || b == b'.') && key.as_bytes()[0].is_ascii_digit()
+}
+
+/// Kind of a word no dictionary knows.
+fn classify_unknown(key: &str, kind: TokenKind) -> TokenKind {
+    if key.is_ascii() {
+        if key.len() == 4 && (key.starts_with("20") || key.starts_with("19")) && key.bytes().all(|b| b.is_ascii_digit()) {
+            return TokenKind::Traffic; // a year: 2026新款
+        }
+        if key.bytes().any(|b| b.is_ascii_digit()) || SIZES.contains(&key) {
+            return TokenKind::Spec;
+        }
+    }
+    if kind == TokenKind::Word && !key.chars().any(|c| is_cjk(c) || c.is_alphanumeric()) {
+        return TokenKind::Punct;
+    }
+    kind
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segmenter() -> &'static Segmenter {
+        crate::title::test_segmenter()
+    }
+
+    fn words(title: &str) -> Vec<(String, &'static str)> {
+        let seg = segmenter().segment(title);
+        seg.tokens.iter().map(|t| (seg.text(t).to_owned(), t.kind.as_str())).collect()
+    }
+
+    fn texts(title: &str) -> Vec<String> {
+        words(title).into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn keeps_models_and_specs_whole() {
+        for whole in ["5w-30", "ksr10-07-25", "iPhone15", "50g", "120ML", "Type-C", "3D", "NO.1"] {
+            let title = format!("机油{whole}适用");
+            assert!(texts(&title).contains(&whole.to_owned()), "{whole} in {:?}", texts(&title));
+        }
+        assert_eq!(words("150g美妍茶")[0], ("150g".into(), "spec"));
+        assert_eq!(words("面霜50克装")[1], ("50克".into(), "spec"));
+    }
+
+    #[test]
+    fn spans_point_into_the_original() {
+        let title = "ＣＨＡＮＤＯ/自然堂　面霜５０ｇ";
+        let seg = segmenter().segment(title);
+        let got: Vec<_> = seg.tokens.iter().map(|t| (seg.text(t), seg.key(t), t.kind)).collect();
+        assert_eq!(got[0], ("ＣＨＡＮＤＯ", "chando", TokenKind::Brand));
+        assert_eq!(got[1].2, TokenKind::Punct);
+        assert_eq!(got[2], ("自然堂", "自然堂", TokenKind::Brand));
+        assert_eq!(got.last().unwrap(), &("５０ｇ", "50g", TokenKind::Spec));
+        let chars: Vec<char> = title.chars().collect();
+        for t in &seg.tokens {
+            let by_chars: String = chars[t.start as usize..t.end as usize].iter().collect();
+            assert_eq!(by_chars, seg.text(t));
+        }
+    }
+
+    #[test]
+    fn latin_brand_phrases_merge() {
+        let w = words("Estee Lauder雅诗兰黛 面霜");
+        assert_eq!(w[0], ("Estee Lauder".into(), "brand"));
+        assert_eq!(w[1], ("雅诗兰黛".into(), "brand"));
+    }
+
+    #[test]
+    fn years_and_sizes() {
+        let w = words("2026新款 XL");
+        assert_eq!(w[0], ("2026".into(), "traffic"));
+        assert_eq!(w.last().unwrap(), &("XL".into(), "spec"));
+    }
+
+    #[test]
+    fn white_space_is_not_a_token() {
+        assert!(words("面霜  补水").iter().all(|(t, _)| !t.trim().is_empty()));
+        assert!(words("").is_empty());
+        assert!(words("   ").is_empty());
+    }
+}
