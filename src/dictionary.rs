@@ -99,7 +99,7 @@ pub struct DictionarySource {
 #[derive(Debug, thiserror::Error)]
 pub enum DictionaryError {
     /// The file could not be read.
-    #[error("{path}: cannot read dictionary: {source}")]
+    #[error("{path}: cannot read dictionary")]
     Io {
         /// The file.
         path: PathBuf,

@@ -1,6 +1,162 @@
-//! Command-line edge: parses arguments and maps results to exit codes.
+//! Command-line edge: parses arguments into settings, runs a command, prints errors and maps
+//! the outcome to an exit code. The only place in baobei that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
+
+mod args;
+mod batch;
+mod output;
+mod titles;
+
+use std::io::{self, IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::dictionary::Dictionaries;
+use crate::title::Segmenter;
+use args::{Cli, Command, FormatArg, TitleArgs};
+use batch::{Reject, Summary};
+use output::{Format, Sink};
+use titles::TitleItem;
+
+/// Exit codes, for scripts and cron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Exit {
+    /// Everything done.
+    Ok = 0,
+    /// Finished, but some input rows were rejected.
+    Rejected = 1,
+    /// Failed; nothing was written.
+    Error = 2,
+}
+
+/// Settings the engine needs, turned from arguments (the second stage of argument handling).
+#[derive(Debug)]
+struct Settings {
+    format: Option<Format>,
+    budget: usize,
+    quiet: bool,
+    dicts: Vec<PathBuf>,
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Error as i32 } else { Exit::Ok as i32 };
+        }
+    };
+    match execute(cli) {
+        Ok(exit) => exit as i32,
+        Err(e) if is_broken_pipe(&e) => Exit::Ok as i32,
+        Err(e) => {
+            eprintln!("baobei: error: {e:#}");
+            Exit::Error as i32
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+fn execute(cli: Cli) -> anyhow::Result<Exit> {
+    let g = cli.global;
+    if let Some(n) = g.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("cannot start worker threads")?;
+    }
+    let settings = Settings {
+        format: g.format.map(|f| match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }),
+        budget: g.budget,
+        quiet: g.quiet,
+        dicts: g.dicts,
+    };
+    match cli.command {
+        Command::Segment(args) => {
+            let segmenter = segmenter(&settings)?;
+            titles_command(&settings, &args, "segmented", |item| titles::segment(&segmenter, item))
+        }
+        Command::Lint(args) => {
+            let segmenter = segmenter(&settings)?;
+            titles_command(&settings, &args, "linted", |item| titles::lint_title(&segmenter, settings.budget, item))
+        }
+        Command::Demo => anyhow::bail!("demo: not yet wired"),
+    }
+}
+
+fn segmenter(settings: &Settings) -> anyhow::Result<Segmenter> {
+    let mut dicts = Dictionaries::builtin();
+    for path in &settings.dicts {
+        dicts.load_file(path)?;
+    }
+    Ok(Segmenter::new(Arc::new(dicts)))
+}
+
+/// Runs a per-title command over the command-line titles, `--input`, or standard input.
+fn titles_command<R: output::Record + Send>(
+    settings: &Settings,
+    args: &TitleArgs,
+    verb: &str,
+    f: impl Fn(&TitleItem) -> R + Sync,
+) -> anyhow::Result<Exit> {
+    let format = settings.format.unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
+    let mut items: Box<dyn Iterator<Item = Result<TitleItem, Reject>>> = Box::new(titles::from_args(&args.titles));
+    if let Some(path) = &args.input {
+        items = Box::new(items.chain(read_titles(path)?));
+    } else if args.titles.is_empty() {
+        if io::stdin().is_terminal() {
+            anyhow::bail!("no titles: give them as arguments, with --input FILE, or on standard input");
+        }
+        let mut text = String::new();
+        io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
+        let lines: Vec<TitleItem> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| TitleItem { id: (i + 1).to_string(), title: l.to_owned() })
+            .collect();
+        items = Box::new(lines.into_iter().map(Ok));
+    }
+    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    let summary = batch::run(items, &mut sink, settings.quiet, f)?;
+    sink.finish()?;
+    finish(settings, args, verb, &summary)
+}
+
+/// Writes the rejects, prints the summary, and picks the exit code.
+fn finish(settings: &Settings, args: &TitleArgs, verb: &str, summary: &Summary) -> anyhow::Result<Exit> {
+    let rejected = summary.rejects.len();
+    if rejected > 0 {
+        let path = batch::rejects_path(args.rejects.as_deref(), args.output.as_deref(), args.input.as_deref());
+        batch::write_rejects(&path, &summary.rejects)?;
+        eprintln!("baobei: {rejected} row(s) rejected, written to {}", path.display());
+    }
+    if !settings.quiet && summary.done >= 1000 {
+        let secs = summary.elapsed.as_secs_f64();
+        eprintln!("baobei: {verb} {} titles in {secs:.2} s ({:.0}/s)", summary.done, summary.done as f64 / secs.max(1e-9));
+    }
+    Ok(if rejected > 0 { Exit::Rejected } else { Exit::Ok })
+}
+
+/// Titles from a file: every format the readers know.
+fn read_titles(path: &std::path::Path) -> anyhow::Result<impl Iterator<Item = Result<TitleItem, Reject>> + use<>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let name = path.display().to_string();
+    let items: Vec<Result<TitleItem, Reject>> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| Ok(TitleItem { id: (i + 1).to_string(), title: l.to_owned() }))
+        .collect();
+    let _ = name;
+    Ok(items.into_iter())
 }

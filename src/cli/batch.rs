@@ -1,0 +1,131 @@
+//! The batch runner: items in, records out, in input order, in parallel, with a progress bar
+//! on a terminal, and bad rows reported, counted and set aside instead of stopping the run.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::output::{Record, Sink};
+
+/// A row that could not be used: where it is, why, and its text as read.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    /// `path:line:col`.
+    pub location: String,
+    /// What is wrong.
+    pub reason: String,
+    /// The row as it was read, so nothing is lost.
+    pub raw: String,
+}
+
+/// Items per parallel chunk: large enough to keep both cores busy, small enough to stream.
+const CHUNK: usize = 4096;
+/// Rejects printed on stderr before the rest are only counted (all go to the rejects file).
+const SHOWN_REJECTS: usize = 20;
+
+/// What a batch did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Items processed.
+    pub done: usize,
+    /// Rows set aside.
+    pub rejects: Vec<Reject>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Runs `f` over every item, writing records to `sink` in input order.
+pub fn run<T, R>(
+    items: impl Iterator<Item = Result<T, Reject>>,
+    sink: &mut Sink,
+    quiet: bool,
+    f: impl Fn(&T) -> R + Sync,
+) -> io::Result<Summary>
+where
+    T: Send + Sync,
+    R: Record + Send,
+{
+    let started = Instant::now();
+    let progress = progress_bar(quiet);
+    let mut summary = Summary::default();
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut items = items.peekable();
+    while items.peek().is_some() {
+        chunk.clear();
+        for item in items.by_ref() {
+            match item {
+                Ok(item) => chunk.push(item),
+                Err(reject) => {
+                    if !quiet && summary.rejects.len() < SHOWN_REJECTS {
+                        progress.suspend(|| eprintln!("baobei: rejected {}: {}", reject.location, reject.reason));
+                    }
+                    summary.rejects.push(reject);
+                }
+            }
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        let records: Vec<R> = chunk.par_iter().map(&f).collect();
+        for record in &records {
+            sink.write(record)?;
+        }
+        summary.done += records.len();
+        progress.inc(records.len() as u64);
+    }
+    progress.finish_and_clear();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {human_pos} titles  {per_sec}  {elapsed}")
+            .expect("valid progress template"),
+    );
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Where the rejects of a run go: beside the output, or beside the input's name in the current
+/// directory, unless the user said where.
+pub fn rejects_path(explicit: Option<&Path>, output: Option<&Path>, input: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_owned();
+    }
+    let base = output.or(input).map(|p| p.as_os_str().to_owned());
+    let mut name = match (output, base) {
+        (Some(_), Some(b)) => b,
+        (None, Some(b)) => Path::new(&b).file_name().map(|n| n.to_owned()).unwrap_or(b),
+        _ => "baobei".into(),
+    };
+    name.push(".rejects.csv");
+    PathBuf::from(name)
+}
+
+/// Writes the rejects (CSV, Chinese headers, Excel-ready) atomically.
+pub fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot create the rejects file", path.display()))?;
+    file.write_all("\u{feff}".as_bytes())?;
+    {
+        let mut w = csv::Writer::from_writer(&mut file);
+        w.write_record(["位置", "原因", "原始行"])?;
+        for r in rejects {
+            w.write_record([&r.location, &r.reason, &r.raw])?;
+        }
+        w.flush()?;
+    }
+    file.as_file().sync_all()?;
+    file.persist(path).with_context(|| format!("{}: cannot write the rejects file", path.display()))?;
+    Ok(())
+}

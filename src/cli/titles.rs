@@ -1,0 +1,95 @@
+//! `segment` and `lint`: one record per title, in input order.
+
+use serde::Serialize;
+
+use super::batch::Reject;
+use super::output::Record;
+use crate::title::lint::{Problem, lint};
+use crate::title::text::gbk_len;
+use crate::title::{Segmenter, TokenKind};
+
+/// A title to work on, with the id it is reported under.
+#[derive(Debug, Clone)]
+pub struct TitleItem {
+    pub id: String,
+    pub title: String,
+}
+
+/// One token in `segment` output.
+#[derive(Debug, Serialize)]
+pub struct TokenRecord {
+    pub text: String,
+    pub kind: TokenKind,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// `segment` output for one title.
+#[derive(Debug, Serialize)]
+pub struct SegmentRecord {
+    pub id: String,
+    pub title: String,
+    pub bytes: usize,
+    pub tokens: Vec<TokenRecord>,
+}
+
+/// `lint` output for one title.
+#[derive(Debug, Serialize)]
+pub struct LintRecord {
+    pub id: String,
+    pub title: String,
+    pub bytes: usize,
+    pub problems: Vec<Problem>,
+}
+
+pub fn segment(segmenter: &Segmenter, item: &TitleItem) -> SegmentRecord {
+    let seg = segmenter.segment(&item.title);
+    let tokens = seg
+        .tokens
+        .iter()
+        .map(|t| TokenRecord { text: seg.text(t).to_owned(), kind: t.kind, start: t.start, end: t.end })
+        .collect();
+    SegmentRecord { id: item.id.clone(), title: item.title.clone(), bytes: gbk_len(&item.title), tokens }
+}
+
+pub fn lint_title(segmenter: &Segmenter, budget: usize, item: &TitleItem) -> LintRecord {
+    let seg = segmenter.segment(&item.title);
+    LintRecord {
+        id: item.id.clone(),
+        title: item.title.clone(),
+        bytes: gbk_len(&item.title),
+        problems: lint(&seg, segmenter, budget),
+    }
+}
+
+impl Record for SegmentRecord {
+    const HEADERS: &'static [&'static str] = &["ID", "标题", "字节数", "分词"];
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let tokens: Vec<String> = self.tokens.iter().map(|t| format!("{}/{}", t.text, t.kind.as_str())).collect();
+        out.push(vec![self.id.clone(), self.title.clone(), self.bytes.to_string(), tokens.join(" ")]);
+    }
+}
+
+impl Record for LintRecord {
+    const HEADERS: &'static [&'static str] = &["ID", "标题", "字节数", "问题", "文字", "位置", "说明", "建议"];
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let head = [self.id.clone(), self.title.clone(), self.bytes.to_string()];
+        if self.problems.is_empty() {
+            out.push(head.iter().cloned().chain(["ok".into()]).chain(std::iter::repeat_n(String::new(), 4)).collect());
+        }
+        for p in &self.problems {
+            let suggestion = match p.suggestion.as_deref() {
+                Some("") => "(delete)".to_owned(),
+                Some(s) => s.to_owned(),
+                None => String::new(),
+            };
+            let cells = [p.kind.as_str().to_owned(), p.text.clone(), format!("{}-{}", p.start, p.end), p.message.clone(), suggestion];
+            out.push(head.iter().cloned().chain(cells).collect());
+        }
+    }
+}
+
+/// Titles from the command line, numbered from 1.
+pub fn from_args(titles: &[String]) -> impl Iterator<Item = Result<TitleItem, Reject>> + '_ {
+    titles.iter().enumerate().map(|(i, t)| Ok(TitleItem { id: (i + 1).to_string(), title: t.clone() }))
+}
