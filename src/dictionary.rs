@@ -147,8 +147,14 @@ impl Format {
 const BUILTIN: &[(&str, &str)] = &[
     ("brands.tsv", include_str!("../dictionaries/brands.tsv")),
     ("lexicon.tsv", include_str!("../dictionaries/lexicon.tsv")),
-    ("prohibited.tsv", include_str!("../dictionaries/prohibited.tsv")),
-    ("stopwords.tsv", include_str!("../dictionaries/stopwords.tsv")),
+    (
+        "prohibited.tsv",
+        include_str!("../dictionaries/prohibited.tsv"),
+    ),
+    (
+        "stopwords.tsv",
+        include_str!("../dictionaries/stopwords.tsv"),
+    ),
 ];
 
 /// All dictionaries in force, in load order.
@@ -190,7 +196,10 @@ impl Dictionaries {
                 line,
                 column,
                 message: "dictionary files must be UTF-8".into(),
-                value: String::from_utf8_lossy(&bytes[e.valid_up_to()..][..4.min(bytes.len() - e.valid_up_to())]).into_owned(),
+                value: String::from_utf8_lossy(
+                    &bytes[e.valid_up_to()..][..4.min(bytes.len() - e.valid_up_to())],
+                )
+                .into_owned(),
             }
         })?;
         self.parse(path, text)
@@ -213,13 +222,20 @@ impl Dictionaries {
         let mut format = None;
         for (index, raw) in text.lines().enumerate() {
             let line_no = index + 1;
-            let line = raw.strip_prefix('\u{feff}').unwrap_or(raw).trim_end_matches('\r');
+            let line = raw
+                .strip_prefix('\u{feff}')
+                .unwrap_or(raw)
+                .trim_end_matches('\r');
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
             let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
             let column = |i: usize| -> usize {
-                1 + line.split('\t').take(i).map(|f| f.chars().count() + 1).sum::<usize>()
+                1 + line
+                    .split('\t')
+                    .take(i)
+                    .map(|f| f.chars().count() + 1)
+                    .sum::<usize>()
             };
             let Some(format) = format else {
                 format = Some(Format::from_header(&fields).ok_or_else(|| {
@@ -241,14 +257,21 @@ impl Dictionaries {
             let freq = |i: usize| -> Result<Option<usize>, DictionaryError> {
                 field(i)
                     .map(|f| {
-                        f.parse::<usize>()
-                            .map_err(|_| err(line_no, column(i), "frequency must be a whole number", f))
+                        f.parse::<usize>().map_err(|_| {
+                            err(line_no, column(i), "frequency must be a whole number", f)
+                        })
                     })
                     .transpose()
             };
             let list = |i: usize| -> Vec<String> {
                 field(i)
-                    .map(|f| f.split('|').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+                    .map(|f| {
+                        f.split('|')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(String::from)
+                            .collect()
+                    })
                     .unwrap_or_default()
             };
             match format {
@@ -275,8 +298,14 @@ impl Dictionaries {
                     freq: freq(2)?,
                 }),
                 Format::Prohibited => {
-                    let category = field(1)
-                        .ok_or_else(|| err(line_no, column(1), "a prohibited word needs a category", line))?;
+                    let category = field(1).ok_or_else(|| {
+                        err(
+                            line_no,
+                            column(1),
+                            "a prohibited word needs a category",
+                            line,
+                        )
+                    })?;
                     self.prohibited.push(Prohibited {
                         word: word.to_owned(),
                         category: category.to_owned(),
@@ -313,14 +342,19 @@ impl fmt::Display for WordKind {
 
 /// FNV-1a 64: a stable, dependency-free checksum for change detection (not for security).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// 1-based line and character column of a byte offset.
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
     (line, column)
 }
@@ -342,10 +376,21 @@ mod tests {
     #[test]
     fn header_selects_format() {
         let mut d = Dictionaries::default();
-        d.parse(Path::new("u.tsv"), "# mine\nword\tkind\tfreq\tsynonyms\n冰丝\tattribute\t\t\n")
-            .unwrap();
-        d.parse(Path::new("b.tsv"), "brand\taliases\tfreq\n小熊\tBEAR|Bear\t300\n").unwrap();
-        d.parse(Path::new("p.tsv"), "word\tcategory\tsubstitute\n顶级\tabsolute\t高品质\n").unwrap();
+        d.parse(
+            Path::new("u.tsv"),
+            "# mine\nword\tkind\tfreq\tsynonyms\n冰丝\tattribute\t\t\n",
+        )
+        .unwrap();
+        d.parse(
+            Path::new("b.tsv"),
+            "brand\taliases\tfreq\n小熊\tBEAR|Bear\t300\n",
+        )
+        .unwrap();
+        d.parse(
+            Path::new("p.tsv"),
+            "word\tcategory\tsubstitute\n顶级\tabsolute\t高品质\n",
+        )
+        .unwrap();
         d.parse(Path::new("s.tsv"), "word\n的\n").unwrap();
         assert_eq!(d.lexicon[0].kind, WordKind::Attribute);
         assert_eq!(d.lexicon[0].freq, None);
@@ -359,13 +404,27 @@ mod tests {
     fn errors_name_path_line_and_column() {
         let mut d = Dictionaries::default();
         let e = d
-            .parse(Path::new("my.tsv"), "word\tkind\tfreq\n连衣裙\tproduct\tmany\n")
+            .parse(
+                Path::new("my.tsv"),
+                "word\tkind\tfreq\n连衣裙\tproduct\tmany\n",
+            )
             .unwrap_err();
-        assert_eq!(e.to_string(), "my.tsv:2:13: frequency must be a whole number: \"many\"");
-        let e = d.parse(Path::new("my.tsv"), "word\tkind\n连衣裙\tdress\n").unwrap_err();
-        assert_eq!(e.to_string(), "my.tsv:2:5: kind must be product, attribute, traffic or word: \"dress\"");
+        assert_eq!(
+            e.to_string(),
+            "my.tsv:2:13: frequency must be a whole number: \"many\""
+        );
+        let e = d
+            .parse(Path::new("my.tsv"), "word\tkind\n连衣裙\tdress\n")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "my.tsv:2:5: kind must be product, attribute, traffic or word: \"dress\""
+        );
         let e = d.parse(Path::new("x.tsv"), "foo\tbar\n").unwrap_err();
-        assert!(e.to_string().starts_with("x.tsv:1:1: unknown dictionary header"));
+        assert!(
+            e.to_string()
+                .starts_with("x.tsv:1:1: unknown dictionary header")
+        );
     }
 
     #[test]
@@ -375,6 +434,10 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GBK.encode("word\n连衣裙\n");
         std::fs::write(&path, &bytes).unwrap();
         let e = Dictionaries::default().load_file(&path).unwrap_err();
-        assert!(e.to_string().contains(":2:1: dictionary files must be UTF-8"), "{e}");
+        assert!(
+            e.to_string()
+                .contains(":2:1: dictionary files must be UTF-8"),
+            "{e}"
+        );
     }
 }

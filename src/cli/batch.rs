@@ -61,7 +61,9 @@ where
                 Ok(item) => chunk.push(item),
                 Err(reject) => {
                     if !quiet && summary.rejects.len() < SHOWN_REJECTS {
-                        progress.suspend(|| eprintln!("baobei: rejected {}: {}", reject.location, reject.reason));
+                        progress.suspend(|| {
+                            eprintln!("baobei: rejected {}: {}", reject.location, reject.reason)
+                        });
                     }
                     summary.rejects.push(reject);
                 }
@@ -97,7 +99,11 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 
 /// Where the rejects of a run go: beside the output, or beside the input's name in the current
 /// directory, unless the user said where.
-pub fn rejects_path(explicit: Option<&Path>, output: Option<&Path>, input: Option<&Path>) -> PathBuf {
+pub fn rejects_path(
+    explicit: Option<&Path>,
+    output: Option<&Path>,
+    input: Option<&Path>,
+) -> PathBuf {
     if let Some(p) = explicit {
         return p.to_owned();
     }
@@ -113,7 +119,10 @@ pub fn rejects_path(explicit: Option<&Path>, output: Option<&Path>, input: Optio
 
 /// Writes the rejects (CSV, Chinese headers, Excel-ready) atomically.
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("{}: cannot create the rejects file", path.display()))?;
     file.write_all("\u{feff}".as_bytes())?;
@@ -126,6 +135,7 @@ pub fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
         w.flush()?;
     }
     file.as_file().sync_all()?;
-    file.persist(path).with_context(|| format!("{}: cannot write the rejects file", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("{}: cannot write the rejects file", path.display()))?;
     Ok(())
 }

@@ -48,7 +48,11 @@ pub fn run() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Exit::Error as i32 } else { Exit::Ok as i32 };
+            return if e.use_stderr() {
+                Exit::Error as i32
+            } else {
+                Exit::Ok as i32
+            };
         }
     };
     match execute(cli) {
@@ -62,13 +66,19 @@ pub fn run() -> i32 {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn execute(cli: Cli) -> anyhow::Result<Exit> {
     let g = cli.global;
     if let Some(n) = g.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("cannot start worker threads")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("cannot start worker threads")?;
     }
     let settings = Settings {
         format: g.format.map(|f| match f {
@@ -83,11 +93,15 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Segment(args) => {
             let segmenter = segmenter(&settings)?;
-            titles_command(&settings, &args, "segmented", |item| titles::segment(&segmenter, item))
+            titles_command(&settings, &args, "segmented", |item| {
+                titles::segment(&segmenter, item)
+            })
         }
         Command::Lint(args) => {
             let segmenter = segmenter(&settings)?;
-            titles_command(&settings, &args, "linted", |item| titles::lint_title(&segmenter, settings.budget, item))
+            titles_command(&settings, &args, "linted", |item| {
+                titles::lint_title(&segmenter, settings.budget, item)
+            })
         }
         Command::Demo => anyhow::bail!("demo: not yet wired"),
     }
@@ -108,21 +122,31 @@ fn titles_command<R: output::Record + Send>(
     verb: &str,
     f: impl Fn(&TitleItem) -> R + Sync,
 ) -> anyhow::Result<Exit> {
-    let format = settings.format.unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
-    let mut items: Box<dyn Iterator<Item = Result<TitleItem, Reject>>> = Box::new(titles::from_args(&args.titles));
+    let format = settings
+        .format
+        .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
+    let mut items: Box<dyn Iterator<Item = Result<TitleItem, Reject>>> =
+        Box::new(titles::from_args(&args.titles));
     if let Some(path) = &args.input {
         items = Box::new(items.chain(read_titles(path)?));
     } else if args.titles.is_empty() {
         if io::stdin().is_terminal() {
-            anyhow::bail!("no titles: give them as arguments, with --input FILE, or on standard input");
+            anyhow::bail!(
+                "no titles: give them as arguments, with --input FILE, or on standard input"
+            );
         }
         let mut text = String::new();
-        io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
+        io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
         let lines: Vec<TitleItem> = text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| TitleItem { id: (i + 1).to_string(), title: l.to_owned() })
+            .map(|(i, l)| TitleItem {
+                id: (i + 1).to_string(),
+                title: l.to_owned(),
+            })
             .collect();
         items = Box::new(lines.into_iter().map(Ok));
     }
@@ -133,29 +157,57 @@ fn titles_command<R: output::Record + Send>(
 }
 
 /// Writes the rejects, prints the summary, and picks the exit code.
-fn finish(settings: &Settings, args: &TitleArgs, verb: &str, summary: &Summary) -> anyhow::Result<Exit> {
+fn finish(
+    settings: &Settings,
+    args: &TitleArgs,
+    verb: &str,
+    summary: &Summary,
+) -> anyhow::Result<Exit> {
     let rejected = summary.rejects.len();
     if rejected > 0 {
-        let path = batch::rejects_path(args.rejects.as_deref(), args.output.as_deref(), args.input.as_deref());
+        let path = batch::rejects_path(
+            args.rejects.as_deref(),
+            args.output.as_deref(),
+            args.input.as_deref(),
+        );
         batch::write_rejects(&path, &summary.rejects)?;
-        eprintln!("baobei: {rejected} row(s) rejected, written to {}", path.display());
+        eprintln!(
+            "baobei: {rejected} row(s) rejected, written to {}",
+            path.display()
+        );
     }
     if !settings.quiet && summary.done >= 1000 {
         let secs = summary.elapsed.as_secs_f64();
-        eprintln!("baobei: {verb} {} titles in {secs:.2} s ({:.0}/s)", summary.done, summary.done as f64 / secs.max(1e-9));
+        eprintln!(
+            "baobei: {verb} {} titles in {secs:.2} s ({:.0}/s)",
+            summary.done,
+            summary.done as f64 / secs.max(1e-9)
+        );
     }
-    Ok(if rejected > 0 { Exit::Rejected } else { Exit::Ok })
+    Ok(if rejected > 0 {
+        Exit::Rejected
+    } else {
+        Exit::Ok
+    })
 }
 
 /// Titles from a file: every format the readers know.
-fn read_titles(path: &std::path::Path) -> anyhow::Result<impl Iterator<Item = Result<TitleItem, Reject>> + use<>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+fn read_titles(
+    path: &std::path::Path,
+) -> anyhow::Result<impl Iterator<Item = Result<TitleItem, Reject>> + use<>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     let name = path.display().to_string();
     let items: Vec<Result<TitleItem, Reject>> = text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| Ok(TitleItem { id: (i + 1).to_string(), title: l.to_owned() }))
+        .map(|(i, l)| {
+            Ok(TitleItem {
+                id: (i + 1).to_string(),
+                title: l.to_owned(),
+            })
+        })
         .collect();
     let _ = name;
     Ok(items.into_iter())

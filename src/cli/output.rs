@@ -30,7 +30,10 @@ pub trait Record: Serialize {
 
 enum Target {
     Stdout(BufWriter<io::Stdout>),
-    File { file: BufWriter<NamedTempFile>, path: PathBuf },
+    File {
+        file: BufWriter<NamedTempFile>,
+        path: PathBuf,
+    },
 }
 
 impl Write for Target {
@@ -64,18 +67,36 @@ impl Sink {
         let target = match path {
             None => Target::Stdout(BufWriter::new(io::stdout())),
             Some(path) => {
-                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                let file = NamedTempFile::new_in(dir)
-                    .with_context(|| format!("{}: cannot create the output file", path.display()))?;
-                Target::File { file: BufWriter::new(file), path: path.to_owned() }
+                let dir = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let file = NamedTempFile::new_in(dir).with_context(|| {
+                    format!("{}: cannot create the output file", path.display())
+                })?;
+                Target::File {
+                    file: BufWriter::new(file),
+                    path: path.to_owned(),
+                }
             }
         };
-        Ok(Sink { format, target, csv_started: false, table: Vec::new(), headers: &[], scratch: Vec::new() })
+        Ok(Sink {
+            format,
+            target,
+            csv_started: false,
+            table: Vec::new(),
+            headers: &[],
+            scratch: Vec::new(),
+        })
     }
 
     /// The default format: a table for a person at a terminal, CSV for a pipe or file.
     pub fn default_format(path: Option<&Path>) -> Format {
-        if path.is_none() && io::stdout().is_terminal() { Format::Table } else { Format::Csv }
+        if path.is_none() && io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        }
     }
 
     /// Writes one record.
@@ -119,7 +140,8 @@ impl Sink {
             Target::File { file, path } => {
                 let file = file.into_inner().map_err(|e| e.into_error())?;
                 file.as_file().sync_all()?;
-                file.persist(&path).with_context(|| format!("{}: cannot write the output", path.display()))?;
+                file.persist(&path)
+                    .with_context(|| format!("{}: cannot write the output", path.display()))?;
             }
         }
         Ok(())
@@ -151,7 +173,10 @@ fn render_table(w: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> i
         out
     };
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| cell(c)).collect()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| cell(c)).collect())
+        .collect();
     for row in &rows {
         for (i, c) in row.iter().enumerate() {
             widths[i] = widths[i].max(c.width());
@@ -164,7 +189,10 @@ fn render_table(w: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> i
                 out.push_str("  ");
             }
             out.push_str(c);
-            out.extend(std::iter::repeat_n(' ', widths[i].saturating_sub(c.width())));
+            out.extend(std::iter::repeat_n(
+                ' ',
+                widths[i].saturating_sub(c.width()),
+            ));
         }
         writeln!(w, "{}", out.trim_end())
     };

@@ -47,9 +47,19 @@ pub fn segment(segmenter: &Segmenter, item: &TitleItem) -> SegmentRecord {
     let tokens = seg
         .tokens
         .iter()
-        .map(|t| TokenRecord { text: seg.text(t).to_owned(), kind: t.kind, start: t.start, end: t.end })
+        .map(|t| TokenRecord {
+            text: seg.text(t).to_owned(),
+            kind: t.kind,
+            start: t.start,
+            end: t.end,
+        })
         .collect();
-    SegmentRecord { id: item.id.clone(), title: item.title.clone(), bytes: gbk_len(&item.title), tokens }
+    SegmentRecord {
+        id: item.id.clone(),
+        title: item.title.clone(),
+        bytes: gbk_len(&item.title),
+        tokens,
+    }
 }
 
 pub fn lint_title(segmenter: &Segmenter, budget: usize, item: &TitleItem) -> LintRecord {
@@ -65,17 +75,41 @@ pub fn lint_title(segmenter: &Segmenter, budget: usize, item: &TitleItem) -> Lin
 impl Record for SegmentRecord {
     const HEADERS: &'static [&'static str] = &["ID", "标题", "字节数", "分词"];
     fn rows(&self, out: &mut Vec<Vec<String>>) {
-        let tokens: Vec<String> = self.tokens.iter().map(|t| format!("{}/{}", t.text, t.kind.as_str())).collect();
-        out.push(vec![self.id.clone(), self.title.clone(), self.bytes.to_string(), tokens.join(" ")]);
+        let tokens: Vec<String> = self
+            .tokens
+            .iter()
+            .map(|t| format!("{}/{}", t.text, t.kind.as_str()))
+            .collect();
+        out.push(vec![
+            self.id.clone(),
+            self.title.clone(),
+            self.bytes.to_string(),
+            tokens.join(" "),
+        ]);
     }
 }
 
 impl Record for LintRecord {
-    const HEADERS: &'static [&'static str] = &["ID", "标题", "字节数", "问题", "文字", "位置", "说明", "建议"];
+    const HEADERS: &'static [&'static str] = &[
+        "ID",
+        "标题",
+        "字节数",
+        "问题",
+        "文字",
+        "位置",
+        "说明",
+        "建议",
+    ];
     fn rows(&self, out: &mut Vec<Vec<String>>) {
         let head = [self.id.clone(), self.title.clone(), self.bytes.to_string()];
         if self.problems.is_empty() {
-            out.push(head.iter().cloned().chain(["ok".into()]).chain(std::iter::repeat_n(String::new(), 4)).collect());
+            out.push(
+                head.iter()
+                    .cloned()
+                    .chain(["ok".into()])
+                    .chain(std::iter::repeat_n(String::new(), 4))
+                    .collect(),
+            );
         }
         for p in &self.problems {
             let suggestion = match p.suggestion.as_deref() {
@@ -83,7 +117,13 @@ impl Record for LintRecord {
                 Some(s) => s.to_owned(),
                 None => String::new(),
             };
-            let cells = [p.kind.as_str().to_owned(), p.text.clone(), format!("{}-{}", p.start, p.end), p.message.clone(), suggestion];
+            let cells = [
+                p.kind.as_str().to_owned(),
+                p.text.clone(),
+                format!("{}-{}", p.start, p.end),
+                p.message.clone(),
+                suggestion,
+            ];
             out.push(head.iter().cloned().chain(cells).collect());
         }
     }
@@ -91,5 +131,10 @@ impl Record for LintRecord {
 
 /// Titles from the command line, numbered from 1.
 pub fn from_args(titles: &[String]) -> impl Iterator<Item = Result<TitleItem, Reject>> + '_ {
-    titles.iter().enumerate().map(|(i, t)| Ok(TitleItem { id: (i + 1).to_string(), title: t.clone() }))
+    titles.iter().enumerate().map(|(i, t)| {
+        Ok(TitleItem {
+            id: (i + 1).to_string(),
+            title: t.clone(),
+        })
+    })
 }

@@ -102,7 +102,10 @@ fn over_budget(title: &str, budget: usize, problems: &mut Vec<Problem>) {
         text: title.chars().skip(cut).collect(),
         start: cut,
         end: title.chars().count(),
-        message: format!("{bytes} bytes, {} over the {budget}-byte budget", bytes - budget),
+        message: format!(
+            "{bytes} bytes, {} over the {budget}-byte budget",
+            bytes - budget
+        ),
         suggestion: None,
     });
 }
@@ -116,12 +119,15 @@ fn prohibited(seg: &Segmented<'_>, segmenter: &Segmenter, problems: &mut Vec<Pro
         let mut matched = 0;
         for n in (1..=3.min(tokens.len() - t)).rev() {
             let run = &tokens[t..t + n];
-            if run.windows(2).any(|w| w[0].end != w[1].start) || run.iter().any(|r| r.kind == TokenKind::Punct) {
+            if run.windows(2).any(|w| w[0].end != w[1].start)
+                || run.iter().any(|r| r.kind == TokenKind::Punct)
+            {
                 continue;
             }
             let (first, last) = (run[0], run[n - 1]);
             if let Some(entry) = segmenter.prohibited(seg.key_between(&first, &last)) {
-                let text = seg.title()[first.byte_start as usize..last.byte_end as usize].to_owned();
+                let text =
+                    seg.title()[first.byte_start as usize..last.byte_end as usize].to_owned();
                 let message = format!("\"{text}\" is prohibited ({})", entry.category);
                 problems.push(Problem {
                     kind: ProblemKind::Prohibited,
@@ -183,7 +189,8 @@ fn characters(title: &str, problems: &mut Vec<Problem>) {
             }
             let before = start.checked_sub(1).map(|p| chars[p]);
             let after = chars.get(i).copied();
-            let ascii_word = |c: Option<char>| c.is_some_and(|c| to_half_width(c).is_ascii_alphanumeric());
+            let ascii_word =
+                |c: Option<char>| c.is_some_and(|c| to_half_width(c).is_ascii_alphanumeric());
             let keep_one = ascii_word(before) && ascii_word(after);
             let run: String = chars[start..i].iter().collect();
             let wasted = gbk_len(&run) - usize::from(keep_one);
@@ -193,7 +200,9 @@ fn characters(title: &str, problems: &mut Vec<Problem>) {
                 } else if before.is_none() || after.is_none() {
                     format!("{wasted} byte(s) of space at the edge of the title")
                 } else {
-                    format!("{wasted} byte(s) of space between words that need none: Taobao segments Chinese itself")
+                    format!(
+                        "{wasted} byte(s) of space between words that need none: Taobao segments Chinese itself"
+                    )
                 };
                 problems.push(Problem {
                     kind: ProblemKind::WastedSpace,
@@ -213,7 +222,11 @@ fn characters(title: &str, problems: &mut Vec<Problem>) {
             let half: String = text.chars().map(to_half_width).collect();
             problems.push(Problem {
                 kind: ProblemKind::FullWidth,
-                message: format!("full-width \"{text}\" costs {} bytes, \"{half}\" {}", gbk_len(&text), half.len()),
+                message: format!(
+                    "full-width \"{text}\" costs {} bytes, \"{half}\" {}",
+                    gbk_len(&text),
+                    half.len()
+                ),
                 text,
                 start,
                 end: i,
@@ -225,7 +238,11 @@ fn characters(title: &str, problems: &mut Vec<Problem>) {
                 text: c.to_string(),
                 start: i,
                 end: i + 1,
-                message: format!("U+{:04X} is outside GBK: {} bytes, and Taobao may reject it", c as u32, gbk_char_len(c)),
+                message: format!(
+                    "U+{:04X} is outside GBK: {} bytes, and Taobao may reject it",
+                    c as u32,
+                    gbk_char_len(c)
+                ),
                 suggestion: Some(String::new()),
             });
             i += 1;
@@ -242,20 +259,39 @@ mod tests {
 
     fn kinds(title: &str) -> Vec<(ProblemKind, String)> {
         let s = segmenter();
-        lint(&s.segment(title), s, 60).into_iter().map(|p| (p.kind, p.text)).collect()
+        lint(&s.segment(title), s, 60)
+            .into_iter()
+            .map(|p| (p.kind, p.text))
+            .collect()
     }
 
     #[test]
     fn prohibited_words_match_whole_words_only() {
-        for fine in ["第一次穿的连衣裙", "最近很火的面霜", "国家地理联名T恤", "第一季同款"] {
+        for fine in [
+            "第一次穿的连衣裙",
+            "最近很火的面霜",
+            "国家地理联名T恤",
+            "第一季同款",
+        ] {
             assert!(
-                kinds(fine).iter().all(|(k, _)| *k != ProblemKind::Prohibited),
+                kinds(fine)
+                    .iter()
+                    .all(|(k, _)| *k != ProblemKind::Prohibited),
                 "{fine}: {:?}",
                 kinds(fine)
             );
         }
-        for (bad, word) in [("第一品牌面霜", "第一品牌"), ("最佳连衣裙", "最佳"), ("顶级面霜", "顶级"), ("面霜NO.1", "NO.1")] {
-            assert!(kinds(bad).contains(&(ProblemKind::Prohibited, word.into())), "{bad}: {:?}", kinds(bad));
+        for (bad, word) in [
+            ("第一品牌面霜", "第一品牌"),
+            ("最佳连衣裙", "最佳"),
+            ("顶级面霜", "顶级"),
+            ("面霜NO.1", "NO.1"),
+        ] {
+            assert!(
+                kinds(bad).contains(&(ProblemKind::Prohibited, word.into())),
+                "{bad}: {:?}",
+                kinds(bad)
+            );
         }
     }
 
@@ -272,7 +308,10 @@ mod tests {
         let s = segmenter();
         let title = "连衣裙".repeat(11); // 66 bytes
         let p = lint(&s.segment(&title), s, 60);
-        let over = p.iter().find(|p| p.kind == ProblemKind::OverBudget).unwrap();
+        let over = p
+            .iter()
+            .find(|p| p.kind == ProblemKind::OverBudget)
+            .unwrap();
         assert_eq!(over.message, "66 bytes, 6 over the 60-byte budget");
         assert_eq!(over.start, 30);
     }
@@ -280,9 +319,18 @@ mod tests {
     #[test]
     fn spaces_only_between_ascii_words() {
         assert!(kinds("iPhone 15手机壳").is_empty());
-        assert_eq!(kinds("iPhone 15 手机壳"), [(ProblemKind::WastedSpace, " ".to_owned())]);
-        assert_eq!(kinds("面霜 补水"), [(ProblemKind::WastedSpace, " ".to_owned())]);
-        assert_eq!(kinds("iPhone  15"), [(ProblemKind::WastedSpace, "  ".to_owned())]);
+        assert_eq!(
+            kinds("iPhone 15 手机壳"),
+            [(ProblemKind::WastedSpace, " ".to_owned())]
+        );
+        assert_eq!(
+            kinds("面霜 补水"),
+            [(ProblemKind::WastedSpace, " ".to_owned())]
+        );
+        assert_eq!(
+            kinds("iPhone  15"),
+            [(ProblemKind::WastedSpace, "  ".to_owned())]
+        );
     }
 
     #[test]
@@ -297,7 +345,10 @@ mod tests {
     #[test]
     fn repeated_words() {
         let k = kinds("飞利浦 理发器 飞利浦 配件");
-        assert!(k.contains(&(ProblemKind::RepeatedWord, "飞利浦".into())), "{k:?}");
+        assert!(
+            k.contains(&(ProblemKind::RepeatedWord, "飞利浦".into())),
+            "{k:?}"
+        );
         // A brand and its alias side by side is the convention, not a repeat.
         assert!(kinds("CHANDO/自然堂面霜").is_empty());
     }

@@ -141,7 +141,9 @@ const UNITS: &[&str] = &[
 ];
 
 /// Letter-only sizes that are specifications, not words.
-const SIZES: &[&str] = &["xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "6xl"];
+const SIZES: &[&str] = &[
+    "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "6xl",
+];
 
 /// The segmenter: built once (loading jieba's dictionary is the expensive part) and shared by
 /// reference by every thread and every tantivy tokenizer clone.
@@ -156,7 +158,9 @@ pub struct Segmenter {
 
 impl std::fmt::Debug for Segmenter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Segmenter").field("entries", &self.entries.len()).finish()
+        f.debug_struct("Segmenter")
+            .field("entries", &self.entries.len())
+            .finish()
     }
 }
 
@@ -182,16 +186,34 @@ impl Segmenter {
                 let key = fold(name);
                 max_brand_phrase = max_brand_phrase.max(key.split(' ').count());
                 register(&mut jieba, &key, brand.freq);
-                entries.insert(key.into(), Entry { kind: WordKind::Brand, brand: index as u32 });
+                entries.insert(
+                    key.into(),
+                    Entry {
+                        kind: WordKind::Brand,
+                        brand: index as u32,
+                    },
+                );
             }
         }
         for entry in &dictionaries.lexicon {
             let key = fold(&entry.word);
             register(&mut jieba, &key, entry.freq);
-            entries.insert(key.into(), Entry { kind: entry.kind, brand: u32::MAX });
+            entries.insert(
+                key.into(),
+                Entry {
+                    kind: entry.kind,
+                    brand: u32::MAX,
+                },
+            );
         }
         for word in &dictionaries.stopwords {
-            entries.insert(fold(word).into(), Entry { kind: WordKind::Filler, brand: u32::MAX });
+            entries.insert(
+                fold(word).into(),
+                Entry {
+                    kind: WordKind::Filler,
+                    brand: u32::MAX,
+                },
+            );
         }
         let mut prohibited = FxHashMap::default();
         for (index, p) in dictionaries.prohibited.iter().enumerate() {
@@ -202,7 +224,13 @@ impl Segmenter {
             }
             prohibited.insert(key.into(), index as u32);
         }
-        Segmenter { jieba, entries, prohibited, dictionaries, max_brand_phrase }
+        Segmenter {
+            jieba,
+            entries,
+            prohibited,
+            dictionaries,
+            max_brand_phrase,
+        }
     }
 
     /// A segmenter with the built-in dictionaries only.
@@ -229,24 +257,62 @@ impl Segmenter {
 
     /// The prohibited-word entry for a folded word.
     pub fn prohibited(&self, key: &str) -> Option<&Prohibited> {
-        self.prohibited.get(key).map(|&i| &self.dictionaries.prohibited[i as usize])
+        self.prohibited
+            .get(key)
+            .map(|&i| &self.dictionaries.prohibited[i as usize])
     }
 
     /// Segments a title into typed tokens.
+    ///
+    /// One pass over jieba's pieces: ASCII runs are re-cut by baobei's rules, a number and its
+    /// unit merge into a spec, and every word is classified as it is pushed.
     pub fn segment<'t>(&self, title: &'t str) -> Segmented<'t> {
         let folded = fold(title);
-        let mut tokens = Vec::with_capacity(title.len() / 3 + 4);
         let pieces = self.jieba.cut(&folded, false);
+        let mut tokens: Vec<Token> = Vec::with_capacity(pieces.len());
         // Folding only ever shortens a character's UTF-8 encoding, so equal lengths mean
         // every byte offset in the folded text is the offset in the original.
-        let same_bytes = folded.len() == title.len();
-        let orig_offsets: Vec<u32> = if same_bytes {
+        let orig_offsets: Vec<u32> = if folded.len() == title.len() {
             Vec::new()
         } else {
-            title.char_indices().map(|(b, _)| b as u32).chain([title.len() as u32]).collect()
+            title
+                .char_indices()
+                .map(|(b, _)| b as u32)
+                .chain([title.len() as u32])
+                .collect()
         };
-        let mut push = |kind: TokenKind, start: usize, end: usize, key_start: usize, key_end: usize| {
-            let (byte_start, byte_end) = if same_bytes {
+        let mut push = |tokens: &mut Vec<Token>,
+                        kind: TokenKind,
+                        start: usize,
+                        end: usize,
+                        key_start: usize,
+                        key_end: usize| {
+            let key = &folded[key_start..key_end];
+            // `50` + `克` -> `50克`: a number followed by a unit is one specification.
+            if let Some(prev) = tokens.last_mut()
+                && prev.end as usize == start
+                && kind == TokenKind::Word
+                && is_number(&folded[prev.key_start as usize..prev.key_end as usize])
+                && UNITS.contains(&key)
+            {
+                prev.end = end as u32;
+                prev.byte_end = if orig_offsets.is_empty() {
+                    key_end as u32
+                } else {
+                    orig_offsets[end]
+                };
+                prev.key_end = key_end as u32;
+                prev.kind = TokenKind::Spec;
+                return;
+            }
+            let kind = match kind {
+                TokenKind::Punct => TokenKind::Punct,
+                _ => match self.entries.get(key) {
+                    Some(entry) => entry.kind.into(),
+                    None => classify_unknown(key, kind),
+                },
+            };
+            let (byte_start, byte_end) = if orig_offsets.is_empty() {
                 (key_start as u32, key_end as u32)
             } else {
                 (orig_offsets[start], orig_offsets[end])
@@ -265,11 +331,11 @@ impl Segmenter {
         let mut i = 0;
         while i < pieces.len() {
             let piece = &pieces[i];
-            if piece.word.chars().all(char::is_whitespace) {
-                i += 1;
-                continue;
-            }
             if piece.word.is_ascii() {
+                if piece.word.bytes().all(|b| b.is_ascii_whitespace()) {
+                    i += 1;
+                    continue;
+                }
                 // Gather the ASCII run jieba may have cut up, and re-cut it by baobei's rules.
                 let mut j = i + 1;
                 while j < pieces.len()
@@ -282,58 +348,45 @@ impl Segmenter {
                 let run = &folded[byte_start..pieces[j - 1].byte_end];
                 for (kind, s, e) in ascii_tokens(run) {
                     // ASCII: one byte per character.
-                    push(kind, run_start + s, run_start + e, byte_start + s, byte_start + e);
+                    push(
+                        &mut tokens,
+                        kind,
+                        run_start + s,
+                        run_start + e,
+                        byte_start + s,
+                        byte_start + e,
+                    );
                 }
                 i = j;
                 continue;
             }
-            let kind = if piece.word.chars().any(char::is_alphanumeric) {
+            let first = piece.word.chars().next().unwrap_or(' ');
+            let kind = if is_cjk(first) || piece.word.chars().any(char::is_alphanumeric) {
                 TokenKind::Word
+            } else if first.is_whitespace() {
+                i += 1;
+                continue;
             } else {
                 TokenKind::Punct
             };
-            push(kind, piece.start, piece.end, piece.byte_start, piece.byte_end);
+            push(
+                &mut tokens,
+                kind,
+                piece.start,
+                piece.end,
+                piece.byte_start,
+                piece.byte_end,
+            );
             i += 1;
         }
         drop(pieces);
-
-        let mut seg = Segmented { title, folded, tokens };
-        self.merge_specs(&mut seg);
+        let mut seg = Segmented {
+            title,
+            folded,
+            tokens,
+        };
         self.merge_brand_phrases(&mut seg);
-        for t in 0..seg.tokens.len() {
-            let token = seg.tokens[t];
-            if token.kind == TokenKind::Punct || token.kind == TokenKind::Spec {
-                continue;
-            }
-            let key = seg.key(&token);
-            let kind = match self.entries.get(key) {
-                Some(entry) => entry.kind.into(),
-                None => classify_unknown(key, token.kind),
-            };
-            seg.tokens[t].kind = kind;
-        }
         seg
-    }
-
-    /// `50` + `克` -> `50克`: a number followed by a unit is one specification.
-    fn merge_specs(&self, seg: &mut Segmented<'_>) {
-        let mut out: Vec<Token> = Vec::with_capacity(seg.tokens.len());
-        for token in seg.tokens.drain(..) {
-            if let Some(prev) = out.last_mut()
-                && prev.end == token.start
-                && token.kind == TokenKind::Word
-                && is_number(&seg.folded[prev.key_start as usize..prev.key_end as usize])
-                && UNITS.contains(&&seg.folded[token.key_start as usize..token.key_end as usize])
-            {
-                prev.end = token.end;
-                prev.byte_end = token.byte_end;
-                prev.key_end = token.key_end;
-                prev.kind = TokenKind::Spec;
-                continue;
-            }
-            out.push(token);
-        }
-        seg.tokens = out;
     }
 
     /// Latin brand names of several words (`estee lauder`) become one brand token.
@@ -341,20 +394,32 @@ impl Segmenter {
         if self.max_brand_phrase < 2 {
             return;
         }
+        let single_space_after = |seg: &Segmented<'_>, t: usize| {
+            let (a, b) = (&seg.tokens[t], &seg.tokens[t + 1]);
+            b.key_start == a.key_end + 1
+                && seg.folded.as_bytes()[a.key_end as usize] == b' '
+                && a.kind != TokenKind::Punct
+                && b.kind != TokenKind::Punct
+                && seg.key(a).is_ascii()
+                && seg.key(b).is_ascii()
+        };
         let mut t = 0;
-        while t < seg.tokens.len() {
-            let first = seg.tokens[t];
-            if !seg.key(&first).is_ascii() || first.kind == TokenKind::Punct {
-                t += 1;
-                continue;
+        while t + 1 < seg.tokens.len() {
+            // The longest run of ASCII words joined by single spaces that starts here.
+            let mut n = 1;
+            while n < self.max_brand_phrase
+                && t + n < seg.tokens.len()
+                && single_space_after(seg, t + n - 1)
+            {
+                n += 1;
             }
-            for n in (2..=self.max_brand_phrase.min(seg.tokens.len() - t)).rev() {
-                let last = seg.tokens[t + n - 1];
-                let phrase = &seg.folded[first.key_start as usize..last.key_end as usize];
-                let single_spaced = phrase.is_ascii()
-                    && !phrase.contains("  ")
-                    && seg.tokens[t..t + n].windows(2).all(|w| w[1].start == w[0].end + 1);
-                if single_spaced && self.entries.get(phrase).is_some_and(|e| e.kind == WordKind::Brand) {
+            for n in (2..=n).rev() {
+                let (first, last) = (seg.tokens[t], seg.tokens[t + n - 1]);
+                if self
+                    .entries
+                    .get(seg.key_between(&first, &last))
+                    .is_some_and(|e| e.kind == WordKind::Brand)
+                {
                     let token = Token {
                         kind: TokenKind::Brand,
                         end: last.end,
@@ -404,13 +469,18 @@ fn ascii_tokens(run: &str) -> impl Iterator<Item = (TokenKind, usize, usize)> + 
 
 /// A bare number (`50`, `0.5`), which a following unit makes a specification.
 fn is_number(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit() || b == b'.') && key.as_bytes()[0].is_ascii_digit()
+    !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && key.as_bytes()[0].is_ascii_digit()
 }
 
 /// Kind of a word no dictionary knows.
 fn classify_unknown(key: &str, kind: TokenKind) -> TokenKind {
     if key.is_ascii() {
-        if key.len() == 4 && (key.starts_with("20") || key.starts_with("19")) && key.bytes().all(|b| b.is_ascii_digit()) {
+        if key.len() == 4
+            && (key.starts_with("20") || key.starts_with("19"))
+            && key.bytes().all(|b| b.is_ascii_digit())
+        {
             return TokenKind::Traffic; // a year: 2026新款
         }
         if key.bytes().any(|b| b.is_ascii_digit()) || SIZES.contains(&key) {
@@ -433,7 +503,10 @@ mod tests {
 
     fn words(title: &str) -> Vec<(String, &'static str)> {
         let seg = segmenter().segment(title);
-        seg.tokens.iter().map(|t| (seg.text(t).to_owned(), t.kind.as_str())).collect()
+        seg.tokens
+            .iter()
+            .map(|t| (seg.text(t).to_owned(), t.kind.as_str()))
+            .collect()
     }
 
     fn texts(title: &str) -> Vec<String> {
@@ -442,9 +515,22 @@ mod tests {
 
     #[test]
     fn keeps_models_and_specs_whole() {
-        for whole in ["5w-30", "ksr10-07-25", "iPhone15", "50g", "120ML", "Type-C", "3D", "NO.1"] {
+        for whole in [
+            "5w-30",
+            "ksr10-07-25",
+            "iPhone15",
+            "50g",
+            "120ML",
+            "Type-C",
+            "3D",
+            "NO.1",
+        ] {
             let title = format!("机油{whole}适用");
-            assert!(texts(&title).contains(&whole.to_owned()), "{whole} in {:?}", texts(&title));
+            assert!(
+                texts(&title).contains(&whole.to_owned()),
+                "{whole} in {:?}",
+                texts(&title)
+            );
         }
         assert_eq!(words("150g美妍茶")[0], ("150g".into(), "spec"));
         assert_eq!(words("面霜50克装")[1], ("50克".into(), "spec"));
@@ -454,7 +540,11 @@ mod tests {
     fn spans_point_into_the_original() {
         let title = "ＣＨＡＮＤＯ/自然堂　面霜５０ｇ";
         let seg = segmenter().segment(title);
-        let got: Vec<_> = seg.tokens.iter().map(|t| (seg.text(t), seg.key(t), t.kind)).collect();
+        let got: Vec<_> = seg
+            .tokens
+            .iter()
+            .map(|t| (seg.text(t), seg.key(t), t.kind))
+            .collect();
         assert_eq!(got[0], ("ＣＨＡＮＤＯ", "chando", TokenKind::Brand));
         assert_eq!(got[1].2, TokenKind::Punct);
         assert_eq!(got[2], ("自然堂", "自然堂", TokenKind::Brand));
@@ -482,7 +572,11 @@ mod tests {
 
     #[test]
     fn white_space_is_not_a_token() {
-        assert!(words("面霜  补水").iter().all(|(t, _)| !t.trim().is_empty()));
+        assert!(
+            words("面霜  补水")
+                .iter()
+                .all(|(t, _)| !t.trim().is_empty())
+        );
         assert!(words("").is_empty());
         assert!(words("   ").is_empty());
     }
