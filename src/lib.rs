@@ -4,4 +4,5 @@
 
 pub mod cli;
 pub mod dictionary;
+pub mod sample;
 pub mod title;
