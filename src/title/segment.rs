@@ -195,9 +195,25 @@ impl Segmenter {
                 );
             }
         }
+        // A product compound whose tail is itself a product word (木茶几 = 木 + 茶几) is not
+        // forced whole: that would steal characters from its neighbours (原木茶几 -> 原 木茶几)
+        // and hide the head noun that searches match. jieba may still produce it whole.
+        let products: rustc_hash::FxHashSet<String> = dictionaries
+            .lexicon
+            .iter()
+            .filter(|e| e.kind == WordKind::Product)
+            .map(|e| fold(&e.word))
+            .collect();
+        let has_product_tail = |key: &str| {
+            key.char_indices()
+                .skip(1)
+                .any(|(i, _)| key[i..].chars().count() >= 2 && products.contains(&key[i..]))
+        };
         for entry in &dictionaries.lexicon {
             let key = fold(&entry.word);
-            register(&mut jieba, &key, entry.freq);
+            if !(entry.kind == WordKind::Product && has_product_tail(&key)) {
+                register(&mut jieba, &key, entry.freq);
+            }
             entries.insert(
                 key.into(),
                 Entry {
@@ -287,6 +303,46 @@ impl Segmenter {
                         end: usize,
                         key_start: usize,
                         key_end: usize| {
+            let (mut start, mut key_start) = (start, key_start);
+            // A lone character that completes a two-character product word with the previous
+            // token's last character takes that character back: 保温袋 子 -> 保温 袋子.
+            if kind == TokenKind::Word
+                && end == start + 1
+                && let Some(prev) = tokens.last_mut()
+                && prev.end as usize == start
+                && prev.end - prev.start >= 3
+                && matches!(
+                    prev.kind,
+                    TokenKind::Word | TokenKind::Product | TokenKind::Attribute
+                )
+            {
+                let last = folded[..key_start]
+                    .chars()
+                    .next_back()
+                    .map_or(0, char::len_utf8);
+                let prefix = &folded[prev.key_start as usize..key_start - last];
+                let pair = &folded[key_start - last..key_end];
+                if self
+                    .entries
+                    .get(pair)
+                    .is_some_and(|e| e.kind == WordKind::Product)
+                    && (self.entries.contains_key(prefix) || self.jieba.has_word(prefix))
+                {
+                    prev.end -= 1;
+                    prev.key_end -= last as u32;
+                    prev.byte_end = if orig_offsets.is_empty() {
+                        prev.key_end
+                    } else {
+                        orig_offsets[prev.end as usize]
+                    };
+                    prev.kind = self
+                        .entries
+                        .get(prefix)
+                        .map_or(TokenKind::Word, |e| e.kind.into());
+                    start -= 1;
+                    key_start -= last;
+                }
+            }
             let key = &folded[key_start..key_end];
             // `50` + `克` -> `50克`: a number followed by a unit is one specification.
             if let Some(prev) = tokens.last_mut()
@@ -347,15 +403,37 @@ impl Segmenter {
                 let (run_start, byte_start) = (piece.start, piece.byte_start);
                 let run = &folded[byte_start..pieces[j - 1].byte_end];
                 for (kind, s, e) in ascii_tokens(run) {
-                    // ASCII: one byte per character.
-                    push(
-                        &mut tokens,
-                        kind,
-                        run_start + s,
-                        run_start + e,
-                        byte_start + s,
-                        byte_start + e,
-                    );
+                    // ASCII: one byte per character. A name joined to its model by a hyphen
+                    // (`hosodo-1080p`, a known brand or a word of 3+ letters before a
+                    // number-led model) is two tokens; `ksr10-07-25` and `type-c` stay whole.
+                    let text = &run[s..e];
+                    let brand_hyphen = text.find('-').filter(|&h| {
+                        let (name, model) = (&text[..h], &text[h + 1..]);
+                        self.entries
+                            .get(name)
+                            .is_some_and(|x| x.kind == WordKind::Brand)
+                            || (name.len() >= 3
+                                && name.bytes().all(|b| b.is_ascii_alphabetic())
+                                && model.starts_with(|c: char| c.is_ascii_digit()))
+                    });
+                    let parts = match brand_hyphen {
+                        Some(h) => [
+                            (kind, s, s + h),
+                            (TokenKind::Punct, s + h, s + h + 1),
+                            (kind, s + h + 1, e),
+                        ],
+                        None => [(kind, s, e), (kind, e, e), (kind, e, e)],
+                    };
+                    for (kind, s, e) in parts.into_iter().filter(|p| p.1 < p.2) {
+                        push(
+                            &mut tokens,
+                            kind,
+                            run_start + s,
+                            run_start + e,
+                            byte_start + s,
+                            byte_start + e,
+                        );
+                    }
                 }
                 i = j;
                 continue;
@@ -533,6 +611,7 @@ mod tests {
             );
         }
         assert_eq!(words("150g美妍茶")[0], ("150g".into(), "spec"));
+        assert_eq!(texts("hosodo-1080p高清"), ["hosodo", "-", "1080p", "高清"]);
         assert_eq!(words("面霜50克装")[1], ("50克".into(), "spec"));
     }
 

@@ -1,0 +1,214 @@
+//! The `baobei` binary end to end: formats, exit codes, files, rejects, pipes.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// A temporary directory to run `baobei` in.
+struct Harness {
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Self {
+        Harness {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baobei"));
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn lint_json_snapshot() {
+    let h = Harness::new();
+    let o = h.run(&[
+        "lint",
+        "--format",
+        "json",
+        "CHANDO/自然堂 顶级面霜 补水保湿 面霜",
+        "第一次见家长的碎花连衣裙 最近很火",
+        "ＣＨＡＮＤＯ雪域面霜５０ｇ😀",
+        "栀夏新中式盘扣立领连衣裙女秋冬2026新款高级感气质复古改良旗袍式长袖中长款裙子",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn segment_json_snapshot() {
+    let h = Harness::new();
+    let o = h.run(&[
+        "segment",
+        "--format",
+        "json",
+        "CHANDO/自然堂 雪域精粹纯粹滋润霜50g 补水保湿",
+        "iPhone 15手机壳Type-C",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn table_and_csv_snapshots() {
+    let h = Harness::new();
+    let table = h.run(&["lint", "--format", "table", "顶级面霜 补水"]);
+    insta::assert_snapshot!("lint_table", stdout(&table));
+    let csv = h.run(&["segment", "--format", "csv", "面霜50克装"]);
+    insta::assert_snapshot!("segment_csv", stdout(&csv));
+}
+
+#[test]
+fn piped_default_is_csv_and_file_output_is_excel_ready() {
+    let h = Harness::new();
+    let o = h.run(&["lint", "面霜"]);
+    assert!(stdout(&o).starts_with("ID,标题,字节数,"), "{}", stdout(&o));
+
+    let o = h.run(&["lint", "面霜", "--output", "out.csv"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    let bytes = std::fs::read(h.path("out.csv")).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}ID,标题".as_bytes()),
+        "CSV files carry a BOM for Excel"
+    );
+    // Only the finished file is left: no temporary file beside it.
+    assert_eq!(h.files(), ["out.csv"]);
+}
+
+#[test]
+fn titles_from_standard_input() {
+    let h = Harness::new();
+    let mut child = h
+        .cmd(&["segment", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("连衣裙\n\n面霜\n".as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["title"], "面霜");
+    assert_eq!(lines[1]["id"], "3", "ids are input line numbers");
+}
+
+#[test]
+fn errors_exit_2_and_say_where() {
+    let h = Harness::new();
+    let o = h.run(&["lint", "x", "--dict", "missing.tsv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("missing.tsv: cannot read dictionary"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dict = h.write("mine.tsv", "word\tkind\tfreq\n冰丝\tcool\t\n");
+    let o = h.run(&["lint", "x", "--dict", dict.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o)
+            .contains("mine.tsv:2:4: kind must be product, attribute, traffic or word: \"cool\""),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = h.run(&["lint", "--format", "xml", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn user_dictionary_changes_segmentation() {
+    let h = Harness::new();
+    let dict = h.write("mine.tsv", "brand\taliases\tfreq\n栀夏\tZHIXIA\t\n");
+    let o = h.run(&[
+        "segment",
+        "--format",
+        "json",
+        "--dict",
+        dict.to_str().unwrap(),
+        "ZHIXIA/栀夏连衣裙",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let kinds: Vec<(&str, &str)> = v["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["text"].as_str().unwrap(), t["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds[0], ("ZHIXIA", "brand"));
+    assert_eq!(kinds[2], ("栀夏", "brand"));
+}
+
+#[test]
+fn broken_pipe_is_success() {
+    let h = Harness::new();
+    let input: String = (0..200_000).map(|i| format!("连衣裙女夏季{i}\n")).collect();
+    let file = h.write("many.txt", input);
+    let mut child = h
+        .cmd(&["segment", "--quiet", "--input", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
