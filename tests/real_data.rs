@@ -96,6 +96,9 @@ fn brand_and_product_spans_beat_bare_jieba() {
     let segmenter = Segmenter::builtin();
 
     let mut scores: [[Score; 2]; 2] = Default::default(); // [system][brand, product]
+    // BAOBEI_EVAL_DUMP=FILE lists the spans baobei crosses and bare jieba does not.
+    let mut dump =
+        std::env::var_os("BAOBEI_EVAL_DUMP").map(|p| fs::File::create(p).expect("dump file"));
     for item in &items {
         let chars: Vec<char> = item.title.chars().collect();
         let bare: Cut = jieba
@@ -123,6 +126,23 @@ fn brand_and_product_spans_beat_bare_jieba() {
                 )
             })
             .collect();
+        if let Some(dump) = dump.as_mut() {
+            use std::io::Write;
+            for (label, spans) in [("brand", &item.brands), ("product", &item.products)] {
+                for span in spans.iter().filter_map(|s| trimmed(&chars, s)) {
+                    let crossed = |cut: &Cut| {
+                        cut.iter().any(|&(a, b, _, _)| {
+                            a < span.1 && b > span.0 && (a < span.0 || b > span.1)
+                        })
+                    };
+                    if crossed(&ours) && !crossed(&bare) {
+                        let text: String = chars[span.0..span.1].iter().collect();
+                        let tokens: Vec<&str> = seg.tokens.iter().map(|t| seg.text(t)).collect();
+                        writeln!(dump, "{label}\t{text}\t{}", tokens.join(" ")).unwrap();
+                    }
+                }
+            }
+        }
         for (system, cut) in [&bare, &ours].into_iter().enumerate() {
             for span in item.brands.iter().filter_map(|s| trimmed(&chars, s)) {
                 scores[system][0].add(span, cut, true);
@@ -143,7 +163,7 @@ fn brand_and_product_spans_beat_bare_jieba() {
         for (k, label) in ["brand", "product"].iter().enumerate() {
             let s = &scores[system][k];
             eprintln!(
-                "{:<34} {:>8} {:>10.1}% {:>10.1}%",
+                "{:<34} {:>8} {:>10.2}% {:>10.2}%",
                 format!("{name} / {label}"),
                 s.spans,
                 Score::pct(s.uncrossed, s.spans),

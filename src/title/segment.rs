@@ -297,7 +297,7 @@ impl Segmenter {
                 .chain([title.len() as u32])
                 .collect()
         };
-        let mut push = |tokens: &mut Vec<Token>,
+        let push = |tokens: &mut Vec<Token>,
                         kind: TokenKind,
                         start: usize,
                         end: usize,
