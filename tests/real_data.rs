@@ -96,7 +96,7 @@ fn brand_and_product_spans_beat_bare_jieba() {
     let segmenter = Segmenter::builtin();
 
     let mut scores: [[Score; 2]; 2] = Default::default(); // [system][brand, product]
-    // BAOBEI_EVAL_DUMP=FILE lists the spans baobei crosses and bare jieba does not.
+    // BAOBEI_EVAL_DUMP=FILE lists the spans baobei crosses, and whether bare jieba does too.
     let mut dump =
         std::env::var_os("BAOBEI_EVAL_DUMP").map(|p| fs::File::create(p).expect("dump file"));
     for item in &items {
@@ -135,10 +135,16 @@ fn brand_and_product_spans_beat_bare_jieba() {
                             a < span.1 && b > span.0 && (a < span.0 || b > span.1)
                         })
                     };
-                    if crossed(&ours) && !crossed(&bare) {
+                    if crossed(&ours) {
                         let text: String = chars[span.0..span.1].iter().collect();
                         let tokens: Vec<&str> = seg.tokens.iter().map(|t| seg.text(t)).collect();
-                        writeln!(dump, "{label}\t{text}\t{}", tokens.join(" ")).unwrap();
+                        let bare_too = if crossed(&bare) {
+                            "both"
+                        } else {
+                            "baobei only"
+                        };
+                        writeln!(dump, "{label}\t{bare_too}\t{text}\t{}", tokens.join(" "))
+                            .unwrap();
                     }
                 }
             }

@@ -183,7 +183,12 @@ impl Segmenter {
         // (loaded later) override both.
         for (index, brand) in dictionaries.brands.iter().enumerate() {
             for name in std::iter::once(&brand.name).chain(&brand.aliases) {
+                // `椰树牌` is brand 椰树 plus the word 牌 ("brand"): buyers search 椰树.
                 let key = fold(name);
+                let key = match key.strip_suffix('牌') {
+                    Some(stem) if stem.chars().count() >= 2 => stem.to_owned(),
+                    _ => key,
+                };
                 max_brand_phrase = max_brand_phrase.max(key.split(' ').count());
                 register(&mut jieba, &key, brand.freq);
                 entries.insert(
@@ -298,14 +303,15 @@ impl Segmenter {
                 .collect()
         };
         let push = |tokens: &mut Vec<Token>,
-                        kind: TokenKind,
-                        start: usize,
-                        end: usize,
-                        key_start: usize,
-                        key_end: usize| {
+                    kind: TokenKind,
+                    start: usize,
+                    end: usize,
+                    key_start: usize,
+                    key_end: usize| {
             let (mut start, mut key_start) = (start, key_start);
-            // A lone character that completes a two-character product word with the previous
-            // token's last character takes that character back: 保温袋 子 -> 保温 袋子.
+            // A lone character that completes a two-character word with the previous token's
+            // last character takes that character back, when what is left of the previous
+            // token is still a word: 保温袋 子 -> 保温 袋子, 香皂花 束 -> 香皂 花束.
             if kind == TokenKind::Word
                 && end == start + 1
                 && let Some(prev) = tokens.last_mut()
@@ -322,12 +328,8 @@ impl Segmenter {
                     .map_or(0, char::len_utf8);
                 let prefix = &folded[prev.key_start as usize..key_start - last];
                 let pair = &folded[key_start - last..key_end];
-                if self
-                    .entries
-                    .get(pair)
-                    .is_some_and(|e| e.kind == WordKind::Product)
-                    && (self.entries.contains_key(prefix) || self.jieba.has_word(prefix))
-                {
+                let known = |w: &str| self.entries.contains_key(w) || self.jieba.has_word(w);
+                if known(pair) && known(prefix) {
                     prev.end -= 1;
                     prev.key_end -= last as u32;
                     prev.byte_end = if orig_offsets.is_empty() {
@@ -403,24 +405,13 @@ impl Segmenter {
                 let (run_start, byte_start) = (piece.start, piece.byte_start);
                 let run = &folded[byte_start..pieces[j - 1].byte_end];
                 for (kind, s, e) in ascii_tokens(run) {
-                    // ASCII: one byte per character. A name joined to its model by a hyphen
-                    // (`hosodo-1080p`, a known brand or a word of 3+ letters before a
-                    // number-led model) is two tokens; `ksr10-07-25` and `type-c` stay whole.
-                    let text = &run[s..e];
-                    let brand_hyphen = text.find('-').filter(|&h| {
-                        let (name, model) = (&text[..h], &text[h + 1..]);
-                        self.entries
-                            .get(name)
-                            .is_some_and(|x| x.kind == WordKind::Brand)
-                            || (name.len() >= 3
-                                && name.bytes().all(|b| b.is_ascii_alphabetic())
-                                && model.starts_with(|c: char| c.is_ascii_digit()))
-                    });
-                    let parts = match brand_hyphen {
-                        Some(h) => [
-                            (kind, s, s + h),
-                            (TokenKind::Punct, s + h, s + h + 1),
-                            (kind, s + h + 1, e),
+                    // ASCII: one byte per character. A name and its model may be two
+                    // tokens (see `split_name_model`).
+                    let parts = match self.split_name_model(&run[s..e]) {
+                        Some((name_end, model_start)) => [
+                            (kind, s, s + name_end),
+                            (TokenKind::Punct, s + name_end, s + model_start),
+                            (kind, s + model_start, e),
                         ],
                         None => [(kind, s, e), (kind, e, e), (kind, e, e)],
                     };
@@ -465,6 +456,32 @@ impl Segmenter {
         };
         self.merge_brand_phrases(&mut seg);
         seg
+    }
+
+    /// Where an ASCII run is a name followed by a model: `hosodo-1080p` (a known brand, or a
+    /// word of 3+ letters, hyphened to a number-led model) and `oppor11` (a known brand of 3+
+    /// letters run into a letter-led model with a digit). Returns where the name ends and the
+    /// model starts. `ksr10-07-25`, `type-c` and `iphone15` stay whole.
+    fn split_name_model(&self, text: &str) -> Option<(usize, usize)> {
+        let is_brand = |name: &str| {
+            self.entries
+                .get(name)
+                .is_some_and(|x| x.kind == WordKind::Brand)
+        };
+        if let Some(h) = text.find('-') {
+            let (name, model) = (&text[..h], &text[h + 1..]);
+            let wordlike = name.len() >= 3 && name.bytes().all(|b| b.is_ascii_alphabetic());
+            return (is_brand(name) || wordlike && model.starts_with(|c: char| c.is_ascii_digit()))
+                .then_some((h, h + 1));
+        }
+        if self.entries.contains_key(text) || !text.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
+        (3..letters)
+            .rev()
+            .find(|&p| is_brand(&text[..p]) && text[p..].bytes().any(|b| b.is_ascii_digit()))
+            .map(|p| (p, p))
     }
 
     /// Latin brand names of several words (`estee lauder`) become one brand token.
@@ -612,6 +629,11 @@ mod tests {
         }
         assert_eq!(words("150g美妍茶")[0], ("150g".into(), "spec"));
         assert_eq!(texts("hosodo-1080p高清"), ["hosodo", "-", "1080p", "高清"]);
+        assert_eq!(
+            words("oppor11手机")[..2],
+            [("oppo".into(), "brand"), ("r11".into(), "spec")]
+        );
+        assert_eq!(words("椰树牌椰汁")[0], ("椰树".into(), "brand"));
         assert_eq!(words("面霜50克装")[1], ("50克".into(), "spec"));
     }
 
