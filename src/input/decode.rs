@@ -5,6 +5,7 @@
 //! a window of up to [`WINDOW`] bytes from there decides: valid UTF-8 means UTF-8, anything else
 //! GB18030 (a superset of GBK). Memory stays bounded, so a 1M-row export streams.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -57,6 +58,13 @@ pub(crate) struct DecodingReader<R> {
     column: u64,
     pending_error: Option<InputError>,
     finished: bool,
+    /// Output bytes produced so far (csv positions count these).
+    produced: u64,
+    /// When tracking: offsets of `\r`/`\n` in the output not yet behind a queried position,
+    /// with whether each is a `\n`.
+    terminators: Option<VecDeque<(u64, bool)>>,
+    /// Newlines already dropped from `terminators`.
+    newlines_before: u64,
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -77,7 +85,35 @@ impl<R: Read> DecodingReader<R> {
             column: 0,
             pending_error: None,
             finished: false,
+            produced: 0,
+            terminators: None,
+            newlines_before: 0,
         }
+    }
+
+    /// Remembers line terminators so [`line_at`](Self::line_at) can answer; for CSV, whose
+    /// own line numbers drift after CRLF and blank lines.
+    pub(crate) fn track_lines(&mut self) {
+        self.terminators = Some(VecDeque::new());
+    }
+
+    /// The 1-based line of the first content byte at or after output offset `byte` (skipping
+    /// blank lines and a CRLF's `\n`). Offsets must be asked in increasing order.
+    pub(crate) fn line_at(&mut self, mut byte: u64) -> u64 {
+        let Some(terminators) = self.terminators.as_mut() else {
+            return 0;
+        };
+        while let Some(&(offset, newline)) = terminators.front() {
+            if offset > byte {
+                break;
+            }
+            if offset == byte {
+                byte += 1;
+            }
+            self.newlines_before += u64::from(newline);
+            terminators.pop_front();
+        }
+        self.newlines_before + 1
     }
 
     /// The encoding once decided; a file that is pure ASCII so far reads as UTF-8.
@@ -147,6 +183,14 @@ impl<R: Read> DecodingReader<R> {
 
     /// Counts lines and characters of decoded output, to place a later decoding error.
     fn note_output(&mut self, bytes: &[u8]) {
+        if let Some(terminators) = self.terminators.as_mut() {
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' || b == b'\r' {
+                    terminators.push_back((self.produced + i as u64, b == b'\n'));
+                }
+            }
+        }
+        self.produced += bytes.len() as u64;
         match bytes.iter().rposition(|&b| b == b'\n') {
             Some(last) => {
                 self.lines += bytes.iter().filter(|&&b| b == b'\n').count() as u64;

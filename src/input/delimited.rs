@@ -46,6 +46,7 @@ impl DelimitedRows {
         options: &Options,
     ) -> Result<Self, InputError> {
         let mut decoding = DecodingReader::new(source, path.clone());
+        decoding.track_lines();
         let delimiter = match format {
             Format::Tsv => b'\t',
             _ => sniff(decoding.peek_line().map_err(|e| input_error(e, &path))?),
@@ -61,7 +62,7 @@ impl DelimitedRows {
             None => {
                 let more = reader
                     .read_record(&mut record)
-                    .map_err(|e| csv_error(e, &path, None))?;
+                    .map_err(|e| csv_error(e, &path, 1, None))?;
                 if !more {
                     return Err(InputError::Empty { path });
                 }
@@ -94,7 +95,6 @@ impl DelimitedRows {
         if self.done {
             return None;
         }
-        let path = self.header.path_arc();
         match self.reader.read_record(&mut self.record) {
             Ok(false) => {
                 self.done = true;
@@ -103,14 +103,22 @@ impl DelimitedRows {
             Err(error) => {
                 let fatal = !matches!(error.kind(), csv::ErrorKind::Utf8 { .. });
                 self.done = fatal;
-                Some(Err(csv_error(error, path, Some(&self.record))))
+                let line = match error.position() {
+                    Some(p) => self.reader.get_mut().line_at(p.byte()),
+                    None => 1,
+                };
+                let path = self.header.path_arc();
+                Some(Err(csv_error(error, path, line, Some(&self.record))))
             }
-            Ok(true) => Some(self.build()),
+            Ok(true) => {
+                let byte = self.record.position().map_or(0, |p| p.byte());
+                let line = self.reader.get_mut().line_at(byte);
+                Some(self.build(line))
+            }
         }
     }
 
-    fn build(&self) -> Result<Record, InputError> {
-        let line = self.record.position().map_or(0, |p| p.line());
+    fn build(&self, line: u64) -> Result<Record, InputError> {
         let expected = self.header.columns().len();
         let mut found = self.record.len();
         // Exports often end rows with a stray delimiter: empty extra cells are no data.
@@ -152,9 +160,9 @@ impl DelimitedRows {
 fn csv_error(
     error: csv::Error,
     path: &Arc<Path>,
+    line: u64,
     record: Option<&csv::StringRecord>,
 ) -> InputError {
-    let line = error.position().map_or(1, |p| p.line());
     let message = error.to_string();
     match error.into_kind() {
         csv::ErrorKind::Io(io) => input_error(io, path),

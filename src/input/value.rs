@@ -42,7 +42,7 @@ pub(crate) fn to_integer(x: f64, value: &str) -> Result<i64, ValueError> {
         return Err(ValueError::new(ValueErrorKind::NotWhole, value));
     }
     // 2^63 is exactly representable; anything at or beyond it does not fit.
-    if x >= 9_223_372_036_854_775_808.0 || x < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&x) {
         return Err(ValueError::new(ValueErrorKind::OutOfRange, value));
     }
     Ok(x as i64)
@@ -216,7 +216,9 @@ impl Date {
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }
@@ -413,7 +415,7 @@ mod tests {
         let digits = int.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
