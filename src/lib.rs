@@ -4,5 +4,6 @@
 
 pub mod cli;
 pub mod dictionary;
+pub mod input;
 pub mod sample;
 pub mod title;
