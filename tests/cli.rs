@@ -212,3 +212,88 @@ fn broken_pipe_is_success() {
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+/// Lint over the sample shop's own items finds every planted problem and flags no lookalike.
+#[test]
+fn sample_items_lint_finds_every_planted_problem() {
+    use baobei::sample::{self, planted};
+    let h = Harness::new();
+    sample::write_all(h.dir.path()).unwrap();
+    let o = h.run(&["lint", "--format", "json", "--input", "own_items.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let records: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 24);
+    let problems = |id: &str, kind: &str| -> Vec<String> {
+        let record = records
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("item {id}"));
+        record["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["kind"] == kind)
+            .map(|p| p["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (id, word) in planted::PROHIBITED {
+        assert!(
+            problems(id, "prohibited").contains(&word.to_string()),
+            "{id} {word}"
+        );
+    }
+    for (id, word) in planted::ALLOWED_LOOKALIKES {
+        assert!(
+            problems(id, "prohibited").is_empty(),
+            "{id}: {word} is not prohibited"
+        );
+    }
+    for id in planted::OVERLONG_TITLES {
+        assert_eq!(problems(id, "over_budget").len(), 1, "{id}");
+    }
+    for (id, word) in planted::REPEATED_WORDS {
+        let repeated = problems(id, "repeated_word");
+        assert!(
+            repeated
+                .iter()
+                .any(|r| word.contains(r.as_str()) || r.contains(word)),
+            "{id} {word}: {repeated:?}"
+        );
+    }
+    for id in planted::WASTED_SPACES {
+        assert!(!problems(id, "wasted_space").is_empty(), "{id}");
+    }
+    for id in planted::OUTSIDE_GBK {
+        assert_eq!(problems(id, "outside_gbk").len(), 1, "{id}");
+    }
+    for id in planted::CLEAN_TITLES {
+        let record = records.iter().find(|r| r["id"] == *id).unwrap();
+        assert_eq!(
+            record["problems"].as_array().unwrap().len(),
+            0,
+            "{id} is clean: {record}"
+        );
+    }
+}
+
+#[test]
+fn demo_runs_with_no_files() {
+    let h = Harness::new();
+    let o = h.run(&["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("keywords.csv") && out.contains("300 rows"),
+        "the GBK keyword export reads: {out}"
+    );
+    assert!(out.contains("栀夏/brand"), "the shop's own brand is known");
+    assert!(out.contains("第一品牌") && out.contains("prohibited"));
+    assert_eq!(
+        h.files(),
+        Vec::<String>::new(),
+        "the demo leaves nothing behind"
+    );
+}

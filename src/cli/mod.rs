@@ -4,17 +4,19 @@
 
 mod args;
 mod batch;
+mod demo;
 mod output;
 mod titles;
 
-use std::io::{self, IsTerminal, Read};
-use std::path::PathBuf;
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
 
 use crate::dictionary::Dictionaries;
+use crate::input::{self, Field};
 use crate::title::Segmenter;
 use args::{Cli, Command, FormatArg, TitleArgs};
 use batch::{Reject, Summary};
@@ -103,16 +105,31 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 titles::lint_title(&segmenter, settings.budget, item)
             })
         }
-        Command::Demo => anyhow::bail!("demo: not yet wired"),
+        Command::Demo => {
+            let mut dicts = dictionaries(&settings)?;
+            dicts.brands.extend(demo::sample_brands()?);
+            let segmenter = Segmenter::new(Arc::new(dicts));
+            demo::run(
+                &segmenter,
+                settings.budget,
+                settings.format.unwrap_or(Format::Table),
+            )?;
+            Ok(Exit::Ok)
+        }
     }
 }
 
-fn segmenter(settings: &Settings) -> anyhow::Result<Segmenter> {
+/// The built-in dictionaries plus the user's `--dict` files.
+fn dictionaries(settings: &Settings) -> anyhow::Result<Dictionaries> {
     let mut dicts = Dictionaries::builtin();
     for path in &settings.dicts {
         dicts.load_file(path)?;
     }
-    Ok(Segmenter::new(Arc::new(dicts)))
+    Ok(dicts)
+}
+
+fn segmenter(settings: &Settings) -> anyhow::Result<Segmenter> {
+    Ok(Segmenter::new(Arc::new(dictionaries(settings)?)))
 }
 
 /// Runs a per-title command over the command-line titles, `--input`, or standard input.
@@ -127,28 +144,22 @@ fn titles_command<R: output::Record + Send>(
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut items: Box<dyn Iterator<Item = Result<TitleItem, Reject>>> =
         Box::new(titles::from_args(&args.titles));
-    if let Some(path) = &args.input {
-        items = Box::new(items.chain(read_titles(path)?));
-    } else if args.titles.is_empty() {
-        if io::stdin().is_terminal() {
+    let input = match (&args.input, args.titles.is_empty()) {
+        (Some(path), _) => Some(path.as_path()),
+        (None, true) if io::stdin().is_terminal() => {
             anyhow::bail!(
                 "no titles: give them as arguments, with --input FILE, or on standard input"
-            );
+            )
         }
-        let mut text = String::new();
-        io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read standard input")?;
-        let lines: Vec<TitleItem> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| TitleItem {
-                id: (i + 1).to_string(),
-                title: l.to_owned(),
-            })
-            .collect();
-        items = Box::new(lines.into_iter().map(Ok));
+        (None, true) => Some(Path::new("-")),
+        (None, false) => None,
+    };
+    if let Some(path) = input {
+        let options = input::Options {
+            required: vec![Field::Title],
+            ..Default::default()
+        };
+        items = Box::new(items.chain(titles::from_reader(input::open(path, &options)?)));
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?;
     let summary = batch::run(items, &mut sink, settings.quiet, f)?;
@@ -189,26 +200,4 @@ fn finish(
     } else {
         Exit::Ok
     })
-}
-
-/// Titles from a file: every format the readers know.
-fn read_titles(
-    path: &std::path::Path,
-) -> anyhow::Result<impl Iterator<Item = Result<TitleItem, Reject>> + use<>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let name = path.display().to_string();
-    let items: Vec<Result<TitleItem, Reject>> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            Ok(TitleItem {
-                id: (i + 1).to_string(),
-                title: l.to_owned(),
-            })
-        })
-        .collect();
-    let _ = name;
-    Ok(items.into_iter())
 }

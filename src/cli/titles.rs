@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::batch::Reject;
 use super::output::Record;
+use crate::input::{Field, InputError, Reader};
 use crate::title::lint::{Problem, lint};
 use crate::title::text::gbk_len;
 use crate::title::{Segmenter, TokenKind};
@@ -137,4 +138,35 @@ pub fn from_args(titles: &[String]) -> impl Iterator<Item = Result<TitleItem, Re
             title: t.clone(),
         })
     })
+}
+
+/// Titles from a file or standard input; a bad row becomes a reject and the rest go on.
+/// Ids come from the id column, else the line number. The title is kept as written, spaces
+/// and all, since lint reports them.
+pub fn from_reader(reader: Reader) -> impl Iterator<Item = Result<TitleItem, Reject>> {
+    reader.map(|row| {
+        let record = row.map_err(Reject::from)?;
+        Ok(TitleItem {
+            id: record
+                .text(Field::Id)
+                .map_or_else(|| record.line().to_string(), str::to_owned),
+            title: record.get(Field::Title).unwrap_or_default().to_owned(),
+        })
+    })
+}
+
+impl From<InputError> for Reject {
+    fn from(e: InputError) -> Self {
+        let message = e.to_string();
+        let location = e.location().map(ToString::to_string).unwrap_or_default();
+        let reason = message
+            .strip_prefix(&format!("{location}: "))
+            .unwrap_or(&message)
+            .to_owned();
+        Reject {
+            location,
+            reason,
+            raw: e.raw().unwrap_or_default().to_owned(),
+        }
+    }
 }

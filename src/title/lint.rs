@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
-use super::segment::{Segmented, Segmenter, TokenKind};
-use super::text::{gbk_char_len, gbk_len, is_full_width_ascii, is_outside_gbk, to_half_width};
+use super::segment::{Segmented, Segmenter, Token, TokenKind};
+use super::text::{
+    gbk_char_len, gbk_len, is_cjk, is_full_width_ascii, is_outside_gbk, to_half_width,
+};
 
 /// The kinds of problem lint reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -145,24 +147,78 @@ fn prohibited(seg: &Segmented<'_>, segmenter: &Segmenter, problems: &mut Vec<Pro
     }
 }
 
+/// A word already in the title, or a Chinese word that begins or ends with one (保湿 ...
+/// 保湿霜): search segments finely and matches a word once, so the repeat only costs bytes.
 fn repeated(seg: &Segmented<'_>, problems: &mut Vec<Problem>) {
     let words: Vec<_> = seg.words().collect();
+    let chinese = |t: &Token| {
+        !matches!(t.kind, TokenKind::Brand | TokenKind::Spec)
+            && seg.key(t).chars().all(is_cjk)
+            && t.end - t.start >= 2
+    };
     for (i, token) in words.iter().enumerate() {
-        let key = seg.key(token);
-        if let Some(first) = words[..i].iter().find(|w| seg.key(w) == key) {
-            problems.push(Problem {
-                kind: ProblemKind::RepeatedWord,
-                text: seg.text(token).to_owned(),
-                start: token.start as usize,
-                end: token.end as usize,
-                message: format!(
-                    "\"{}\" already stands at {}: search counts a word once",
-                    seg.text(token),
-                    first.start
-                ),
-                suggestion: Some(String::new()),
-            });
-        }
+        let (key, text) = (seg.key(token), seg.text(token));
+        let exact = words[..i].iter().find(|w| seg.key(w) == key);
+        let (earlier, suggestion) = match exact {
+            Some(first) => (first, String::new()),
+            None if chinese(token) => {
+                // The later word repeats an earlier one at its edge: keep only the rest.
+                let Some(part) = words[..i].iter().find(|w| {
+                    chinese(w) && w.end - w.start < token.end - token.start && {
+                        let k = seg.key(w);
+                        key.starts_with(k) || key.ends_with(k)
+                    }
+                }) else {
+                    // Or the later word stands at the edge of an earlier, longer one.
+                    if let Some(whole) = words[..i].iter().find(|w| {
+                        chinese(w) && w.end - w.start > token.end - token.start && {
+                            let k = seg.key(w);
+                            k.starts_with(key) || k.ends_with(key)
+                        }
+                    }) {
+                        problems.push(Problem {
+                            kind: ProblemKind::RepeatedWord,
+                            text: text.to_owned(),
+                            start: token.start as usize,
+                            end: token.end as usize,
+                            message: format!(
+                                "\"{text}\" is already part of \"{}\" at {}",
+                                seg.text(whole),
+                                whole.start
+                            ),
+                            suggestion: Some(String::new()),
+                        });
+                    }
+                    continue;
+                };
+                let rest = key
+                    .strip_prefix(seg.key(part))
+                    .or_else(|| key.strip_suffix(seg.key(part)))
+                    .unwrap_or(key);
+                (part, rest.to_owned())
+            }
+            None => continue,
+        };
+        let message = if suggestion.is_empty() {
+            format!(
+                "\"{text}\" already stands at {}: search counts a word once",
+                earlier.start
+            )
+        } else {
+            format!(
+                "\"{text}\" repeats \"{}\" (at {}): \"{suggestion}\" is enough",
+                seg.text(earlier),
+                earlier.start
+            )
+        };
+        problems.push(Problem {
+            kind: ProblemKind::RepeatedWord,
+            text: text.to_owned(),
+            start: token.start as usize,
+            end: token.end as usize,
+            message,
+            suggestion: Some(suggestion),
+        });
     }
 }
 
@@ -348,6 +404,22 @@ mod tests {
         assert!(
             k.contains(&(ProblemKind::RepeatedWord, "飞利浦".into())),
             "{k:?}"
+        );
+        let p = lint(
+            &segmenter().segment("补水保湿面霜女保湿霜"),
+            segmenter(),
+            60,
+        );
+        let partial = p
+            .iter()
+            .find(|p| p.text == "保湿霜")
+            .expect("保湿霜 repeats 保湿");
+        assert_eq!(partial.suggestion.as_deref(), Some("霜"));
+        let p = lint(&segmenter().segment("保湿霜补水保湿"), segmenter(), 60);
+        assert!(
+            p.iter()
+                .any(|p| p.text == "保湿" && p.message.contains("part of")),
+            "{p:?}"
         );
         // A brand and its alias side by side is the convention, not a repeat.
         assert!(kinds("CHANDO/自然堂面霜").is_empty());

@@ -209,14 +209,19 @@ impl Segmenter {
             .filter(|e| e.kind == WordKind::Product)
             .map(|e| fold(&e.word))
             .collect();
-        let has_product_tail = |key: &str| {
+        // Only when jieba's own cut already ends in that product word (木/茶几, not 手机/壳).
+        let has_product_tail = |jieba: &Jieba, key: &str| {
             key.char_indices()
                 .skip(1)
                 .any(|(i, _)| key[i..].chars().count() >= 2 && products.contains(&key[i..]))
+                && jieba
+                    .cut(key, false)
+                    .last()
+                    .is_some_and(|t| t.word.chars().count() >= 2 && products.contains(t.word))
         };
         for entry in &dictionaries.lexicon {
             let key = fold(&entry.word);
-            if !(entry.kind == WordKind::Product && has_product_tail(&key)) {
+            if !(entry.kind == WordKind::Product && has_product_tail(&jieba, &key)) {
                 register(&mut jieba, &key, entry.freq);
             }
             entries.insert(
@@ -578,7 +583,7 @@ fn classify_unknown(key: &str, kind: TokenKind) -> TokenKind {
         {
             return TokenKind::Traffic; // a year: 2026新款
         }
-        if key.bytes().any(|b| b.is_ascii_digit()) || SIZES.contains(&key) {
+        if key.bytes().any(|b| b.is_ascii_digit() || b == b'-') || SIZES.contains(&key) {
             return TokenKind::Spec;
         }
     }
@@ -634,6 +639,11 @@ mod tests {
             [("oppo".into(), "brand"), ("r11".into(), "spec")]
         );
         assert_eq!(words("椰树牌椰汁")[0], ("椰树".into(), "brand"));
+        assert_eq!(texts("原木茶几"), ["原木", "茶几"]);
+        assert_eq!(
+            words("手机壳Type-C")[..2],
+            [("手机壳".into(), "product"), ("Type-C".into(), "spec")]
+        );
         assert_eq!(words("面霜50克装")[1], ("50克".into(), "spec"));
     }
 

@@ -1,0 +1,138 @@
+//! `baobei demo`: the product at work on the built-in sample market, no files needed.
+//! Every capability baobei gains adds its part here.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::output::{Format, Sink};
+use super::titles::{self, TitleItem};
+use crate::dictionary::Brand;
+use crate::input::{self, Field, Format as InputFormat, Options};
+use crate::sample::{self, SampleFile};
+use crate::title::Segmenter;
+
+/// Titles shown segmented, token by token, before the lint of all own items.
+const SEGMENTED_SHOWN: usize = 4;
+
+/// Brands named in the sample's brand columns (own items and market listings): what a shop's
+/// own data declares is known to the segmenter even when no dictionary has it.
+pub fn sample_brands() -> anyhow::Result<Vec<Brand>> {
+    let mut names = BTreeSet::new();
+    for file in [sample::OWN_ITEMS, sample::LISTINGS] {
+        let reader = input::from_reader(
+            file.bytes,
+            Path::new(file.name),
+            InputFormat::Csv,
+            &Options::default(),
+        )?;
+        for row in reader {
+            if let Some(brand) = row?.text(Field::Brand) {
+                names.insert(brand.to_owned());
+            }
+        }
+    }
+    Ok(names
+        .into_iter()
+        .map(|name| Brand {
+            name,
+            aliases: Vec::new(),
+            freq: None,
+        })
+        .collect())
+}
+
+pub fn run(segmenter: &Segmenter, budget: usize, format: Format) -> anyhow::Result<()> {
+    let table = format == Format::Table;
+    let heading = |text: String| -> anyhow::Result<()> {
+        if table {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "\n{text}")?;
+            writeln!(out, "{}", "─".repeat(72))?;
+        }
+        Ok(())
+    };
+
+    let items: Vec<TitleItem> = own_items()?;
+    if table {
+        println!("baobei demo: the built-in sample market (synthetic, written for baobei)");
+        for file in sample::FILES {
+            println!("  {:<16} {:>6} rows", file.name, rows(file)?);
+        }
+    }
+
+    heading(format!(
+        "Segmentation of the shop's titles (first {SEGMENTED_SHOWN} of {})",
+        items.len()
+    ))?;
+    let mut sink = Sink::open(None, format)?;
+    for item in items.iter().take(SEGMENTED_SHOWN) {
+        sink.write(&titles::segment(segmenter, item))?;
+    }
+    sink.finish()?;
+
+    let linted: Vec<_> = items
+        .iter()
+        .map(|item| titles::lint_title(segmenter, budget, item))
+        .collect();
+    let with_problems: Vec<_> = linted.iter().filter(|r| !r.problems.is_empty()).collect();
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for problem in with_problems.iter().flat_map(|r| &r.problems) {
+        *by_kind.entry(problem.kind.as_str()).or_default() += 1;
+    }
+    let summary: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    heading(format!(
+        "Lint: {} problems in {} of {} titles ({})",
+        by_kind.values().sum::<usize>(),
+        with_problems.len(),
+        linted.len(),
+        summary.join(", ")
+    ))?;
+    let mut sink = Sink::open(None, format)?;
+    for record in with_problems {
+        sink.write(record)?;
+    }
+    sink.finish()?;
+    Ok(())
+}
+
+/// The sample shop's own items, read by the same readers as a user's file.
+fn own_items() -> anyhow::Result<Vec<TitleItem>> {
+    let options = Options {
+        required: vec![Field::Title],
+        ..Default::default()
+    };
+    let reader = input::from_reader(
+        sample::OWN_ITEMS.bytes,
+        Path::new("sample/own_items.csv"),
+        InputFormat::Csv,
+        &options,
+    )?;
+    titles::from_reader(reader)
+        .map(|item| item.map_err(|r| anyhow::anyhow!("{}: {}", r.location, r.reason)))
+        .collect::<anyhow::Result<_>>()
+        .context("the built-in sample is broken")
+}
+
+/// Rows in a sample file, counted by reading it as a user's file would be read (the keyword
+/// export is GBK, the report has a BOM, the queries have no header).
+fn rows(file: &SampleFile) -> anyhow::Result<usize> {
+    let path = Path::new("sample").join(file.name);
+    let options = Options {
+        columns: file
+            .name
+            .ends_with(".tsv")
+            .then(|| vec!["id".into(), "query".into()]),
+        ..Default::default()
+    };
+    let format = InputFormat::from_path(&path);
+    let reader = input::from_reader(file.bytes, &path, format, &options)?;
+    let mut n = 0;
+    for row in reader {
+        row.with_context(|| format!("the built-in sample {} is broken", file.name))?;
+        n += 1;
+    }
+    Ok(n)
+}
