@@ -297,3 +297,130 @@ fn demo_runs_with_no_files() {
         "the demo leaves nothing behind"
     );
 }
+
+/// One bad row per kind of malformed input: reported with `path:line:col`, written to the
+/// rejects file with the row as read, counted in the exit code, and the good rows still done.
+#[test]
+fn malformed_rows_are_rejected_and_the_rest_done() {
+    let h = Harness::new();
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("fields.csv", "宝贝ID,标题\n1,连衣裙\n2,面霜,多余\n3,耳机\n".as_bytes(), "fields.csv:3:1: row has 3 fields, header has 2"),
+        ("quote.csv", "宝贝ID,标题\n1,连衣裙\n2,\"面霜,x\n3,耳机\n".as_bytes(), "quote.csv:3:1: malformed CSV: unbalanced quote"),
+        ("lines.jsonl", "{\"id\":\"1\",\"title\":\"连衣裙\"}\n{\"id\":2,\"title\":\n{\"id\":\"3\",\"title\":\"耳机\"}\n".as_bytes(), "lines.jsonl:2:"),
+    ];
+    for (name, bytes, message) in cases {
+        h.write(name, bytes);
+        let o = h.run(&["segment", "--format", "json", "--input", name]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{name}: {}", stderr(&o));
+        let ids: Vec<String> = stdout(&o)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert!(
+            ids.contains(&"1".to_owned()),
+            "{name}: good rows are done: {ids:?}"
+        );
+        let rejects = std::fs::read_to_string(h.path(&format!("{name}.rejects.csv"))).unwrap();
+        assert!(
+            rejects.starts_with("\u{feff}位置,原因,原始行\n"),
+            "{rejects}"
+        );
+        let rows = csv::Reader::from_reader(rejects.as_bytes())
+            .records()
+            .count();
+        assert_eq!(rows, 1, "{name}: one rejected row: {rejects}");
+        assert!(rejects.contains(&format!("{name}:")), "{rejects}");
+    }
+}
+
+#[test]
+fn unusable_files_fail_with_exit_2() {
+    let h = Harness::new();
+    h.write("nocol.csv", "a,b\n1,2\n");
+    let o = h.run(&["lint", "--input", "nocol.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nocol.csv:1:1: no title column: looked for 宝贝标题"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+
+    h.write("bytes.txt", b"\x80\xff\x80\n");
+    let o = h.run(&["lint", "--input", "bytes.txt"]);
+    assert_ne!(
+        o.status.code(),
+        Some(0),
+        "undecodable bytes are not silently read"
+    );
+    assert!(stderr(&o).contains("bytes.txt:1:"), "{}", stderr(&o));
+
+    let o = h.run(&["lint", "--input", "absent.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("absent.csv"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_input_format_reads() {
+    let h = Harness::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/input");
+    for fixture in ["items-gbk.csv", "items.xlsx"] {
+        let o = h.run(&[
+            "segment",
+            "--format",
+            "json",
+            "--input",
+            fixtures.join(fixture).to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{fixture}: {}", stderr(&o));
+        let first: serde_json::Value =
+            serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+        assert!(
+            first["title"].as_str().unwrap().contains("连衣裙"),
+            "{fixture}: {first}"
+        );
+    }
+    h.write("t.tsv", "id\ttitle\nA1\t雪纺连衣裙\n");
+    h.write(
+        "t.jsonl",
+        "{\"item_id\":\"A1\",\"raw_title\":\"雪纺连衣裙\"}\n",
+    );
+    h.write("t.txt", "雪纺连衣裙\n");
+    for name in ["t.tsv", "t.jsonl", "t.txt"] {
+        let o = h.run(&["segment", "--format", "json", "--input", name]);
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(v["title"], "雪纺连衣裙", "{name}");
+        assert_eq!(v["tokens"][0]["text"], "雪纺", "{name}");
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_thread_count() {
+    let h = Harness::new();
+    let titles: String = (0..10_000)
+        .map(|i| format!("连衣裙女夏季{i}新款 顶级面霜{}\n", i % 7))
+        .collect();
+    h.write("many.txt", titles);
+    let run = |threads: &str| {
+        h.run(&[
+            "lint",
+            "--quiet",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "--input",
+            "many.txt",
+        ])
+        .stdout
+    };
+    let one = run("1");
+    assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 10_000);
+    assert_eq!(one, run("2"));
+}

@@ -147,6 +147,21 @@ impl DelimitedRows {
                 raw,
             });
         }
+        // A quote left open runs to the end of the file and swallows every row after it; the
+        // csv crate closes it silently, with the file's last line break inside the field. A
+        // real multi-line cell hardly ends in a line break, and a false alarm only sets the
+        // row aside (nothing is lost), so that shape is reported as an unbalanced quote.
+        if self
+            .record
+            .iter()
+            .any(|f| f.contains('\n') && f.ends_with('\n'))
+        {
+            return Err(InputError::Csv {
+                location: Location::new(self.header.path_arc().clone(), line, 1),
+                message: "unbalanced quote: a quoted field runs to the end of the file".into(),
+                raw: delimited_line(self.record.iter(), self.header.delimiter()),
+            });
+        }
         Ok(Record::new(
             self.header.clone(),
             line,

@@ -691,4 +691,27 @@ mod tests {
         assert!(words("").is_empty());
         assert!(words("   ").is_empty());
     }
+
+    proptest::proptest! {
+        /// Spans are in bounds, in order, never overlapping, and the character span and the
+        /// byte span name the same text.
+        #[test]
+        fn spans_in_bounds_and_in_order(title in "[a-zA-Z0-9 \\-.ＡＢ５０　面霜连衣裙女夏季新款补水保湿自然堂😀，【】/]{0,40}") {
+            let seg = segmenter().segment(&title);
+            let chars: Vec<char> = title.chars().collect();
+            let mut last_end = 0;
+            for t in &seg.tokens {
+                proptest::prop_assert!(t.start < t.end && t.end as usize <= chars.len());
+                proptest::prop_assert!(t.start >= last_end, "overlap in {:?}", title);
+                last_end = t.end;
+                let by_chars: String = chars[t.start as usize..t.end as usize].iter().collect();
+                proptest::prop_assert_eq!(by_chars.as_str(), seg.text(t));
+                proptest::prop_assert!(!seg.text(t).trim().is_empty());
+            }
+            // Nothing is lost: the tokens are the title without its white space.
+            let joined: String = seg.tokens.iter().map(|t| seg.text(t)).collect();
+            let expected: String = title.chars().filter(|c| !c.is_whitespace()).collect();
+            proptest::prop_assert_eq!(joined, expected);
+        }
+    }
 }
