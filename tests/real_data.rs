@@ -177,8 +177,8 @@ fn brand_and_product_spans_beat_bare_jieba() {
             );
         }
     }
-    for k in 0..2 {
-        let (bare, ours) = (&scores[0][k], &scores[1][k]);
+    let [bare_scores, our_scores] = &scores;
+    for (k, (bare, ours)) in bare_scores.iter().zip(our_scores).enumerate() {
         assert!(
             ours.uncrossed > bare.uncrossed,
             "label {k}: uncrossed {ours:?} vs bare {bare:?}"

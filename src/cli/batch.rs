@@ -61,8 +61,9 @@ where
                 Ok(item) => chunk.push(item),
                 Err(reject) => {
                     if !quiet && summary.rejects.len() < SHOWN_REJECTS {
-                        progress.suspend(|| {
-                            eprintln!("baobei: rejected {}: {}", reject.location, reject.reason)
+                        progress.suspend(|| match reject.location.as_str() {
+                            "" => eprintln!("baobei: rejected: {}", reject.reason),
+                            at => eprintln!("baobei: rejected {at}: {}", reject.reason),
                         });
                     }
                     summary.rejects.push(reject);
