@@ -167,65 +167,28 @@ impl std::fmt::Debug for Segmenter {
 impl Segmenter {
     /// Builds a segmenter from jieba's default dictionary plus `dictionaries`.
     pub fn new(dictionaries: Arc<Dictionaries>) -> Self {
-        let mut jieba = Jieba::new();
+        // What every folded word is, later dictionaries overriding earlier ones: brands first,
+        // then the curated lexicon (over a noisy brand entry), then filler words.
         let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
         let mut max_brand_phrase = 1;
-        let register = |jieba: &mut Jieba, key: &str, freq: Option<usize>| {
-            // ASCII words are kept whole by the pre-tokeniser; jieba needs only the rest.
-            if !key.is_ascii() && !key.contains(' ') {
-                let freq = freq.or_else(|| jieba.has_word(key).then_some(0));
-                if freq != Some(0) {
-                    jieba.add_word(key, freq, None);
-                }
-            }
-        };
-        // Brands first: the curated lexicon overrides a noisy brand entry, and user files
-        // (loaded later) override both.
+        let mut brand_keys = Vec::new();
         for (index, brand) in dictionaries.brands.iter().enumerate() {
             for name in std::iter::once(&brand.name).chain(&brand.aliases) {
-                // `椰树牌` is brand 椰树 plus the word 牌 ("brand"): buyers search 椰树.
-                let key = fold(name);
-                let key = match key.strip_suffix('牌') {
-                    Some(stem) if stem.chars().count() >= 2 => stem.to_owned(),
-                    _ => key,
-                };
+                let key = brand_key(name);
                 max_brand_phrase = max_brand_phrase.max(key.split(' ').count());
-                register(&mut jieba, &key, brand.freq);
-                entries.insert(
-                    key.into(),
-                    Entry {
-                        kind: WordKind::Brand,
-                        brand: index as u32,
-                    },
-                );
+                let entry = Entry {
+                    kind: WordKind::Brand,
+                    brand: index as u32,
+                };
+                entries.insert(key.as_str().into(), entry);
+                brand_keys.push((key, brand.freq));
             }
         }
-        // A product compound whose tail is itself a product word (木茶几 = 木 + 茶几) is not
-        // forced whole: that would steal characters from its neighbours (原木茶几 -> 原 木茶几)
-        // and hide the head noun that searches match. jieba may still produce it whole.
-        let products: rustc_hash::FxHashSet<String> = dictionaries
-            .lexicon
-            .iter()
-            .filter(|e| e.kind == WordKind::Product)
-            .map(|e| fold(&e.word))
-            .collect();
-        // Only when jieba's own cut already ends in that product word (木/茶几, not 手机/壳).
-        let has_product_tail = |jieba: &Jieba, key: &str| {
-            key.char_indices()
-                .skip(1)
-                .any(|(i, _)| key[i..].chars().count() >= 2 && products.contains(&key[i..]))
-                && jieba
-                    .cut(key, false)
-                    .last()
-                    .is_some_and(|t| t.word.chars().count() >= 2 && products.contains(t.word))
-        };
-        for entry in &dictionaries.lexicon {
-            let key = fold(&entry.word);
-            if !(entry.kind == WordKind::Product && has_product_tail(&jieba, &key)) {
-                register(&mut jieba, &key, entry.freq);
-            }
+        let lexicon_keys: Vec<String> =
+            dictionaries.lexicon.iter().map(|e| fold(&e.word)).collect();
+        for (entry, key) in dictionaries.lexicon.iter().zip(&lexicon_keys) {
             entries.insert(
-                key.into(),
+                key.as_str().into(),
                 Entry {
                     kind: entry.kind,
                     brand: u32::MAX,
@@ -240,6 +203,51 @@ impl Segmenter {
                     brand: u32::MAX,
                 },
             );
+        }
+
+        // jieba carries each word's kind as its tag, so segmentation learns the kind from the
+        // lookup jieba does anyway. jieba keeps the tag of a word it already has, so baobei's
+        // words go in first (with no weight yet), then the default dictionary (which keeps
+        // those tags), then baobei's frequencies. ASCII words are cut by baobei itself.
+        let mut jieba = Jieba::empty();
+        for (key, entry) in &entries {
+            if !key.is_ascii() && !key.contains(' ') {
+                jieba.add_word(key, Some(0), Some(kind_tag(entry.kind)));
+            }
+        }
+        jieba.load_default_dict();
+        let weigh = |jieba: &mut Jieba, key: &str, freq: Option<usize>| {
+            if !key.is_ascii() && !key.contains(' ') {
+                jieba.add_word(key, freq, None);
+            }
+        };
+        for (key, freq) in &brand_keys {
+            weigh(&mut jieba, key, *freq);
+        }
+        // A product compound whose tail is itself a product word (木茶几 = 木 + 茶几) is not
+        // weighted to stay whole when jieba's own cut already ends in that product word
+        // (木/茶几, not 手机/壳): forcing it would steal characters from its neighbours
+        // (原木茶几 -> 原 木茶几) and hide the head noun that searches match.
+        let products: rustc_hash::FxHashSet<&str> = dictionaries
+            .lexicon
+            .iter()
+            .zip(&lexicon_keys)
+            .filter(|(e, _)| e.kind == WordKind::Product)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        let has_product_tail = |jieba: &Jieba, key: &str| {
+            key.char_indices()
+                .skip(1)
+                .any(|(i, _)| key[i..].chars().count() >= 2 && products.contains(&key[i..]))
+                && jieba
+                    .cut(key, false)
+                    .last()
+                    .is_some_and(|t| t.word.chars().count() >= 2 && products.contains(t.word))
+        };
+        for (entry, key) in dictionaries.lexicon.iter().zip(&lexicon_keys) {
+            if !(entry.kind == WordKind::Product && has_product_tail(&jieba, key)) {
+                weigh(&mut jieba, key, entry.freq);
+            }
         }
         let mut prohibited = FxHashMap::default();
         for (index, p) in dictionaries.prohibited.iter().enumerate() {
@@ -294,7 +302,7 @@ impl Segmenter {
     /// unit merge into a spec, and every word is classified as it is pushed.
     pub fn segment<'t>(&self, title: &'t str) -> Segmented<'t> {
         let folded = fold(title);
-        let pieces = self.jieba.cut(&folded, false);
+        let pieces = self.jieba.tag(&folded, false);
         let mut tokens: Vec<Token> = Vec::with_capacity(pieces.len());
         // Folding only ever shortens a character's UTF-8 encoding, so equal lengths mean
         // every byte offset in the folded text is the offset in the original.
@@ -307,13 +315,16 @@ impl Segmenter {
                 .chain([title.len() as u32])
                 .collect()
         };
+        // `tag` is jieba's tag for the piece (baobei's kind for baobei's words); `None` for
+        // pieces baobei cut itself, which are looked up.
         let push = |tokens: &mut Vec<Token>,
                     kind: TokenKind,
+                    tag: Option<&str>,
                     start: usize,
                     end: usize,
                     key_start: usize,
                     key_end: usize| {
-            let (mut start, mut key_start) = (start, key_start);
+            let (mut start, mut key_start, mut tag) = (start, key_start, tag);
             // A lone character that completes a two-character word with the previous token's
             // last character takes that character back, when what is left of the previous
             // token is still a word: 保温袋 子 -> 保温 袋子, 香皂花 束 -> 香皂 花束.
@@ -348,6 +359,7 @@ impl Segmenter {
                         .map_or(TokenKind::Word, |e| e.kind.into());
                     start -= 1;
                     key_start -= last;
+                    tag = None;
                 }
             }
             let key = &folded[key_start..key_end];
@@ -368,12 +380,14 @@ impl Segmenter {
                 prev.kind = TokenKind::Spec;
                 return;
             }
-            let kind = match kind {
-                TokenKind::Punct => TokenKind::Punct,
-                _ => match self.entries.get(key) {
-                    Some(entry) => entry.kind.into(),
-                    None => classify_unknown(key, kind),
-                },
+            let known = match tag {
+                Some(tag) => tag_kind(tag),
+                None => self.entries.get(key).map(|e| e.kind),
+            };
+            let kind = match (kind, known) {
+                (TokenKind::Punct, _) => TokenKind::Punct,
+                (_, Some(known)) => known.into(),
+                (_, None) => classify_unknown(key, kind),
             };
             let (byte_start, byte_end) = if orig_offsets.is_empty() {
                 (key_start as u32, key_end as u32)
@@ -424,6 +438,7 @@ impl Segmenter {
                         push(
                             &mut tokens,
                             kind,
+                            None,
                             run_start + s,
                             run_start + e,
                             byte_start + s,
@@ -446,6 +461,7 @@ impl Segmenter {
             push(
                 &mut tokens,
                 kind,
+                Some(piece.tag),
                 piece.start,
                 piece.end,
                 piece.byte_start,
@@ -534,6 +550,40 @@ impl Segmenter {
             t += 1;
         }
     }
+}
+
+/// The folded key of a brand name. `椰树牌` is brand 椰树 plus the word 牌 ("brand"), and
+/// buyers search 椰树.
+fn brand_key(name: &str) -> String {
+    let key = fold(name);
+    match key.strip_suffix('牌') {
+        Some(stem) if stem.chars().count() >= 2 => stem.to_owned(),
+        _ => key,
+    }
+}
+
+/// jieba tags that carry baobei's kinds; jieba's own tags (n, v, nz, ...) never start with `@`.
+const KIND_TAGS: [(&str, WordKind); 6] = [
+    ("@brand", WordKind::Brand),
+    ("@product", WordKind::Product),
+    ("@attribute", WordKind::Attribute),
+    ("@traffic", WordKind::Traffic),
+    ("@word", WordKind::Word),
+    ("@filler", WordKind::Filler),
+];
+
+fn kind_tag(kind: WordKind) -> &'static str {
+    KIND_TAGS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map_or("@word", |(t, _)| t)
+}
+
+fn tag_kind(tag: &str) -> Option<WordKind> {
+    if !tag.starts_with('@') {
+        return None;
+    }
+    KIND_TAGS.iter().find(|(t, _)| *t == tag).map(|(_, k)| *k)
 }
 
 /// Cuts a run of ASCII (no white space) into alphanumeric runs, joined through `-`, `.`,
