@@ -4,7 +4,8 @@
 //! queries themselves plus synthetic "query + word of another query" combinations up to
 //! 1.1M); without that file the bench says so and falls back to synthetic CJK keywords. The
 //! statistics are synthetic. Lookups visit all 1M keywords in a shuffled order: the worst case
-//! for caches, since real titles hit a small set of hot keywords far more often.
+//! for caches, since real titles hit a small set of hot keywords far more often; `hot_1k` (1,000
+//! keywords of the 1M table) and `same_key` (one keyword: the pure CPU cost) bracket it.
 
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -112,6 +113,30 @@ fn write_table(dir: &Path, name: &str, keys: &[String], rng: &mut Rng) -> PathBu
     path
 }
 
+/// Keys concatenated in probe order.
+struct Probes {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Probes {
+    fn new<'a>(keys: impl Iterator<Item = &'a str>) -> Probes {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for k in keys {
+            text.push_str(k);
+            ends.push(text.len());
+        }
+        Probes { text, ends }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let i = i % self.ends.len();
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let mut rng = Rng(42);
     let mut keys = keywords(&mut rng);
@@ -120,46 +145,45 @@ fn bench(c: &mut Criterion) {
     let big = write_table(dir.path(), "1m.bkw", &keys, &mut rng);
     let small = write_table(dir.path(), "10k.bkw", &keys[..10_000], &mut rng);
 
-    // Shuffled probe orders (Fisher-Yates).
+    // Probe lists laid out contiguously in probe order, so that fetching the next key is a
+    // sequential read and the time measured is the table's, not the bench's.
     let mut order: Vec<usize> = (0..keys.len()).collect();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i + 1));
     }
+    let hits_1m = Probes::new(order.iter().map(|&i| keys[i].as_str()));
+    let hits_10k = Probes::new(
+        order
+            .iter()
+            .filter(|&&i| i < 10_000)
+            .map(|&i| keys[i].as_str()),
+    );
+    let hot_1k = Probes::new(order[..1000].iter().map(|&i| keys[i].as_str()));
+    let same = Probes::new(order[..1].iter().map(|&i| keys[i].as_str()));
+    let miss = Probes::new(misses.iter().map(String::as_str));
     let table = KeywordTable::open(&big).unwrap();
     let small_table = KeywordTable::open(&small).unwrap();
     let mut group = c.benchmark_group("keyword_table");
     group.throughput(Throughput::Elements(1));
 
-    let mut i = 0;
-    group.bench_function("get_hit_1m_shuffled", |b| {
-        b.iter(|| {
-            let key = &keys[order[i % order.len()]];
-            i += 1;
-            let row = table.get(black_box(key)).unwrap();
-            assert!(row.is_some(), "{key:?} must be found");
-            row
-        })
-    });
-    let mut i = 0;
-    group.bench_function("get_miss_1m", |b| {
-        b.iter(|| {
-            let key = &misses[i % misses.len()];
-            i += 1;
-            let row = table.get(black_box(key)).unwrap();
-            assert!(row.is_none(), "{key:?} must miss");
-            row
-        })
-    });
-    let mut i = 0;
-    group.bench_function("get_hit_10k_shuffled", |b| {
-        b.iter(|| {
-            let key = &keys[order[i % order.len()] % 10_000];
-            i += 1;
-            let row = small_table.get(black_box(key)).unwrap();
-            assert!(row.is_some(), "{key:?} must be found");
-            row
-        })
-    });
+    for (name, table, probes, hit) in [
+        ("get_hit_1m_shuffled", &table, &hits_1m, true),
+        ("get_miss_1m", &table, &miss, false),
+        ("get_hit_10k_shuffled", &small_table, &hits_10k, true),
+        ("get_hit_1m_hot_1k", &table, &hot_1k, true),
+        ("get_hit_1m_same_key", &table, &same, true),
+    ] {
+        let mut i = 0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let key = probes.get(i);
+                i += 1;
+                let row = table.get(black_box(key)).unwrap();
+                assert_eq!(row.is_some(), hit, "{key:?}");
+                row.map(|r| r.stats.popularity)
+            })
+        });
+    }
     group.bench_function("open_10k", |b| {
         b.iter(|| {
             let t = KeywordTable::open(black_box(&small)).unwrap();
