@@ -5,5 +5,6 @@
 pub mod cli;
 pub mod dictionary;
 pub mod input;
+pub mod market;
 pub mod sample;
 pub mod title;

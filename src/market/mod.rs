@@ -1,0 +1,38 @@
+//! Keyword market data: what buyers search for, how much, and how well it converts.
+//!
+//! Keyword exports from 生意参谋 (Business Advisor) and 直通车 (through train), and keyword
+//! statistics derived from competitors' listings, are compiled into one binary
+//! [`table::KeywordTable`] file by a [`table::TableBuilder`]. The title scorer asks that table
+//! for the value of a couple of dozen words per title, millions of times a night, so the table
+//! is memory-mapped (opening is O(1), no parse) and a lookup by keyword text is one hash probe
+//! into fixed-size little-endian records.
+//!
+//! - [`table`]: the file format, the builder (merge rules, atomic write) and the reader
+//!   (lookups, iteration, top-N), plus [`table::normalize_keyword`], the one keyword text
+//!   normalisation every lookup goes through.
+//! - `mapped` (private): the only `unsafe` in the module, the read-only memory map, with its
+//!   safety contract.
+//!
+//! ```
+//! use baobei::market::table::{KeywordStats, KeywordTable, Period, Source, TableBuilder};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("keywords.bkw");
+//! let mut builder = TableBuilder::new();
+//! let mut stats = KeywordStats::new(Period::new(20240601, 20240630), Source::BusinessAdvisor);
+//! stats.popularity = Some(12_345.0);
+//! stats.ctr = Some(0.0325);
+//! builder.insert("碎花 连衣裙", "女装>连衣裙", stats)?;
+//! builder.write(&path)?;
+//!
+//! let table = KeywordTable::open(&path)?;
+//! // Lookups are normalised: ASCII case, full-width forms and whitespace runs do not matter.
+//! let row = table.get("碎花　 连衣裙")?.expect("the keyword was imported");
+//! assert_eq!(row.category, "女装>连衣裙");
+//! assert_eq!(row.stats.ctr, Some(0.0325));
+//! assert_eq!(row.stats.demand, None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod mapped;
+pub mod table;
