@@ -77,6 +77,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::mapped::Mapped;
+use crate::title::text::fold_char;
 
 /// The first 8 bytes of every keyword table file.
 pub const MAGIC: [u8; 8] = *b"BAOBEIKW";
@@ -131,6 +132,7 @@ pub fn normalize_keyword(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
+    // The same folding as titles: keywords and title tokens must meet on one form.
     for c in text.chars().map(fold_char) {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
@@ -143,16 +145,6 @@ pub fn normalize_keyword(text: &str) -> Cow<'_, str> {
         out.push(c);
     }
     Cow::Owned(out)
-}
-
-fn fold_char(c: char) -> char {
-    let c = match c {
-        '\u{3000}' => ' ',
-        // Full-width ASCII forms U+FF01..U+FF5E map to U+0021..U+007E.
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        _ => c,
-    };
-    c.to_ascii_lowercase()
 }
 
 fn is_normalized(text: &str) -> bool {

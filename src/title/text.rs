@@ -40,9 +40,9 @@ pub fn fold(s: &str) -> String {
     // Full-width forms are U+FF01..U+FF5E (UTF-8 EF BC xx / EF BD xx) and U+3000 (E3 80 80);
     // a title without them needs only the byte-wise ASCII lower-casing.
     let b = s.as_bytes();
-    let has_wide = b.windows(3).any(|w| {
-        (w[0] == 0xEF && (w[1] == 0xBC || w[1] == 0xBD)) || w == [0xE3, 0x80, 0x80]
-    });
+    let has_wide = b
+        .windows(3)
+        .any(|w| (w[0] == 0xEF && (w[1] == 0xBC || w[1] == 0xBD)) || w == [0xE3, 0x80, 0x80]);
     if has_wide {
         s.chars().map(fold_char).collect()
     } else {
