@@ -1,4 +1,32 @@
 //! baobei: keyword and title optimisation for Taobao and Tmall listings.
+//!
+//! The library does the work and never prints; the `baobei` binary is a thin edge over
+//! [`cli::run`].
+//!
+//! - [`title`]: the title text model. [`title::Segmenter`] (jieba-rs plus baobei's
+//!   [`dictionary`]) cuts a title into typed [`title::Token`]s whose spans point into the
+//!   original text; [`title::text`] counts GBK bytes; [`title::lint`] finds what breaks the
+//!   budget, the Advertising Law or wastes bytes.
+//! - [`input`]: readers for the files operators export (CSV, TSV, XLSX, JSON Lines, text;
+//!   UTF-8 or GBK), one bad row at a time.
+//! - [`market`]: the market model; so far the memory-mapped keyword table.
+//! - [`sample`]: the built-in sample market that `baobei demo` runs on.
+//!
+//! ```
+//! use baobei::title::{Segmenter, TokenKind, lint::{lint, ProblemKind}, text::gbk_len};
+//!
+//! let segmenter = Segmenter::builtin(); // build once, share by reference
+//! let title = "CHANDO/自然堂 顶级面霜50g";
+//! let seg = segmenter.segment(title);
+//! let kinds: Vec<_> = seg.tokens.iter().map(|t| (seg.text(t), t.kind)).collect();
+//! assert_eq!(kinds[0], ("CHANDO", TokenKind::Brand));
+//! assert_eq!(kinds.last(), Some(&("50g", TokenKind::Spec)));
+//! assert_eq!(gbk_len(title), 25);
+//!
+//! let problems = lint(&seg, &segmenter, 60);
+//! let banned = problems.iter().find(|p| p.kind == ProblemKind::Prohibited).unwrap();
+//! assert_eq!((banned.text.as_str(), banned.suggestion.as_deref()), ("顶级", Some("高品质")));
+//! ```
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![deny(missing_docs)]
 
