@@ -354,10 +354,10 @@ fn unusable_files_fail_with_exit_2() {
 
     h.write("bytes.txt", b"\x80\xff\x80\n");
     let o = h.run(&["lint", "--input", "bytes.txt"]);
-    assert_ne!(
+    assert_eq!(
         o.status.code(),
-        Some(0),
-        "undecodable bytes are not silently read"
+        Some(2),
+        "bytes that are neither UTF-8 nor GBK end the file: the run fails"
     );
     assert!(stderr(&o).contains("bytes.txt:1:"), "{}", stderr(&o));
 

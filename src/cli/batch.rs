@@ -20,6 +20,9 @@ pub struct Reject {
     pub reason: String,
     /// The row as it was read, so nothing is lost.
     pub raw: String,
+    /// The error ended the file (undecodable bytes, a failed read): the rows after it are
+    /// lost, so the run fails instead of finishing short.
+    pub fatal: bool,
 }
 
 /// Items per parallel chunk: large enough to keep both cores busy, small enough to stream.
@@ -59,6 +62,13 @@ where
         for item in items.by_ref() {
             match item {
                 Ok(item) => chunk.push(item),
+                Err(reject) if reject.fatal => {
+                    progress.finish_and_clear();
+                    return Err(io::Error::other(match reject.location.as_str() {
+                        "" => reject.reason,
+                        at => format!("{at}: {}", reject.reason),
+                    }));
+                }
                 Err(reject) => {
                     if !quiet && summary.rejects.len() < SHOWN_REJECTS {
                         progress.suspend(|| match reject.location.as_str() {

@@ -163,10 +163,15 @@ impl From<InputError> for Reject {
             .strip_prefix(&format!("{location}: "))
             .unwrap_or(&message)
             .to_owned();
+        let fatal = matches!(
+            e,
+            InputError::Io { .. } | InputError::Undecodable { .. } | InputError::Spreadsheet { .. }
+        );
         Reject {
             location,
             reason,
             raw: e.raw().unwrap_or_default().to_owned(),
+            fatal,
         }
     }
 }
