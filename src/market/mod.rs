@@ -34,5 +34,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod import;
 mod mapped;
 pub mod table;
+pub mod workspace;
