@@ -214,6 +214,14 @@ impl Workspace {
         Ok(Workspace { root })
     }
 
+    /// The workspace at `dir` without touching the disk: for readers, which must neither
+    /// create nor lock anything.
+    pub fn at(dir: impl AsRef<Path>) -> Workspace {
+        Workspace {
+            root: dir.as_ref().to_owned(),
+        }
+    }
+
     /// The workspace directory.
     pub fn root(&self) -> &Path {
         &self.root
@@ -382,6 +390,14 @@ impl WriterLock {
             action: "write the workspace manifest",
             source,
         })
+    }
+}
+
+impl Drop for WriterLock {
+    /// Clears the holder's description so that a stale name is never shown; the lock itself
+    /// is released when the file closes (or the process ends, however it ends).
+    fn drop(&mut self) {
+        let _ = self._file.set_len(0);
     }
 }
 
