@@ -18,7 +18,8 @@
 //! error naming the holder instead of waiting or interleaving. Readers take no lock: every file
 //! a writer replaces (the table, the manifest) is written to a temporary file in the workspace,
 //! synced and renamed over the old one, so a reader sees the complete old file or the complete
-//! new one, and a writer killed half-way leaves the previous state in place.
+//! new one, and a writer killed half-way leaves the previous state in place (its temporary
+//! files, `.baobei-*.tmp`, are removed by the next writer).
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
@@ -352,6 +353,7 @@ impl Workspace {
             .and_then(|()| file.write_all(holder.as_bytes()))
             .and_then(|()| file.sync_data())
             .map_err(|e| io_err("write the workspace lock file", e))?;
+        remove_stale_temporaries(&self.root);
         Ok(WriterLock {
             workspace: self.clone(),
             _file: file,
@@ -401,17 +403,45 @@ impl Drop for WriterLock {
     }
 }
 
+/// Prefix and suffix of the temporary files writers rename into place; what a killed writer
+/// leaves behind matches them and is removed by the next writer.
+const TEMP_PREFIX: &str = ".baobei-";
+const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    let mut options = tempfile::Builder::new();
+    options.prefix(".baobei-manifest-").suffix(TEMP_SUFFIX);
+    // Like `File::create` (0666 less the umask), not tempfile's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        options.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut file = options.tempfile_in(dir)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Removes temporary files a killed writer left in `dir` (called with the lock held, so no
+/// live writer owns them). Best effort: a file that cannot be removed only wastes space.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The current time, UTC, `YYYY-MM-DDTHH:MM:SSZ` (for the history and the lock holder).
@@ -490,8 +520,19 @@ mod tests {
         );
         assert!(text.contains("baobei keywords import a.csv"), "{text}");
         drop(first);
+        assert_eq!(
+            fs::read_to_string(ws.lock_path()).unwrap(),
+            "",
+            "no stale holder"
+        );
+        // What a writer killed mid-write leaves is cleaned up by the next one; other files stay.
+        let stale = ws.root().join(".baobei-keywords-abc123.tmp");
+        fs::write(&stale, "half a table").unwrap();
+        fs::write(ws.root().join("notes.tmp"), "mine").unwrap();
         let again = ws.lock("third").unwrap();
         assert!(again.holder().contains("third"));
+        assert!(!stale.exists());
+        assert!(ws.root().join("notes.tmp").exists());
     }
 
     #[test]
