@@ -757,3 +757,71 @@ fn other_dictionaries_than_the_workspace_was_built_with_are_detected() {
     );
     assert!(err.contains("re-index"), "{err}");
 }
+
+#[test]
+fn through_train_xlsx_imports_and_restoration_is_configured_in_the_workspace() {
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
+    let h = Harness::new();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, name) in [
+        "日期",
+        "关键词",
+        "展现指数",
+        "点击率(%)",
+        "市场均价",
+        "竞争度",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+    let day = ExcelDateTime::from_ymd(2026, 11, 10).unwrap();
+    sheet.write_datetime_with_format(1, 0, &day, &date).unwrap();
+    sheet.write_string(1, 1, "蓝牙耳机").unwrap();
+    sheet.write_number(1, 2, 52_000.0).unwrap();
+    sheet.write_number(1, 3, 3.25).unwrap();
+    sheet.write_number(1, 4, 2.15).unwrap();
+    sheet.write_number(1, 5, 88.0).unwrap();
+    workbook.save(h.path("ztc.xlsx")).unwrap();
+
+    let o = h.run(&["keywords", "import", "ztc.xlsx"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = &show_json(&h, &["蓝牙耳机"])[0];
+    assert_eq!(r["source"], "through-train");
+    assert_eq!(r["period"], "2026-11-10");
+    assert!(close(&r["ctr"], 0.0325), "{}", r["ctr"]);
+    assert!(close(&r["reference_cpc"], 2.15));
+    assert!(r["popularity"].is_null() && r["demand"].is_null());
+
+    // 指数还原 from baobei.toml: demand = 0.5 * popularity ^ 2.
+    std::fs::write(
+        h.path("baobei-workspace/baobei.toml"),
+        "[restore]\npopularity = { power = 2.0, scale = 0.5 }\n",
+    )
+    .unwrap();
+    h.write("ba.csv", "关键词,搜索人气\n耳机,\"1,000\"\n");
+    let o = h.run(&["keywords", "import", "ba.csv", "--date", "2026-11-11"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = &show_json(&h, &["耳机"])[0];
+    assert!(close(&r["popularity"], 1000.0));
+    assert!(close(&r["demand"], 500_000.0), "{}", r["demand"]);
+
+    // A bad setting fails the import with where and what, and changes nothing.
+    std::fs::write(
+        h.path("baobei-workspace/baobei.toml"),
+        "[restore]\npopularity = \"cubic\"\n",
+    )
+    .unwrap();
+    let before = std::fs::read(h.path("baobei-workspace/keywords.bkw")).unwrap();
+    let o = h.run(&["keywords", "import", "ba.csv", "--date", "2026-11-12"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("baobei.toml:2:14:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("\"cubic\""), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(h.path("baobei-workspace/keywords.bkw")).unwrap(),
+        before
+    );
+}
