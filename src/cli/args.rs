@@ -31,6 +31,15 @@ pub struct Global {
     /// Title budget in GBK bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::title::text::DEFAULT_BUDGET)]
     pub budget: usize,
+    /// The workspace directory (index, keyword table, manifest); created on first write.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "BAOBEI_WORKSPACE",
+        default_value = crate::market::workspace::DEFAULT_DIR
+    )]
+    pub workspace: PathBuf,
     /// No progress bar and no summary on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -51,6 +60,67 @@ pub enum Command {
     Lint(TitleArgs),
     /// Run baobei on its built-in sample market, no files needed.
     Demo,
+    /// The keyword market table: import exports, look words up, rank them.
+    #[command(subcommand)]
+    Keywords(KeywordsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeywordsCommand {
+    /// Compile keyword exports (生意参谋 search analysis, 直通车 keyword analysis; xlsx or csv,
+    /// GBK or UTF-8) into the workspace's keyword table, merging with what is there.
+    Import(ImportArgs),
+    /// Show the statistics of keywords (one record per word, in order).
+    Show(ShowArgs),
+    /// The best keywords by expected buyers, growth or demand.
+    Top(TopArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Export files to import.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The period the exports cover, `DATE` or `START~END`, for files without a date column
+    /// (overrides the column).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Where to write rejected rows (default: `<first file>.rejects.csv`).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Keywords to look up.
+    #[arg(value_name = "WORD", required = true)]
+    pub words: Vec<String>,
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    /// Only keywords of this category, as the export names it (e.g. `女装/连衣裙`).
+    #[arg(long, value_name = "C")]
+    pub category: Option<String>,
+    /// Ranking: expected buyers (demand × CTR × CVR), growth, or restored demand.
+    #[arg(long, value_enum, default_value_t = RankArg::Value)]
+    pub by: RankArg,
+    /// How many keywords.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RankArg {
+    Value,
+    Growth,
+    Demand,
 }
 
 /// Where titles come from and where results go.

@@ -5,6 +5,7 @@
 mod args;
 mod batch;
 mod demo;
+mod keywords;
 mod output;
 mod titles;
 
@@ -18,7 +19,7 @@ use clap::Parser;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::title::Segmenter;
-use args::{Cli, Command, FormatArg, TitleArgs};
+use args::{Cli, Command, FormatArg, KeywordsCommand, TitleArgs};
 use batch::{Reject, Summary};
 use output::{Format, Sink};
 use titles::TitleItem;
@@ -42,6 +43,7 @@ struct Settings {
     budget: usize,
     quiet: bool,
     dicts: Vec<PathBuf>,
+    workspace: PathBuf,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -91,6 +93,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
         budget: g.budget,
         quiet: g.quiet,
         dicts: g.dicts,
+        workspace: g.workspace,
     };
     match cli.command {
         Command::Segment(args) => {
@@ -115,6 +118,15 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 settings.format.unwrap_or(Format::Table),
             )?;
             Ok(Exit::Ok)
+        }
+        Command::Keywords(command) => {
+            let dicts = dictionaries(&settings)?;
+            keywords::warn_if_stale(&settings, &dicts)?;
+            match command {
+                KeywordsCommand::Import(args) => keywords::import(&settings, &args, &dicts),
+                KeywordsCommand::Show(args) => keywords::show(&settings, &args),
+                KeywordsCommand::Top(args) => keywords::top(&settings, &args),
+            }
         }
     }
 }

@@ -10,6 +10,10 @@
 //! - [`table`]: the file format, the builder (merge rules, atomic write) and the reader
 //!   (lookups, iteration, top-N), plus [`table::normalize_keyword`], the one keyword text
 //!   normalisation every lookup goes through.
+//! - [`import`]: keyword exports into table rows: which export a file is, the period of each
+//!   row, and index restoration (指数还原) as a setting in the workspace's `baobei.toml`.
+//! - [`workspace`]: the directory holding the table, the index and a manifest (format version,
+//!   dictionaries, import history), with a writer lock that names its holder.
 //! - `mapped` (private): the only `unsafe` in the module, the read-only memory map, with its
 //!   safety contract.
 //!
@@ -34,5 +38,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod import;
 mod mapped;
 pub mod table;
+pub mod workspace;

@@ -1,0 +1,407 @@
+//! `keywords import`, `keywords show` and `keywords top`: the keyword table of the workspace.
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::args::{ImportArgs, RankArg, ShowArgs, TopArgs};
+use super::batch::{self, Reject};
+use super::output::{Record, Sink};
+use super::{Exit, Settings};
+use crate::dictionary::Dictionaries;
+use crate::input::{self, Field, Options};
+use crate::market::import::{ImportConfig, ImportError, detect_source, map_record, parse_period};
+use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder};
+use crate::market::workspace::{ImportRecord, Workspace, utc_now};
+
+/// Rejects printed on stderr before the rest are only counted (all go to the rejects file).
+const SHOWN_REJECTS: usize = 20;
+
+/// Warns when the workspace was built with other dictionaries than those in force.
+pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
+    let ws = Workspace::at(&settings.workspace);
+    if let Some(mismatch) = ws.check_dictionaries(dicts)? {
+        eprintln!("baobei: warning: {mismatch}");
+    }
+    Ok(())
+}
+
+/// Imports exports into the table under the writer lock; the table and the manifest are
+/// replaced atomically, so an interrupted import leaves the previous state.
+pub fn import(
+    settings: &Settings,
+    args: &ImportArgs,
+    dicts: &Dictionaries,
+) -> anyhow::Result<Exit> {
+    let period =
+        match args.date.as_deref() {
+            None => None,
+            Some(text) => Some(parse_period(text).ok().flatten().with_context(|| {
+                format!("--date: not a date or date range (START~END): {text:?}")
+            })?),
+        };
+    let ws = Workspace::open(&settings.workspace)?;
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let lock = ws.lock(&command)?;
+    let config = ImportConfig::load(&ws.config_path())?;
+
+    let mut builder = TableBuilder::new();
+    let table_path = ws.table_path();
+    if table_path.exists() {
+        let table = KeywordTable::open(&table_path)?;
+        builder.extend_from_table(&table)?;
+    }
+    let mut rejects = Vec::new();
+    let mut history = Vec::new();
+    let mut imported = 0u64;
+    for file in &args.files {
+        let options = Options {
+            required: vec![Field::Keyword],
+            ..Default::default()
+        };
+        let reader = input::open(file, &options)?;
+        let source = reader.header().map_or(Source::Other, detect_source);
+        let (mut rows, before) = (0u64, rejects.len());
+        for row in reader {
+            let outcome = match row {
+                Err(e) => Err(Reject::from(e)),
+                Ok(record) => map_record(&record, source, period, &config)
+                    .map_err(|e| import_reject(&e, record.raw().into_owned()))
+                    .and_then(|row| {
+                        builder
+                            .insert(&row.keyword, &row.category, row.stats)
+                            .map_err(|e| Reject {
+                                location: record.location().to_string(),
+                                reason: e.to_string(),
+                                raw: record.raw().into_owned(),
+                            })
+                    }),
+            };
+            match outcome {
+                Ok(()) => rows += 1,
+                Err(reject) => {
+                    if !settings.quiet && rejects.len() < SHOWN_REJECTS {
+                        eprintln!("baobei: rejected {}: {}", reject.location, reject.reason);
+                    }
+                    rejects.push(reject);
+                }
+            }
+        }
+        imported += rows;
+        history.push(ImportRecord {
+            file: file.display().to_string(),
+            time: utc_now(),
+            rows,
+            rejects: (rejects.len() - before) as u64,
+            source: source.to_string(),
+        });
+    }
+
+    let written = builder.write(&table_path)?;
+    let mut manifest = ws.manifest()?;
+    if manifest.dictionaries.is_empty() {
+        manifest.set_dictionaries(dicts);
+    }
+    manifest.imports.extend(history);
+    lock.save_manifest(&manifest)?;
+    drop(lock);
+
+    if !rejects.is_empty() {
+        let path = batch::rejects_path(
+            args.rejects.as_deref(),
+            None,
+            args.files.first().map(|p| p.as_path()),
+        );
+        batch::write_rejects(&path, &rejects)?;
+        eprintln!(
+            "baobei: {} row(s) rejected, written to {}",
+            rejects.len(),
+            path.display()
+        );
+    }
+    if !settings.quiet {
+        eprintln!(
+            "baobei: imported {imported} rows from {} file(s); {} now holds {} keywords ({} bytes)",
+            args.files.len(),
+            table_path.display(),
+            written.rows,
+            written.bytes
+        );
+    }
+    Ok(if rejects.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
+}
+
+fn import_reject(e: &ImportError, raw: String) -> Reject {
+    let message = e.to_string();
+    let location = e.location().unwrap_or_default();
+    let reason = message
+        .strip_prefix(&format!("{location}: "))
+        .unwrap_or(&message)
+        .to_owned();
+    Reject {
+        location,
+        reason,
+        raw,
+    }
+}
+
+fn open_table(settings: &Settings) -> anyhow::Result<KeywordTable> {
+    let ws = Workspace::at(&settings.workspace);
+    let path = ws.table_path();
+    if !path.exists() {
+        anyhow::bail!(
+            "{}: no keyword table yet; import keyword exports with `baobei keywords import FILE...`",
+            path.display()
+        );
+    }
+    Ok(KeywordTable::open(&path)?)
+}
+
+/// `keywords show`: one record per word, in order; a word not in the table gives a record
+/// marked not found (JSON `"found": false`, CSV source `(not found)`).
+pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
+    let table = open_table(settings)?;
+    let format = settings
+        .format
+        .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
+    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    for word in &args.words {
+        let row = table.get(word)?;
+        let record = ShowRecord {
+            query: word.clone(),
+            found: row.is_some(),
+            row: row.map_or_else(StatsRecord::default, |r| {
+                StatsRecord::new(r.keyword, r.category, &r.stats)
+            }),
+        };
+        sink.write(&record)?;
+    }
+    sink.finish()?;
+    Ok(Exit::Ok)
+}
+
+/// `keywords top`: the best keywords by the chosen score.
+pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
+    let table = open_table(settings)?;
+    let by = match args.by {
+        RankArg::Value => RankBy::Value,
+        RankArg::Growth => RankBy::Growth,
+        RankArg::Demand => RankBy::Demand,
+    };
+    let format = settings
+        .format
+        .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
+    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    let rows = table.top_by(args.limit, args.category.as_deref(), |s| by.score(s))?;
+    for (i, (score, row)) in rows.iter().enumerate() {
+        sink.write(&TopRecord {
+            rank: i + 1,
+            score: *score,
+            row: StatsRecord::new(row.keyword, row.category, &row.stats),
+        })?;
+    }
+    sink.finish()?;
+    Ok(Exit::Ok)
+}
+
+/// A keyword's statistics as output: fractions stay fractions (CTR `0.0325`), as in the table.
+#[derive(Debug, Default, Serialize)]
+pub struct StatsRecord {
+    pub keyword: String,
+    pub category: String,
+    pub period: String,
+    pub source: String,
+    pub popularity: Option<f64>,
+    pub demand: Option<f64>,
+    pub heat: Option<f64>,
+    pub ctr: Option<f64>,
+    pub cvr: Option<f64>,
+    pub click_popularity: Option<f64>,
+    pub trade_index: Option<f64>,
+    pub online_items: Option<u64>,
+    pub tmall_click_share: Option<f64>,
+    pub reference_cpc: Option<f64>,
+    pub growth: Option<f64>,
+    pub expected_buyers: Option<f64>,
+}
+
+const STATS_HEADERS: [&str; 16] = [
+    "关键词",
+    "类目",
+    "统计周期",
+    "来源",
+    "搜索人气",
+    "需求(还原)",
+    "搜索热度",
+    "点击率",
+    "支付转化率",
+    "点击人气",
+    "交易指数",
+    "在线商品数",
+    "商城点击占比",
+    "直通车参考价",
+    "增长",
+    "预期买家",
+];
+
+impl StatsRecord {
+    fn new(keyword: &str, category: &str, s: &KeywordStats) -> StatsRecord {
+        StatsRecord {
+            keyword: keyword.to_owned(),
+            category: category.to_owned(),
+            period: period_text(s.period),
+            source: s.source.to_string(),
+            popularity: s.popularity,
+            demand: s.demand,
+            heat: s.heat,
+            ctr: s.ctr,
+            cvr: s.cvr,
+            click_popularity: s.click_popularity,
+            trade_index: s.trade_index,
+            online_items: s.online_items,
+            tmall_click_share: s.tmall_click_share,
+            reference_cpc: s.reference_cpc,
+            growth: s.growth,
+            expected_buyers: s.expected_buyers(),
+        }
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let n = |x: Option<f64>| x.map(number_text).unwrap_or_default();
+        vec![
+            self.keyword.clone(),
+            self.category.clone(),
+            self.period.clone(),
+            self.source.clone(),
+            n(self.popularity),
+            n(self.demand),
+            n(self.heat),
+            n(self.ctr),
+            n(self.cvr),
+            n(self.click_popularity),
+            n(self.trade_index),
+            self.online_items.map(|x| x.to_string()).unwrap_or_default(),
+            n(self.tmall_click_share),
+            n(self.reference_cpc),
+            n(self.growth),
+            n(self.expected_buyers),
+        ]
+    }
+}
+
+/// `2026-11-11`, or `2026-11-01~2026-11-07` for a longer period.
+fn period_text(p: Period) -> String {
+    let day = |d: u32| format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100);
+    if p.start == p.end {
+        day(p.end)
+    } else {
+        format!("{}~{}", day(p.start), day(p.end))
+    }
+}
+
+/// Six decimals at most, trailing zeros dropped: exact enough for a rate (0.0001%), without
+/// the binary noise of `2.67 / 100`.
+fn number_text(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `keywords show` output for one word.
+#[derive(Debug, Serialize)]
+pub struct ShowRecord {
+    pub query: String,
+    pub found: bool,
+    #[serde(flatten)]
+    pub row: StatsRecord,
+}
+
+impl Record for ShowRecord {
+    const HEADERS: &'static [&'static str] = &{
+        let mut h = [""; 17];
+        h[0] = "查询词";
+        let mut i = 0;
+        while i < STATS_HEADERS.len() {
+            h[i + 1] = STATS_HEADERS[i];
+            i += 1;
+        }
+        h
+    };
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let mut cells = vec![self.query.clone()];
+        cells.extend(self.row.cells());
+        if !self.found {
+            cells[4] = "(not found)".to_owned();
+        }
+        out.push(cells);
+    }
+}
+
+/// `keywords top` output for one keyword.
+#[derive(Debug, Serialize)]
+pub struct TopRecord {
+    pub rank: usize,
+    pub score: f64,
+    #[serde(flatten)]
+    pub row: StatsRecord,
+}
+
+impl Record for TopRecord {
+    const HEADERS: &'static [&'static str] = &{
+        let mut h = [""; 18];
+        h[0] = "排名";
+        h[1] = "得分";
+        let mut i = 0;
+        while i < STATS_HEADERS.len() {
+            h[i + 2] = STATS_HEADERS[i];
+            i += 1;
+        }
+        h
+    };
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let mut cells = vec![self.rank.to_string(), number_text(self.score)];
+        cells.extend(self.row.cells());
+        out.push(cells);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_periods_print_plainly() {
+        assert_eq!(number_text(2.67 / 100.0), "0.0267");
+        assert_eq!(number_text(406_422.0), "406422");
+        assert_eq!(number_text(-0.0000001), "0");
+        assert_eq!(period_text(Period::day(20261111)), "2026-11-11");
+        assert_eq!(
+            period_text(Period::new(20261101, 20261107)),
+            "2026-11-01~2026-11-07"
+        );
+    }
+
+    #[test]
+    fn headers_match_cells() {
+        let r = StatsRecord::default();
+        assert_eq!(r.cells().len(), STATS_HEADERS.len());
+        let mut out = Vec::new();
+        ShowRecord {
+            query: "x".into(),
+            found: false,
+            row: r,
+        }
+        .rows(&mut out);
+        assert_eq!(out[0].len(), ShowRecord::HEADERS.len());
+        assert_eq!(out[0][4], "(not found)");
+        assert_eq!(ShowRecord::HEADERS[4], "来源");
+        assert_eq!(TopRecord::HEADERS[2], "关键词");
+    }
+}

@@ -1,0 +1,586 @@
+//! The workspace: the directory that holds what baobei builds from a shop's exports (the
+//! listing index, the keyword table) and a manifest saying how it was built.
+//!
+//! ```text
+//! baobei-workspace/
+//!   manifest.json   format version, dictionaries in use (name + checksum), import history
+//!   keywords.bkw    the keyword table (market::table)
+//!   index/          the listing index
+//!   baobei.toml     optional settings, e.g. index restoration (market::import)
+//!   .lock           the writer lock; names its holder
+//! ```
+//!
+//! # One writer, any number of readers
+//!
+//! A writer ([`Workspace::lock`]) takes an exclusive advisory lock on `.lock` (the operating
+//! system's `flock`/`LockFileEx`, released when the process ends, even by `kill -9`) and writes
+//! its pid, command and start time into the file, so that a second writer is refused with an
+//! error naming the holder instead of waiting or interleaving. Readers take no lock: every file
+//! a writer replaces (the table, the manifest) is written to a temporary file in the workspace,
+//! synced and renamed over the old one, so a reader sees the complete old file or the complete
+//! new one, and a writer killed half-way leaves the previous state in place (its temporary
+//! files, `.baobei-*.tmp`, are removed by the next writer).
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::dictionary::Dictionaries;
+
+/// The manifest format this build writes and reads.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// Where a workspace lives unless `--workspace` or `$BAOBEI_WORKSPACE` say otherwise.
+pub const DEFAULT_DIR: &str = "baobei-workspace";
+
+/// Errors opening, locking or recording into a workspace; each names the path concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// A file or directory of the workspace could not be read or written.
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was being done.
+        action: &'static str,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// Another process holds the writer lock.
+    #[error(
+        "{}: the workspace is being written by {holder}; wait for it to finish (readers are not \
+         blocked), or if that process is gone, run again",
+        path.display()
+    )]
+    Locked {
+        /// The workspace directory.
+        path: PathBuf,
+        /// Who holds the lock, as it wrote itself into the lock file.
+        holder: String,
+    },
+    /// `manifest.json` is not a manifest.
+    #[error("{}:{line}:{column}: not a baobei workspace manifest: {message}", path.display())]
+    BadManifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What the JSON parser says.
+        message: String,
+    },
+    /// The manifest was written by a newer baobei.
+    #[error(
+        "{}: workspace format version {found} was written by a newer baobei (this one reads \
+         version {supported}); upgrade baobei or use another --workspace",
+        path.display()
+    )]
+    NewerVersion {
+        /// The manifest file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+}
+
+/// One dictionary a workspace was built with: name as given and FNV-1a checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DictionaryRecord {
+    /// File name or path, as loaded.
+    pub name: String,
+    /// Checksum of the file's bytes, hex.
+    pub checksum: String,
+}
+
+/// One `keywords import` (or other write) in the history: what was read, when, how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    /// The file imported, as given on the command line.
+    pub file: String,
+    /// When, UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+    /// Rows imported.
+    pub rows: u64,
+    /// Rows set aside as rejects.
+    pub rejects: u64,
+    /// The kind of export detected (`business-advisor`, `through-train`, `other`).
+    pub source: String,
+}
+
+/// `manifest.json`: how the workspace was built, so that a later run can tell whether it still
+/// matches the dictionaries in force, and an operator can see what went into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`MANIFEST_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The dictionaries the workspace's index was built with, in load order; empty until
+    /// the first write records them.
+    #[serde(default)]
+    pub dictionaries: Vec<DictionaryRecord>,
+    /// Every import, oldest first.
+    #[serde(default)]
+    pub imports: Vec<ImportRecord>,
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest {
+            format_version: MANIFEST_VERSION,
+            dictionaries: Vec::new(),
+            imports: Vec::new(),
+        }
+    }
+}
+
+impl Manifest {
+    /// Records `dicts` as the dictionaries the workspace is built with (done when the index is
+    /// rebuilt, or by the first write into a new workspace).
+    pub fn set_dictionaries(&mut self, dicts: &Dictionaries) {
+        self.dictionaries = records_of(dicts);
+    }
+}
+
+fn records_of(dicts: &Dictionaries) -> Vec<DictionaryRecord> {
+    dicts
+        .sources()
+        .iter()
+        .map(|s| DictionaryRecord {
+            name: s.name.clone(),
+            checksum: s.checksum.clone(),
+        })
+        .collect()
+}
+
+/// The dictionaries in force differ from those the workspace was built with: segmentation, and
+/// so the index, would come out differently. Its `Display` tells the user to re-index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictionaryMismatch {
+    /// The workspace directory.
+    pub workspace: PathBuf,
+    /// Dictionaries in force now but not when the workspace was built (name, checksum).
+    pub added: Vec<DictionaryRecord>,
+    /// Dictionaries the workspace was built with that are not in force now.
+    pub removed: Vec<DictionaryRecord>,
+}
+
+impl fmt::Display for DictionaryMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the workspace was built with other dictionaries than the current ones",
+            self.workspace.display()
+        )?;
+        let names = |list: &[DictionaryRecord]| {
+            list.iter()
+                .map(|d| format!("{} ({})", d.name, d.checksum))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.added.is_empty() {
+            write!(f, "; new or changed: {}", names(&self.added))?;
+        }
+        if !self.removed.is_empty() {
+            write!(f, "; no longer in use: {}", names(&self.removed))?;
+        }
+        if self.added.is_empty() && self.removed.is_empty() {
+            f.write_str("; the load order changed")?;
+        }
+        f.write_str("; re-index the listings so that searches match the current segmentation")
+    }
+}
+
+/// A workspace directory. Opening creates it on first use; reading needs no lock.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+}
+
+impl Workspace {
+    /// Opens the workspace at `dir`, creating the directory (and its parents) on first use.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Workspace, WorkspaceError> {
+        let root = dir.as_ref().to_owned();
+        fs::create_dir_all(&root).map_err(|source| WorkspaceError::Io {
+            path: root.clone(),
+            action: "create the workspace directory",
+            source,
+        })?;
+        Ok(Workspace { root })
+    }
+
+    /// The workspace at `dir` without touching the disk: for readers, which must neither
+    /// create nor lock anything.
+    pub fn at(dir: impl AsRef<Path>) -> Workspace {
+        Workspace {
+            root: dir.as_ref().to_owned(),
+        }
+    }
+
+    /// The workspace directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The keyword table file, `keywords.bkw`.
+    pub fn table_path(&self) -> PathBuf {
+        self.root.join("keywords.bkw")
+    }
+
+    /// The listing index directory, `index/`.
+    pub fn index_dir(&self) -> PathBuf {
+        self.root.join("index")
+    }
+
+    /// The manifest, `manifest.json`.
+    pub fn manifest_path(&self) -> PathBuf {
+        self.root.join("manifest.json")
+    }
+
+    /// The optional settings file, `baobei.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("baobei.toml")
+    }
+
+    /// The writer lock file, `.lock`.
+    pub fn lock_path(&self) -> PathBuf {
+        self.root.join(".lock")
+    }
+
+    /// Reads the manifest; a workspace never written to has the empty current-version one.
+    pub fn manifest(&self) -> Result<Manifest, WorkspaceError> {
+        let path = self.manifest_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Manifest::default()),
+            Err(source) => {
+                return Err(WorkspaceError::Io {
+                    path,
+                    action: "read the workspace manifest",
+                    source,
+                });
+            }
+        };
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| WorkspaceError::BadManifest {
+                path: path.clone(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+        if manifest.format_version > MANIFEST_VERSION {
+            return Err(WorkspaceError::NewerVersion {
+                path,
+                found: manifest.format_version,
+                supported: MANIFEST_VERSION,
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// Compares the dictionaries in force with those recorded in the manifest; `None` when
+    /// they match or none are recorded yet (nothing has been built).
+    pub fn check_dictionaries(
+        &self,
+        dicts: &Dictionaries,
+    ) -> Result<Option<DictionaryMismatch>, WorkspaceError> {
+        let recorded = self.manifest()?.dictionaries;
+        let current = records_of(dicts);
+        if recorded.is_empty() || recorded == current {
+            return Ok(None);
+        }
+        let missing_from = |list: &[DictionaryRecord], other: &[DictionaryRecord]| {
+            list.iter()
+                .filter(|d| !other.iter().any(|o| o.checksum == d.checksum))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        Ok(Some(DictionaryMismatch {
+            workspace: self.root.clone(),
+            added: missing_from(&current, &recorded),
+            removed: missing_from(&recorded, &current),
+        }))
+    }
+
+    /// Takes the writer lock, or fails at once with [`WorkspaceError::Locked`] naming the
+    /// holder. `command` describes this writer to anyone refused while it holds the lock.
+    pub fn lock(&self, command: &str) -> Result<WriterLock, WorkspaceError> {
+        let path = self.lock_path();
+        let io_err = |action, source| WorkspaceError::Io {
+            path: path.clone(),
+            action,
+            source,
+        };
+        // No truncation on open: the holder's description must survive a refused attempt.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io_err("open the workspace lock file", e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                return Err(WorkspaceError::Locked {
+                    path: self.root.clone(),
+                    holder: if holder.is_empty() {
+                        "another process (it has not written its name yet)".to_owned()
+                    } else {
+                        holder.to_owned()
+                    },
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(io_err("lock the workspace", e)),
+        }
+        let holder = format!(
+            "pid {} (`{}`, since {})",
+            std::process::id(),
+            command,
+            utc_now()
+        );
+        file.set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(holder.as_bytes()))
+            .and_then(|()| file.sync_data())
+            .map_err(|e| io_err("write the workspace lock file", e))?;
+        remove_stale_temporaries(&self.root);
+        Ok(WriterLock {
+            workspace: self.clone(),
+            _file: file,
+            holder,
+        })
+    }
+}
+
+/// The writer lock of a workspace, held until dropped (or the process ends). Only a holder
+/// can save the manifest.
+#[derive(Debug)]
+pub struct WriterLock {
+    workspace: Workspace,
+    _file: File,
+    holder: String,
+}
+
+impl WriterLock {
+    /// The workspace this lock is for.
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// How this writer describes itself in the lock file.
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    /// Writes the manifest atomically (temporary file, sync, rename).
+    pub fn save_manifest(&self, manifest: &Manifest) -> Result<(), WorkspaceError> {
+        let path = self.workspace.manifest_path();
+        let mut text = serde_json::to_string_pretty(manifest).expect("a manifest serialises");
+        text.push('\n');
+        write_atomically(&path, text.as_bytes()).map_err(|source| WorkspaceError::Io {
+            path,
+            action: "write the workspace manifest",
+            source,
+        })
+    }
+}
+
+impl Drop for WriterLock {
+    /// Clears the holder's description so that a stale name is never shown; the lock itself
+    /// is released when the file closes (or the process ends, however it ends).
+    fn drop(&mut self) {
+        let _ = self._file.set_len(0);
+    }
+}
+
+/// Prefix and suffix of the temporary files writers rename into place; what a killed writer
+/// leaves behind matches them and is removed by the next writer.
+const TEMP_PREFIX: &str = ".baobei-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut options = tempfile::Builder::new();
+    options.prefix(".baobei-manifest-").suffix(TEMP_SUFFIX);
+    // Like `File::create` (0666 less the umask), not tempfile's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        options.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut file = options.tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes temporary files a killed writer left in `dir` (called with the lock held, so no
+/// live writer owns them). Best effort: a file that cannot be removed only wastes space.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The current time, UTC, `YYYY-MM-DDTHH:MM:SSZ` (for the history and the lock holder).
+pub fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    utc_timestamp(secs)
+}
+
+/// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian).
+pub fn utc_timestamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_calendar_dates() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_timestamp(1_763_893_849), "2025-11-23T10:30:49Z");
+    }
+
+    #[test]
+    fn open_creates_and_manifest_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path().join("a/b")).unwrap();
+        assert!(ws.root().is_dir());
+        assert_eq!(ws.manifest().unwrap(), Manifest::default());
+        let lock = ws.lock("test").unwrap();
+        let mut m = Manifest::default();
+        m.set_dictionaries(&Dictionaries::builtin());
+        m.imports.push(ImportRecord {
+            file: "k.csv".into(),
+            time: utc_now(),
+            rows: 3,
+            rejects: 1,
+            source: "business-advisor".into(),
+        });
+        lock.save_manifest(&m).unwrap();
+        assert_eq!(ws.manifest().unwrap(), m);
+        assert!(!m.dictionaries.is_empty());
+    }
+
+    #[test]
+    fn second_writer_is_refused_with_the_holder_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let first = ws.lock("baobei keywords import a.csv").unwrap();
+        let err = ws.lock("baobei keywords import b.csv").unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, WorkspaceError::Locked { .. }), "{text}");
+        assert!(
+            text.contains(&format!("pid {}", std::process::id())),
+            "{text}"
+        );
+        assert!(text.contains("baobei keywords import a.csv"), "{text}");
+        drop(first);
+        assert_eq!(
+            fs::read_to_string(ws.lock_path()).unwrap(),
+            "",
+            "no stale holder"
+        );
+        // What a writer killed mid-write leaves is cleaned up by the next one; other files stay.
+        let stale = ws.root().join(".baobei-keywords-abc123.tmp");
+        fs::write(&stale, "half a table").unwrap();
+        fs::write(ws.root().join("notes.tmp"), "mine").unwrap();
+        let again = ws.lock("third").unwrap();
+        assert!(again.holder().contains("third"));
+        assert!(!stale.exists());
+        assert!(ws.root().join("notes.tmp").exists());
+    }
+
+    #[test]
+    fn dictionary_changes_are_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let builtin = Dictionaries::builtin();
+        // Nothing recorded yet: nothing to compare with.
+        assert_eq!(ws.check_dictionaries(&builtin).unwrap(), None);
+        let mut m = Manifest::default();
+        m.set_dictionaries(&builtin);
+        ws.lock("t").unwrap().save_manifest(&m).unwrap();
+        assert_eq!(ws.check_dictionaries(&builtin).unwrap(), None);
+
+        let mut extra = Dictionaries::builtin();
+        let before = extra.sources().len();
+        extra
+            .parse(Path::new("mine.txt"), &extra_dictionary_text())
+            .unwrap();
+        assert_eq!(extra.sources().len(), before + 1);
+        let mismatch = ws.check_dictionaries(&extra).unwrap().unwrap();
+        assert_eq!(mismatch.added.len(), 1);
+        assert_eq!(mismatch.added[0].name, "mine.txt");
+        assert!(mismatch.removed.is_empty());
+        let text = mismatch.to_string();
+        assert!(
+            text.contains("mine.txt") && text.contains("re-index"),
+            "{text}"
+        );
+    }
+
+    /// A one-word user dictionary (a stop-word list).
+    fn extra_dictionary_text() -> String {
+        "word\n宝贝测试词\n".to_owned()
+    }
+
+    #[test]
+    fn bad_and_newer_manifests_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        fs::write(ws.manifest_path(), "{\"format_version\": 1,\n  oops}").unwrap();
+        let err = ws.manifest().unwrap_err().to_string();
+        assert!(err.contains("manifest.json:2:"), "{err}");
+        fs::write(ws.manifest_path(), "{\"format_version\": 99}").unwrap();
+        let err = ws.manifest().unwrap_err();
+        assert!(matches!(
+            err,
+            WorkspaceError::NewerVersion { found: 99, .. }
+        ));
+    }
+}
