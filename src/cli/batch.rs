@@ -25,10 +25,27 @@ pub struct Reject {
     pub fatal: bool,
 }
 
+impl std::fmt::Display for Reject {
+    /// `path:line:col: reason`, or the reason alone when there is no location.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.location.as_str() {
+            "" => f.write_str(&self.reason),
+            at => write!(f, "{at}: {}", self.reason),
+        }
+    }
+}
+
+impl Reject {
+    /// The error a fatal reject ends the run with.
+    pub fn into_error(self) -> io::Error {
+        io::Error::other(self.to_string())
+    }
+}
+
 /// Items per parallel chunk: large enough to keep both cores busy, small enough to stream.
 const CHUNK: usize = 4096;
 /// Rejects printed on stderr before the rest are only counted (all go to the rejects file).
-const SHOWN_REJECTS: usize = 20;
+pub const SHOWN_REJECTS: usize = 20;
 
 /// What a batch did.
 #[derive(Debug, Default)]
@@ -64,17 +81,11 @@ where
                 Ok(item) => chunk.push(item),
                 Err(reject) if reject.fatal => {
                     progress.finish_and_clear();
-                    return Err(io::Error::other(match reject.location.as_str() {
-                        "" => reject.reason,
-                        at => format!("{at}: {}", reject.reason),
-                    }));
+                    return Err(reject.into_error());
                 }
                 Err(reject) => {
                     if !quiet && summary.rejects.len() < SHOWN_REJECTS {
-                        progress.suspend(|| match reject.location.as_str() {
-                            "" => eprintln!("baobei: rejected: {}", reject.reason),
-                            at => eprintln!("baobei: rejected {at}: {}", reject.reason),
-                        });
+                        progress.suspend(|| eprintln!("baobei: rejected {reject}"));
                     }
                     summary.rejects.push(reject);
                 }

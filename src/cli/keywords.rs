@@ -13,8 +13,6 @@ use crate::market::import::{ImportConfig, ImportError, detect_source, map_record
 use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::market::workspace::{ImportRecord, Workspace, utc_now};
 
-/// Rejects printed on stderr before the rest are only counted (all go to the rejects file).
-const SHOWN_REJECTS: usize = 20;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
@@ -73,14 +71,16 @@ pub fn import(
                                 location: record.location().to_string(),
                                 reason: e.to_string(),
                                 raw: record.raw().into_owned(),
+                                fatal: false,
                             })
                     }),
             };
             match outcome {
                 Ok(()) => rows += 1,
+                Err(reject) if reject.fatal => return Err(reject.into_error().into()),
                 Err(reject) => {
-                    if !settings.quiet && rejects.len() < SHOWN_REJECTS {
-                        eprintln!("baobei: rejected {}: {}", reject.location, reject.reason);
+                    if !settings.quiet && rejects.len() < batch::SHOWN_REJECTS {
+                        eprintln!("baobei: rejected {reject}");
                     }
                     rejects.push(reject);
                 }
@@ -145,6 +145,7 @@ fn import_reject(e: &ImportError, raw: String) -> Reject {
         location,
         reason,
         raw,
+        fatal: false,
     }
 }
 
