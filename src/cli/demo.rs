@@ -7,10 +7,13 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use super::keywords::{StatsRecord, TopRecord};
 use super::output::{Format, Sink};
 use super::titles::{self, TitleItem};
 use crate::dictionary::Brand;
 use crate::input::{self, Field, Format as InputFormat, Options};
+use crate::market::import::{ImportConfig, detect_source, map_record};
+use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::sample::{self, SampleFile};
 use crate::title::Segmenter;
 
@@ -95,7 +98,76 @@ pub fn run(segmenter: &Segmenter, budget: usize, format: Format) -> anyhow::Resu
         sink.write(record)?;
     }
     sink.finish()?;
-    Ok(())
+
+    keyword_market(&categories()?, format, &heading)
+}
+
+/// Keywords shown per category of the shop.
+const TOP_KEYWORDS: usize = 5;
+
+/// The sample's Business Advisor export (GBK) compiled into a keyword table in a temporary
+/// workspace, as `keywords import` does, and the most valuable keywords of each category the
+/// shop sells in.
+fn keyword_market(
+    categories: &[String],
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir().context("cannot create a temporary workspace")?;
+    let path = Path::new("sample").join(sample::KEYWORDS.name);
+    let reader = input::from_reader(
+        sample::KEYWORDS.bytes,
+        &path,
+        InputFormat::Csv,
+        &Options::default(),
+    )?;
+    let source = reader.header().map_or(Source::Other, detect_source);
+    let (period, config) = (Some(Period::day(20261111)), ImportConfig::default());
+    let mut builder = TableBuilder::new();
+    for row in reader {
+        let row = map_record(&row?, source, period, &config)?;
+        builder.insert(&row.keyword, &row.category, row.stats)?;
+    }
+    let table_path = workspace.path().join("keywords.bkw");
+    builder.write(&table_path)?;
+    let table = KeywordTable::open(&table_path)?;
+    heading(format!(
+        "Keyword market: the {TOP_KEYWORDS} most valuable keywords per category \
+         (expected buyers = demand x CTR x CVR; {} keywords imported)",
+        table.len()
+    ))?;
+    let mut sink = Sink::open(None, format)?;
+    for category in categories {
+        let top = table.top_by(TOP_KEYWORDS, Some(category), |s| RankBy::Value.score(s))?;
+        for (rank, (score, row)) in top.iter().enumerate() {
+            let row = StatsRecord::new(row.keyword, row.category, &row.stats);
+            sink.write(&TopRecord {
+                rank: rank + 1,
+                score: *score,
+                row,
+            })?;
+        }
+    }
+    sink.finish()
+}
+
+/// The categories the sample shop sells in, in file order.
+fn categories() -> anyhow::Result<Vec<String>> {
+    let reader = input::from_reader(
+        sample::OWN_ITEMS.bytes,
+        Path::new("sample/own_items.csv"),
+        InputFormat::Csv,
+        &Options::default(),
+    )?;
+    let mut categories: Vec<String> = Vec::new();
+    for row in reader {
+        if let Some(category) = row?.text(Field::Category)
+            && !categories.iter().any(|c| c == category)
+        {
+            categories.push(category.to_owned());
+        }
+    }
+    Ok(categories)
 }
 
 /// The sample shop's own items, read by the same readers as a user's file.

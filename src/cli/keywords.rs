@@ -13,7 +13,6 @@ use crate::market::import::{ImportConfig, ImportError, detect_source, map_record
 use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::market::workspace::{ImportRecord, Workspace, utc_now};
 
-
 /// Warns when the workspace was built with other dictionaries than those in force.
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
     let ws = Workspace::at(&settings.workspace);
@@ -249,7 +248,7 @@ const STATS_HEADERS: [&str; 16] = [
 ];
 
 impl StatsRecord {
-    fn new(keyword: &str, category: &str, s: &KeywordStats) -> StatsRecord {
+    pub fn new(keyword: &str, category: &str, s: &KeywordStats) -> StatsRecord {
         StatsRecord {
             keyword: keyword.to_owned(),
             category: category.to_owned(),
