@@ -30,6 +30,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![deny(missing_docs)]
 
+pub mod atomic_file;
 pub mod cli;
 pub mod dictionary;
 pub mod input;

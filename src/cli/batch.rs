@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::output::{Record, Sink};
+use crate::atomic_file::AtomicFile;
 
 /// A row that could not be used: where it is, why, and its text as read.
 #[derive(Debug, Clone)]
@@ -141,12 +142,8 @@ pub fn rejects_path(
 
 /// Writes the rejects (CSV, Chinese headers, Excel-ready) atomically.
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create the rejects file", path.display()))?;
+    let context = || format!("{}: cannot write the rejects file", path.display());
+    let mut file = AtomicFile::create(path).with_context(context)?;
     file.write_all("\u{feff}".as_bytes())?;
     {
         let mut w = csv::Writer::from_writer(&mut file);
@@ -156,8 +153,5 @@ pub fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
         }
         w.flush()?;
     }
-    file.as_file().sync_all()?;
-    file.persist(path)
-        .with_context(|| format!("{}: cannot write the rejects file", path.display()))?;
-    Ok(())
+    file.commit().with_context(context)
 }

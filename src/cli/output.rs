@@ -2,11 +2,12 @@
 //! people. Files are written to a temporary file and renamed, so a crash leaves no half file.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+
+use crate::atomic_file::AtomicFile;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::Serialize;
-use tempfile::NamedTempFile;
 use unicode_width::UnicodeWidthStr;
 
 /// An output format.
@@ -30,10 +31,7 @@ pub trait Record: Serialize {
 
 enum Target {
     Stdout(BufWriter<io::Stdout>),
-    File {
-        file: BufWriter<NamedTempFile>,
-        path: PathBuf,
-    },
+    File { file: AtomicFile, path: PathBuf },
 }
 
 impl Write for Target {
@@ -67,15 +65,11 @@ impl Sink {
         let target = match path {
             None => Target::Stdout(BufWriter::new(io::stdout())),
             Some(path) => {
-                let dir = path
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let file = NamedTempFile::new_in(dir).with_context(|| {
+                let file = AtomicFile::create(path).with_context(|| {
                     format!("{}: cannot create the output file", path.display())
                 })?;
                 Target::File {
-                    file: BufWriter::new(file),
+                    file,
                     path: path.to_owned(),
                 }
             }
@@ -137,12 +131,9 @@ impl Sink {
         }
         match self.target {
             Target::Stdout(mut w) => w.flush()?,
-            Target::File { file, path } => {
-                let file = file.into_inner().map_err(|e| e.into_error())?;
-                file.as_file().sync_all()?;
-                file.persist(&path)
-                    .with_context(|| format!("{}: cannot write the output", path.display()))?;
-            }
+            Target::File { file, path } => file
+                .commit()
+                .with_context(|| format!("{}: cannot write the output", path.display()))?,
         }
         Ok(())
     }

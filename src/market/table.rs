@@ -71,7 +71,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::xxh3_64;
@@ -722,27 +722,7 @@ impl TableBuilder {
             action: "write",
             source,
         };
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let mut options = tempfile::Builder::new();
-        options.prefix(".baobei-keywords-").suffix(".tmp");
-        // Like `File::create` (0666 less the umask), not tempfile's private 0600.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            options.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let mut tmp = options.tempfile_in(dir).map_err(io_err)?;
-        tmp.write_all(&bytes).map_err(io_err)?;
-        tmp.as_file().sync_all().map_err(io_err)?;
-        tmp.persist(path).map_err(|e| io_err(e.error))?;
-        // Make the rename itself durable.
-        #[cfg(unix)]
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err)?;
+        crate::atomic_file::write(path, &bytes).map_err(io_err)?;
         Ok(WriteSummary {
             inserted: self.inserted,
             rows: self.rows.len(),

@@ -387,7 +387,7 @@ impl WriterLock {
         let path = self.workspace.manifest_path();
         let mut text = serde_json::to_string_pretty(manifest).expect("a manifest serialises");
         text.push('\n');
-        write_atomically(&path, text.as_bytes()).map_err(|source| WorkspaceError::Io {
+        crate::atomic_file::write(&path, text.as_bytes()).map_err(|source| WorkspaceError::Io {
             path,
             action: "write the workspace manifest",
             source,
@@ -403,32 +403,6 @@ impl Drop for WriterLock {
     }
 }
 
-/// Prefix and suffix of the temporary files writers rename into place; what a killed writer
-/// leaves behind matches them and is removed by the next writer.
-const TEMP_PREFIX: &str = ".baobei-";
-const TEMP_SUFFIX: &str = ".tmp";
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut options = tempfile::Builder::new();
-    options.prefix(".baobei-manifest-").suffix(TEMP_SUFFIX);
-    // Like `File::create` (0666 less the umask), not tempfile's private 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        options.permissions(fs::Permissions::from_mode(0o666));
-    }
-    let mut file = options.tempfile_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// Removes temporary files a killed writer left in `dir` (called with the lock held, so no
 /// live writer owns them). Best effort: a file that cannot be removed only wastes space.
 fn remove_stale_temporaries(dir: &Path) {
@@ -438,7 +412,9 @@ fn remove_stale_temporaries(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+        if name.starts_with(crate::atomic_file::TEMP_PREFIX)
+            && name.ends_with(crate::atomic_file::TEMP_SUFFIX)
+        {
             let _ = fs::remove_file(entry.path());
         }
     }

@@ -13,8 +13,7 @@
 //! [`QUERIES`] and the through-train review on [`ZTC_REPORT`]. [`planted`] names the items and
 //! keywords that carry each known problem, so tests and the demo can point at them.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// One embedded sample file: the name it is written under and its exact bytes.
@@ -135,24 +134,9 @@ pub fn write_all(dir: &Path) -> Result<Vec<PathBuf>, SampleError> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SampleError> {
-    let name = path
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = File::create(&tmp).and_then(|mut out| {
-        out.write_all(bytes)?;
-        out.sync_all()
-    });
-    if let Err(source) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(SampleError::Write { path: tmp, source });
-    }
-    fs::rename(&tmp, path).map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        SampleError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
+    crate::atomic_file::write(path, bytes).map_err(|source| SampleError::Write {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
