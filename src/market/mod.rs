@@ -34,5 +34,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod index;
 mod mapped;
 pub mod table;
