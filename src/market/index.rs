@@ -1280,3 +1280,470 @@ impl SegmentCollector for CurrentCountsSegment {
         (roles, categories, self.count)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashSet};
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::input::{self, Options};
+
+    fn segmenter() -> Arc<Segmenter> {
+        static SEGMENTER: OnceLock<Arc<Segmenter>> = OnceLock::new();
+        SEGMENTER
+            .get_or_init(|| Arc::new(Segmenter::builtin()))
+            .clone()
+    }
+
+    fn day(d: u8) -> Date {
+        Date::new(2024, 6, d).unwrap()
+    }
+
+    fn listing(id: &str, title: &str, role: Role, category: &str, sales: u64, d: u8) -> Listing {
+        Listing {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            brand: None,
+            product: None,
+            category: Some(category.to_owned()),
+            shop: Some("店".to_owned()),
+            price: Some(99.0),
+            sales: Some(sales),
+            role,
+            snapshot: day(d),
+        }
+    }
+
+    /// Four listings over two days: two face creams, a lotion, a dress.
+    fn sample() -> Vec<Listing> {
+        let cream = "美妆>面霜";
+        vec![
+            listing("1", "补水保湿滋润面霜50g", Role::Own, cream, 100, 1),
+            listing("2", "美白淡斑面霜正品", Role::Competitor, cream, 300, 1),
+            listing("3", "清爽控油乳液", Role::Competitor, "美妆>乳液", 50, 1),
+            listing(
+                "4",
+                "碎花雪纺连衣裙夏",
+                Role::Industry,
+                "女装>连衣裙",
+                10,
+                1,
+            ),
+            listing("1", "补水保湿滋润面霜50g", Role::Own, cream, 160, 2),
+            listing("2", "美白淡斑面霜正品", Role::Competitor, cream, 330, 2),
+        ]
+    }
+
+    fn build(dir: &Path, rows: &[Listing]) -> ListingIndex {
+        let index = ListingIndex::create_or_open(dir, segmenter()).unwrap();
+        let mut writer = index.writer(WriterOptions::default()).unwrap();
+        for row in rows {
+            writer.upsert(row).unwrap();
+        }
+        assert_eq!(writer.commit().unwrap(), rows.len() as u64);
+        drop(writer);
+        index
+    }
+
+    fn index_terms(title: &str) -> Vec<String> {
+        let mut terms = Vec::new();
+        TitleTokenizer::for_index(segmenter())
+            .each_term(title, |k, _, _, _| terms.push(k.to_owned()));
+        terms
+    }
+
+    #[test]
+    fn index_tokens_add_dictionary_subwords_of_long_words() {
+        let seg = segmenter();
+        let title = "补水保湿滋润面霜 化妆品套装";
+        let index = index_terms(title);
+        let mut query = Vec::new();
+        TitleTokenizer::for_query(seg.clone())
+            .each_term(title, |k, _, _, _| query.push(k.to_owned()));
+        // Every query token is indexed, plus sub-words: what cut_for_search adds.
+        for q in &query {
+            assert!(index.contains(q), "{q} not in {index:?}");
+        }
+        assert!(index.len() > query.len(), "{index:?} vs {query:?}");
+        for q in query.iter().filter(|q| q.chars().count() > 2) {
+            let chars: Vec<char> = q.chars().collect();
+            for w in chars.windows(2) {
+                let sub: String = w.iter().collect();
+                assert_eq!(index.contains(&sub), seg.is_word(&sub), "{sub} of {q}");
+            }
+        }
+        // Query tokens carry no sub-words: a long word stays one term.
+        let longest = query.iter().max_by_key(|q| q.chars().count()).unwrap();
+        assert!(longest.chars().count() > 2, "{query:?}");
+    }
+
+    #[test]
+    fn latest_snapshot_is_searched_and_history_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), &sample());
+        let stats = index.stats().unwrap();
+        assert_eq!(stats.listings, 4);
+        assert_eq!(stats.history_rows, 6);
+        assert_eq!(stats.snapshots, BTreeMap::from([(day(1), 4), (day(2), 2)]));
+        assert_eq!(stats.by_role[&Role::Competitor], 2);
+        assert_eq!(stats.by_category[&Some("美妆>面霜".to_owned())], 2);
+        assert!(stats.segments >= 1 && stats.bytes_on_disk > 0);
+
+        // covering sees the latest sales: 160 + 330.
+        let cover = index.covering("面霜", &Filter::default()).unwrap();
+        assert_eq!(
+            cover,
+            Coverage {
+                listings: 2,
+                sales: 490
+            }
+        );
+        assert_eq!(
+            index.covering_ids("面霜", &Filter::default()).unwrap(),
+            ["1", "2"]
+        );
+        let own = Filter {
+            role: Some(Role::Own),
+            ..Filter::default()
+        };
+        assert_eq!(index.covering("面霜", &own).unwrap().listings, 1);
+        assert_eq!(
+            index
+                .covering("面霜 连衣裙", &Filter::default())
+                .unwrap()
+                .listings,
+            0
+        );
+        assert_eq!(
+            index.covering("", &Filter::default()).unwrap(),
+            Coverage::default()
+        );
+
+        let term = index.term_stats("面霜", &Filter::default()).unwrap();
+        assert_eq!((term.listings, term.sales), (2, 490));
+        assert_eq!((term.earliest, term.latest), (Some(day(1)), Some(day(2))));
+        assert_eq!((term.sales_at_earliest, term.sales_at_latest), (400, 490));
+        assert_eq!(term.growth(), 90);
+        assert!((term.growth_rate().unwrap() - 0.225).abs() < 1e-9);
+        let flat = index.term_stats("乳液", &Filter::default()).unwrap();
+        assert_eq!((flat.listings, flat.growth()), (1, 0));
+    }
+
+    #[test]
+    fn similar_ranks_shared_words_and_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), &sample());
+        let hits = index.similar("保湿面霜", 10, &Filter::default()).unwrap();
+        let ids: Vec<&str> = hits.iter().map(|h| h.listing.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"], "{hits:?}");
+        assert!(hits[0].score > hits[1].score);
+        // The hit is the listing on its latest snapshot, every stored field back.
+        assert_eq!(hits[0].listing, sample()[4]);
+        let competitors = Filter {
+            role: Some(Role::Competitor),
+            category: Some("美妆>面霜".to_owned()),
+        };
+        let hits = index.similar("保湿面霜", 10, &competitors).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].listing.id, "2");
+        assert_eq!(
+            index
+                .similar("保湿面霜", 1, &Filter::default())
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            index
+                .similar("，。", 10, &Filter::default())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn upsert_is_idempotent_and_old_snapshots_do_not_roll_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), &sample());
+        let before = index.stats().unwrap();
+        // The same rows again, in another batch: nothing changes.
+        let mut writer = index.writer(WriterOptions::default()).unwrap();
+        for row in sample() {
+            writer.upsert(&row).unwrap();
+        }
+        writer.commit().unwrap();
+        let mut after = index.stats().unwrap();
+        after.segments = before.segments;
+        after.bytes_on_disk = before.bytes_on_disk;
+        assert_eq!(after, before);
+        // Day 1 re-imported alone (a committed day 2 exists): the current row stays on day 2.
+        let mut old = sample()[0].clone();
+        old.title = "旧标题连衣裙".to_owned();
+        writer.upsert(&old).unwrap();
+        // A newer day in the same batch replaces the current row.
+        let mut new = sample()[1].clone();
+        new.snapshot = day(3);
+        new.sales = Some(400);
+        writer.upsert(&new).unwrap();
+        // Not visible before the commit.
+        assert_eq!(
+            index.covering("面霜", &Filter::default()).unwrap().sales,
+            490
+        );
+        writer.commit().unwrap();
+        assert_eq!(
+            index.covering("面霜", &Filter::default()).unwrap().sales,
+            560
+        );
+        assert_eq!(
+            index
+                .covering("旧标题", &Filter::default())
+                .unwrap()
+                .listings,
+            0
+        );
+        let stats = index.stats().unwrap();
+        assert_eq!((stats.listings, stats.history_rows), (4, 7));
+        assert_eq!(stats.snapshots[&day(1)], 4);
+        // Rolled back rows never appear.
+        let mut gone = sample()[3].clone();
+        gone.id = "5".to_owned();
+        writer.upsert(&gone).unwrap();
+        writer.rollback().unwrap();
+        writer.commit().unwrap();
+        assert_eq!(index.stats().unwrap().listings, 4);
+    }
+
+    #[test]
+    fn reopened_index_keeps_commits_and_refuses_small_budgets() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(build(dir.path(), &sample()));
+        let index = ListingIndex::create_or_open(dir.path(), segmenter()).unwrap();
+        assert_eq!(index.stats().unwrap().listings, 4);
+        let err = index
+            .writer(WriterOptions {
+                memory_budget: 20_000_000,
+                threads: 2,
+            })
+            .unwrap_err();
+        assert!(
+            matches!(err, IndexError::Budget { threads: 2, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with(&dir.path().display().to_string())
+        );
+        // A second writer while one is open: tantivy's lock, reported with the path.
+        let _first = index.writer(WriterOptions::default()).unwrap();
+        let err = index.writer(WriterOptions::default()).unwrap_err();
+        assert!(matches!(err, IndexError::Tantivy { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_foreign_tantivy_index_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Schema::builder();
+        b.add_text_field("title", STRING);
+        Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let err = ListingIndex::create_or_open(dir.path(), segmenter()).unwrap_err();
+        assert!(matches!(err, IndexError::Schema { .. }), "{err}");
+    }
+
+    fn records(text: &str) -> Vec<Result<Record, InputError>> {
+        let path = Path::new("rows.csv");
+        input::from_reader(
+            std::io::Cursor::new(text.as_bytes().to_vec()),
+            path,
+            input::Format::Csv,
+            &Options::default(),
+        )
+        .unwrap()
+        .collect()
+    }
+
+    #[test]
+    fn records_become_listings_with_row_values_over_defaults() {
+        let rows = records(
+            "宝贝ID,宝贝标题,销量,日期,角色,店铺,类目\n\
+             7,保湿面霜,12,2024-06-02,竞品,甲店,美妆\n\
+             8,乳液,,,,乙店,\n",
+        );
+        let defaults = (Some(Role::Own), Some(day(9)));
+        let a = Listing::from_record(rows[0].as_ref().unwrap(), defaults.0, defaults.1).unwrap();
+        assert_eq!(
+            (
+                a.role,
+                a.snapshot,
+                a.sales,
+                a.shop.as_deref(),
+                a.category.as_deref()
+            ),
+            (
+                Role::Competitor,
+                day(2),
+                Some(12),
+                Some("甲店"),
+                Some("美妆")
+            )
+        );
+        let b = Listing::from_record(rows[1].as_ref().unwrap(), defaults.0, defaults.1).unwrap();
+        assert_eq!(
+            (b.role, b.snapshot, b.sales, b.category),
+            (Role::Own, day(9), None, None)
+        );
+        let err = Listing::from_record(rows[1].as_ref().unwrap(), None, Some(day(9))).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ListingError::Missing {
+                    field: Field::Role,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_rows_say_where_and_what() {
+        let rows = records(
+            "宝贝ID,宝贝标题,销量,日期,角色\n\
+             1,面霜,-3,2024-06-02,own\n\
+             2,面霜,5,2024-13-02,own\n\
+             3,面霜,5,2024-06-02,boss\n\
+             ,面霜,5,2024-06-02,own\n",
+        );
+        let err = |i: usize| {
+            Listing::from_record(rows[i].as_ref().unwrap(), None, None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(0),
+            "rows.csv:2:3: sales must be a whole count >= 0: \"-3\""
+        );
+        assert!(
+            err(1).starts_with("rows.csv:3:4: 日期: not a date"),
+            "{}",
+            err(1)
+        );
+        assert!(
+            err(2).starts_with("rows.csv:4:5: unknown role: \"boss\""),
+            "{}",
+            err(2)
+        );
+        assert!(err(3).starts_with("rows.csv:5:1: no id"), "{}", err(3));
+    }
+
+    /// The real Tmall export: ten daily snapshots of 3,497 beauty items.
+    #[test]
+    fn real_tmall_snapshots() {
+        let dir = std::env::var_os("BAOBEI_SHARED_DATA")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+        let path = dir.join("tmall-beauty-double11.csv");
+        if !path.is_file() {
+            assert!(
+                std::env::var_os("BAOBEI_REQUIRE_SHARED_DATA").is_none(),
+                "real data missing at {}: CI requires it",
+                path.display()
+            );
+            eprintln!("SKIPPED: real data not found at {}", path.display());
+            return;
+        }
+        let rows: Vec<Listing> = input::open(&path, &Options::default())
+            .unwrap()
+            .map(|r| Listing::from_record(&r.unwrap(), Some(Role::Industry), None).unwrap())
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let index = build(tmp.path(), &rows);
+
+        let keys: HashSet<(&str, Date)> =
+            rows.iter().map(|r| (r.id.as_str(), r.snapshot)).collect();
+        let mut latest: HashMap<&str, &Listing> = HashMap::new();
+        for r in &rows {
+            let e = latest.entry(&r.id).or_insert(r);
+            if r.snapshot > e.snapshot {
+                *e = r;
+            }
+        }
+        let stats = index.stats().unwrap();
+        assert_eq!(stats.snapshots.len(), 10, "{:?}", stats.snapshots);
+        assert_eq!(stats.history_rows, keys.len() as u64);
+        assert_eq!(stats.listings, latest.len() as u64);
+
+        // 面霜 is covered by the face-cream listings, found inside longer words too.
+        let covered: BTreeSet<String> = index
+            .covering_ids("面霜", &Filter::default())
+            .unwrap()
+            .into_iter()
+            .collect();
+        let creams: BTreeSet<String> = latest
+            .values()
+            .filter(|l| l.title.contains("面霜"))
+            .map(|l| l.id.clone())
+            .collect();
+        assert!(covered.is_subset(&creams));
+        assert!(
+            covered.len() * 10 >= creams.len() * 9,
+            "{} of {}",
+            covered.len(),
+            creams.len()
+        );
+
+        // A face-cream title (written here, not taken from the data) finds face creams first.
+        let hits = index
+            .similar("补水保湿滋润面霜", 10, &Filter::default())
+            .unwrap();
+        assert_eq!(hits.len(), 10);
+        let creamy = hits
+            .iter()
+            .filter(|h| h.listing.title.contains('霜'))
+            .count();
+        assert!(creamy >= 8, "{hits:#?}");
+        assert!(hits[0].listing.title.contains("面霜"), "{hits:#?}");
+
+        // Words of the best sellers grew over Double 11.
+        let mut best: Vec<&&Listing> = latest.values().filter(|l| l.sales.is_some()).collect();
+        best.sort_by_key(|l| std::cmp::Reverse(l.sales));
+        let mut checked = 0;
+        for top in best.iter().take(3) {
+            for word in index.query_tokens(&top.title) {
+                if word.is_ascii() || word.chars().count() < 2 {
+                    continue;
+                }
+                let term = index.term_stats(&word, &Filter::default()).unwrap();
+                assert!(term.growth() > 0, "{word}: {term:?}");
+                assert_eq!(term.latest, Date::new(2016, 11, 14), "{word}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{checked}");
+        let wide = index.term_stats("补水", &Filter::default()).unwrap();
+        assert_eq!(
+            (wide.earliest, wide.latest),
+            (Date::new(2016, 11, 5), Date::new(2016, 11, 14))
+        );
+
+        // Re-indexing the same file changes nothing.
+        let mut writer = index.writer(WriterOptions::default()).unwrap();
+        for row in &rows {
+            writer.upsert(row).unwrap();
+        }
+        writer.commit().unwrap();
+        drop(writer);
+        let mut again = index.stats().unwrap();
+        again.segments = stats.segments;
+        again.bytes_on_disk = stats.bytes_on_disk;
+        assert_eq!(again, stats);
+        assert_eq!(
+            index
+                .covering_ids("面霜", &Filter::default())
+                .unwrap()
+                .len(),
+            covered.len()
+        );
+    }
+}
