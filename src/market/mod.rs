@@ -39,6 +39,7 @@
 //! ```
 
 pub mod import;
+pub mod index;
 mod mapped;
 pub mod table;
 pub mod workspace;

@@ -282,6 +282,12 @@ impl Segmenter {
         self.entries.get(key).map(|e| e.kind)
     }
 
+    /// Whether jieba's dictionary (default plus baobei's words) holds this folded word: the
+    /// listing index emits such sub-words of long tokens, as jieba's `cut_for_search` does.
+    pub fn is_word(&self, key: &str) -> bool {
+        self.jieba.has_word(key)
+    }
+
     /// The canonical brand name for a folded brand word or alias.
     pub fn brand_of(&self, key: &str) -> Option<&str> {
         let entry = self.entries.get(key)?;

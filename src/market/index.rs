@@ -1,0 +1,1749 @@
+//! The listing index: own, competitor and industry listings in tantivy, searchable by title
+//! words, with the history of daily snapshots that term growth needs.
+//!
+//! # Snapshot history: one skinny row per (id, snapshot) plus one full current row per id
+//!
+//! Real exports hold several days of the same items (cumulative sales per day), and rising
+//! words are found by how the sales of the listings that carry them grow. Searches, though,
+//! must see each listing once, as it stands on its latest snapshot. So every upsert writes:
+//!
+//! - a **history row** keyed `h␟id␟yyyymmdd`: id, snapshot, sales and price only, fast fields,
+//!   no title tokens (the title is segmented and indexed once per listing, not once per day,
+//!   which keeps the build near one segmentation per row);
+//! - the **current row** keyed `c␟id`: every field, title tokens with frequencies for BM25,
+//!   replaced only when the incoming snapshot is not older than the one it holds, so
+//!   re-importing an old file never rolls searches back.
+//!
+//! Both are replaced by deleting their key term and adding the row again, which makes an
+//! upsert idempotent. The writer remembers the latest snapshot of every id seen in the current
+//! batch and asks the committed index about the others (one term lookup). Growth of a word is
+//! measured over the history rows of the listings whose current title covers it: for each
+//! listing, sales on its latest snapshot minus sales on its earliest.
+//!
+//! # Tokens
+//!
+//! Titles are segmented by baobei's [`Segmenter`] (not a tokenizer of tantivy's), held behind an
+//! `Arc` because tantivy clones a tokenizer per segment writer. At index time a long CJK token
+//! also emits its 2- and 3-character dictionary sub-words, as jieba's `cut_for_search` does
+//! (`保湿面霜` indexes `保湿`, `面霜` too), so a search for a short word finds the listings that
+//! carry it inside a longer one. Queries use plain segmentation: the words a buyer typed.
+//!
+//! # Durability
+//!
+//! Rows become visible and durable at [`ListingWriter::commit`], one commit per batch: tantivy
+//! writes new segments then swaps `meta.json`, so a crash mid-batch leaves the last commit.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::schema::{
+    FAST, Field as SchemaField, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
+use tantivy::{
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
+
+use crate::input::{Date, Field, InputError, Location, Record};
+use crate::title::Segmenter;
+
+/// Name of the index-time tokenizer (segmentation plus search sub-words).
+pub const INDEX_TOKENIZER: &str = "baobei_title_index";
+/// Name of the query-time tokenizer (plain segmentation).
+pub const QUERY_TOKENIZER: &str = "baobei_title_query";
+
+/// tantivy refuses a writer thread with less than this share of the memory budget.
+pub const MIN_BUDGET_PER_THREAD: usize = 15_000_000;
+
+/// Whose listing it is: the seller's own, a direct competitor's, or the wider industry's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// The seller's own listing.
+    Own,
+    /// A competitor tracked by the seller.
+    Competitor,
+    /// Any other listing of the category (market background).
+    Industry,
+}
+
+impl Role {
+    /// The lower-case name used in the index and every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Own => "own",
+            Role::Competitor => "competitor",
+            Role::Industry => "industry",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    /// Reads `own`/`自有`/`本店`, `competitor`/`竞品`, `industry`/`行业` (ASCII case ignored), as
+    /// `--role` and a role column spell them.
+    fn from_str(s: &str) -> Result<Role, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "own" | "自有" | "本店" | "自己" => Ok(Role::Own),
+            "competitor" | "竞品" | "竞争" | "对手" => Ok(Role::Competitor),
+            "industry" | "行业" | "市场" => Ok(Role::Industry),
+            _ => Err(format!(
+                "unknown role {s:?}: expected own, competitor or industry"
+            )),
+        }
+    }
+}
+
+/// One listing on one snapshot day: what [`ListingWriter::upsert`] stores and searches return.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    /// The item id (宝贝ID), the upsert key together with the snapshot.
+    pub id: String,
+    /// The title as listed.
+    pub title: String,
+    /// Brand, when the export names it.
+    pub brand: Option<String>,
+    /// Product (core) word, when the export names it.
+    pub product: Option<String>,
+    /// Category path, when the export names it; filters searches.
+    pub category: Option<String>,
+    /// Shop name.
+    pub shop: Option<String>,
+    /// Price in 元.
+    pub price: Option<f64>,
+    /// Sales as exported (often cumulative, so growth is a difference of snapshots).
+    pub sales: Option<u64>,
+    /// Whose listing it is.
+    pub role: Role,
+    /// The day the figures were taken.
+    pub snapshot: Date,
+}
+
+/// Why a row cannot become a [`Listing`]; every variant says where.
+#[derive(Debug, thiserror::Error)]
+pub enum ListingError {
+    /// The reader's own error for the row or cell (bad number, bad date, malformed row).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A field every listing needs is absent or blank.
+    #[error("{location}: no {} for the listing (looked for {})", field.name(), field.aliases().join(", "))]
+    Missing {
+        /// The row (column 1) or the blank cell.
+        location: Location,
+        /// The field missing.
+        field: Field,
+    },
+    /// A role cell that is none of own, competitor, industry.
+    #[error("{location}: unknown role: {value:?}: expected own, competitor or industry")]
+    Role {
+        /// The cell.
+        location: Location,
+        /// The cell text.
+        value: String,
+    },
+    /// A sales cell that is negative or not a whole count.
+    #[error("{location}: sales must be a whole count >= 0: {value:?}")]
+    Sales {
+        /// The cell.
+        location: Location,
+        /// The cell text.
+        value: String,
+    },
+}
+
+impl Listing {
+    /// Reads a listing from an input row. A role or date column in the row wins over `role` and
+    /// `snapshot` (real exports hold several days in one file); those apply to rows without one.
+    pub fn from_record(
+        record: &Record,
+        role: Option<Role>,
+        snapshot: Option<Date>,
+    ) -> Result<Listing, ListingError> {
+        let cell = |field: Field| {
+            record
+                .header()
+                .index_of(field)
+                .map(|i| record.cell_location(i))
+                .unwrap_or_else(|| record.location())
+        };
+        let missing = |field: Field| ListingError::Missing {
+            location: cell(field),
+            field,
+        };
+        let owned = |field: Field| record.text(field).map(str::to_owned);
+        let id = owned(Field::Id).ok_or_else(|| missing(Field::Id))?;
+        let title = owned(Field::Title).ok_or_else(|| missing(Field::Title))?;
+        let role = match record.text(Field::Role) {
+            Some(text) => text.parse().map_err(|_| ListingError::Role {
+                location: cell(Field::Role),
+                value: text.to_owned(),
+            })?,
+            None => role.ok_or_else(|| missing(Field::Role))?,
+        };
+        let snapshot = match record.date(Field::Date)? {
+            Some(date) => date,
+            None => snapshot.ok_or_else(|| missing(Field::Date))?,
+        };
+        let sales = match record.number(Field::Sales)? {
+            None => None,
+            Some(x) if x >= 0.0 && x.fract() == 0.0 && x < u64::MAX as f64 => Some(x as u64),
+            Some(_) => {
+                return Err(ListingError::Sales {
+                    location: cell(Field::Sales),
+                    value: record.get(Field::Sales).unwrap_or("").to_owned(),
+                });
+            }
+        };
+        Ok(Listing {
+            id,
+            title,
+            brand: owned(Field::Brand),
+            product: owned(Field::Product),
+            category: owned(Field::Category),
+            shop: owned(Field::Shop),
+            price: record.number(Field::Price)?,
+            sales,
+            role,
+            snapshot,
+        })
+    }
+}
+
+/// Errors opening, writing or searching the listing index; each names the index directory.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// tantivy failed (I/O inside the index, a lock held by another writer, corruption).
+    #[error("{}: listing index: {source}", path.display())]
+    Tantivy {
+        /// The index directory.
+        path: PathBuf,
+        /// What tantivy said.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// The directory could not be created or listed.
+    #[error("{}: cannot access the listing index directory: {source}", path.display())]
+    Io {
+        /// The directory.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The directory holds a tantivy index that is not a baobei listing index.
+    #[error("{}: not a baobei listing index: {what}", path.display())]
+    Schema {
+        /// The directory.
+        path: PathBuf,
+        /// What is missing or different.
+        what: String,
+    },
+    /// A memory budget too small for the number of writer threads.
+    #[error(
+        "{}: memory budget of {budget} bytes for {threads} threads is below {} bytes per thread",
+        path.display(), MIN_BUDGET_PER_THREAD
+    )]
+    Budget {
+        /// The index directory.
+        path: PathBuf,
+        /// The budget asked for.
+        budget: usize,
+        /// The threads asked for.
+        threads: usize,
+    },
+    /// A stored row lacks a field every current row has.
+    #[error("{}: corrupt listing row: {what}", path.display())]
+    Corrupt {
+        /// The index directory.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// The tokenizer tantivy runs on titles: baobei's segmentation, shared by `Arc` so tantivy's
+/// per-segment and per-query clones cost a reference count, not a dictionary.
+#[derive(Clone)]
+pub struct TitleTokenizer {
+    segmenter: Arc<Segmenter>,
+    search_subwords: bool,
+}
+
+impl TitleTokenizer {
+    /// The index-time tokenizer: words plus their 2- and 3-character dictionary sub-words.
+    pub fn for_index(segmenter: Arc<Segmenter>) -> Self {
+        TitleTokenizer {
+            segmenter,
+            search_subwords: true,
+        }
+    }
+
+    /// The query-time tokenizer: plain segmentation.
+    pub fn for_query(segmenter: Arc<Segmenter>) -> Self {
+        TitleTokenizer {
+            segmenter,
+            search_subwords: false,
+        }
+    }
+
+    /// Calls `emit(key, byte_from, byte_to, position)` for every indexed term of `title`.
+    fn each_term(&self, title: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
+        let seg = self.segmenter.segment(title);
+        for (position, token) in seg.words().enumerate() {
+            let key = seg.key(token);
+            let (from, to) = (token.byte_start as usize, token.byte_end as usize);
+            if self.search_subwords && !key.is_ascii() {
+                let bounds: Vec<usize> = key
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain([key.len()])
+                    .collect();
+                let chars = bounds.len() - 1;
+                for width in [2, 3] {
+                    if chars > width {
+                        for start in 0..=chars - width {
+                            let sub = &key[bounds[start]..bounds[start + width]];
+                            if self.segmenter.is_word(sub) {
+                                emit(sub, from, to, position);
+                            }
+                        }
+                    }
+                }
+            }
+            emit(key, from, to, position);
+        }
+    }
+}
+
+impl fmt::Debug for TitleTokenizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TitleTokenizer")
+            .field("search_subwords", &self.search_subwords)
+            .finish()
+    }
+}
+
+/// The terms of one title, produced eagerly (segmentation works on the whole title).
+#[derive(Debug)]
+pub struct TitleTokenStream {
+    tokens: Vec<TantivyToken>,
+    next: usize,
+}
+
+impl Tokenizer for TitleTokenizer {
+    type TokenStream<'a> = TitleTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TitleTokenStream {
+        let mut tokens = Vec::new();
+        self.each_term(text, |key, from, to, position| {
+            tokens.push(TantivyToken {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: key.to_owned(),
+                position_length: 1,
+            })
+        });
+        TitleTokenStream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for TitleTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &TantivyToken {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    key: SchemaField,
+    current: SchemaField,
+    id: SchemaField,
+    title: SchemaField,
+    brand: SchemaField,
+    product: SchemaField,
+    category: SchemaField,
+    shop: SchemaField,
+    role: SchemaField,
+    price: SchemaField,
+    sales: SchemaField,
+    snapshot: SchemaField,
+}
+
+const FIELD_NAMES: [&str; 12] = [
+    "key", "current", "id", "title", "brand", "product", "category", "shop", "role", "price",
+    "sales", "snapshot",
+];
+
+fn schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_text_field("key", STRING);
+    b.add_u64_field("current", INDEXED | FAST);
+    b.add_text_field("id", STRING | STORED | FAST);
+    let title = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(INDEX_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    b.add_text_field("title", title);
+    b.add_text_field("brand", STRING | STORED);
+    b.add_text_field("product", STRING | STORED);
+    b.add_text_field("category", STRING | STORED | FAST);
+    b.add_text_field("shop", STRING | STORED);
+    b.add_text_field("role", STRING | STORED | FAST);
+    b.add_f64_field("price", STORED);
+    b.add_u64_field("sales", STORED | FAST);
+    b.add_u64_field("snapshot", INDEXED | STORED | FAST);
+    b.build()
+}
+
+fn fields(schema: &Schema) -> Result<Fields, String> {
+    let mut found = Vec::with_capacity(FIELD_NAMES.len());
+    for name in FIELD_NAMES {
+        found.push(
+            schema
+                .get_field(name)
+                .map_err(|_| format!("no field {name:?}"))?,
+        );
+    }
+    if schema != &self::schema() {
+        return Err("its schema differs from this version's".to_owned());
+    }
+    Ok(Fields {
+        key: found[0],
+        current: found[1],
+        id: found[2],
+        title: found[3],
+        brand: found[4],
+        product: found[5],
+        category: found[6],
+        shop: found[7],
+        role: found[8],
+        price: found[9],
+        sales: found[10],
+        snapshot: found[11],
+    })
+}
+
+fn date_number(date: Date) -> u64 {
+    date.year() as u64 * 10_000 + date.month() as u64 * 100 + date.day() as u64
+}
+
+fn number_date(n: u64) -> Option<Date> {
+    Date::new(
+        u16::try_from(n / 10_000).ok()?,
+        (n / 100 % 100) as u8,
+        (n % 100) as u8,
+    )
+}
+
+fn current_key(id: &str) -> String {
+    format!("c\u{1f}{id}")
+}
+
+fn history_key(id: &str, snapshot: u64) -> String {
+    format!("h\u{1f}{id}\u{1f}{snapshot}")
+}
+
+/// What a search is restricted to; the default is every current listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only listings of this role.
+    pub role: Option<Role>,
+    /// Only listings of exactly this category.
+    pub category: Option<String>,
+}
+
+/// A listing found by [`ListingIndex::similar`], with its BM25 score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// BM25 over the title tokens shared with the query; higher is more similar.
+    pub score: f32,
+    /// The listing on its latest snapshot.
+    pub listing: Listing,
+}
+
+/// The current listings whose title holds every token of a keyword.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// How many listings.
+    pub listings: u64,
+    /// Their sales summed, on each listing's latest snapshot (missing sales count 0).
+    pub sales: u64,
+}
+
+/// What the listings say about one word: how common it is, how much it sells, how it grows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermStats {
+    /// The query tokens the word was segmented into (all must be in a title to cover it).
+    pub tokens: Vec<String>,
+    /// Document frequency: current listings covering the word.
+    pub listings: u64,
+    /// Sales-weighted frequency: the covering listings' sales on their latest snapshot.
+    pub sales: u64,
+    /// Earliest snapshot among the covering listings' history rows with sales.
+    pub earliest: Option<Date>,
+    /// Latest snapshot among them.
+    pub latest: Option<Date>,
+    /// Sum over covering listings of sales on each one's earliest snapshot with sales.
+    pub sales_at_earliest: u64,
+    /// Sum over covering listings of sales on each one's latest snapshot with sales.
+    pub sales_at_latest: u64,
+}
+
+impl TermStats {
+    /// Sales gained between each listing's earliest and latest snapshot (cumulative exports
+    /// make this the sales in the window); negative when exports were monthly and fell.
+    pub fn growth(&self) -> i64 {
+        self.sales_at_latest as i64 - self.sales_at_earliest as i64
+    }
+
+    /// Growth relative to the earliest sales; `None` when those were zero.
+    pub fn growth_rate(&self) -> Option<f64> {
+        (self.sales_at_earliest > 0).then(|| self.growth() as f64 / self.sales_at_earliest as f64)
+    }
+}
+
+/// What the index holds, for `index stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexStats {
+    /// Current listings (one per item id).
+    pub listings: u64,
+    /// History rows (one per item id and snapshot).
+    pub history_rows: u64,
+    /// Current listings per role.
+    pub by_role: BTreeMap<Role, u64>,
+    /// Current listings per category (`None`: without a category).
+    pub by_category: BTreeMap<Option<String>, u64>,
+    /// History rows per snapshot day.
+    pub snapshots: BTreeMap<Date, u64>,
+    /// tantivy segments searched.
+    pub segments: usize,
+    /// Bytes of the files in the index directory.
+    pub bytes_on_disk: u64,
+}
+
+/// Memory budget and threads of a [`ListingWriter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterOptions {
+    /// Total indexing memory in bytes, split across threads (at least
+    /// [`MIN_BUDGET_PER_THREAD`] each); a segment is flushed when a thread's share is full.
+    pub memory_budget: usize,
+    /// Indexing threads.
+    pub threads: usize,
+}
+
+impl Default for WriterOptions {
+    /// 100 MB on one thread: the configuration of the build figures in performance.md.
+    fn default() -> Self {
+        WriterOptions {
+            memory_budget: 100_000_000,
+            threads: 1,
+        }
+    }
+}
+
+/// The listing index on disk, open for searching (and for one writer at a time).
+pub struct ListingIndex {
+    path: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    segmenter: Arc<Segmenter>,
+}
+
+impl fmt::Debug for ListingIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListingIndex")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl ListingIndex {
+    /// Opens the index in `dir`, creating the directory and an empty index when there is none.
+    pub fn create_or_open(
+        dir: impl AsRef<Path>,
+        segmenter: Arc<Segmenter>,
+    ) -> Result<ListingIndex, IndexError> {
+        let path = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&path).map_err(|source| IndexError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let tantivy_err = |source| IndexError::Tantivy {
+            path: path.clone(),
+            source,
+        };
+        let index = if path.join("meta.json").exists() {
+            Index::open_in_dir(&path).map_err(tantivy_err)?
+        } else {
+            Index::create_in_dir(&path, schema()).map_err(tantivy_err)?
+        };
+        let fields = fields(&index.schema()).map_err(|what| IndexError::Schema {
+            path: path.clone(),
+            what,
+        })?;
+        let tokenizers = index.tokenizers();
+        tokenizers.register(
+            INDEX_TOKENIZER,
+            TitleTokenizer::for_index(segmenter.clone()),
+        );
+        tokenizers.register(
+            QUERY_TOKENIZER,
+            TitleTokenizer::for_query(segmenter.clone()),
+        );
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy_err)?;
+        Ok(ListingIndex {
+            path,
+            index,
+            reader,
+            fields,
+            segmenter,
+        })
+    }
+
+    /// The index directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A writer for one batch (tantivy allows one per index: a second fails with a lock error).
+    pub fn writer(&self, options: WriterOptions) -> Result<ListingWriter<'_>, IndexError> {
+        let threads = options.threads.max(1);
+        if options.memory_budget / threads < MIN_BUDGET_PER_THREAD {
+            return Err(IndexError::Budget {
+                path: self.path.clone(),
+                budget: options.memory_budget,
+                threads,
+            });
+        }
+        let writer = self
+            .index
+            .writer_with_num_threads(threads, options.memory_budget)
+            .map_err(|e| self.err(e))?;
+        Ok(ListingWriter {
+            index: self,
+            writer,
+            committed: self.reader.searcher(),
+            latest: HashMap::new(),
+            pending: 0,
+        })
+    }
+
+    /// Picks up the latest commit, including one made by another process.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        self.reader.reload().map_err(|e| self.err(e))
+    }
+
+    fn err(&self, source: tantivy::TantivyError) -> IndexError {
+        IndexError::Tantivy {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The distinct query tokens of a text, by plain segmentation (what a buyer's words match).
+    pub fn query_tokens(&self, text: &str) -> Vec<String> {
+        let mut tokens: Vec<String> = Vec::new();
+        TitleTokenizer::for_query(self.segmenter.clone()).each_term(text, |key, _, _, _| {
+            if !tokens.iter().any(|t| t == key) {
+                tokens.push(key.to_owned());
+            }
+        });
+        tokens
+    }
+
+    fn filter_clauses(&self, filter: &Filter, current: bool) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let exact = |term: Term| -> (Occur, Box<dyn Query>) {
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(query), 0.0)),
+            )
+        };
+        let mut clauses = vec![exact(Term::from_field_u64(f.current, current as u64))];
+        if let Some(role) = filter.role {
+            clauses.push(exact(Term::from_field_text(f.role, role.as_str())));
+        }
+        if let Some(category) = &filter.category {
+            clauses.push(exact(Term::from_field_text(f.category, category)));
+        }
+        clauses
+    }
+
+    /// The query [`similar`](Self::similar) runs: any of the title's tokens, scored by BM25,
+    /// restricted to current listings passing `filter`. `None` when the title has no word.
+    pub fn similar_query(&self, title: &str, filter: &Filter) -> Option<BooleanQuery> {
+        let tokens = self.query_tokens(title);
+        if tokens.is_empty() {
+            return None;
+        }
+        let words: Vec<(Occur, Box<dyn Query>)> = tokens
+            .iter()
+            .map(|t| {
+                let term = Term::from_field_text(self.fields.title, t);
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                (Occur::Should, q)
+            })
+            .collect();
+        let mut clauses = self.filter_clauses(filter, true);
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(words))));
+        Some(BooleanQuery::new(clauses))
+    }
+
+    /// The `k` current listings whose titles are most like `title` (BM25 over shared tokens),
+    /// best first.
+    pub fn similar(&self, title: &str, k: usize, filter: &Filter) -> Result<Vec<Hit>, IndexError> {
+        let Some(query) = self.similar_query(title, filter) else {
+            return Ok(Vec::new());
+        };
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(k).order_by_score())
+            .map_err(|e| self.err(e))?;
+        top.into_iter()
+            .map(|(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
+                Ok(Hit {
+                    score,
+                    listing: self.listing(&doc)?,
+                })
+            })
+            .collect()
+    }
+
+    fn covering_query(&self, tokens: &[String], filter: &Filter, current: bool) -> BooleanQuery {
+        let mut clauses = self.filter_clauses(filter, current);
+        for t in tokens {
+            let term = Term::from_field_text(self.fields.title, t);
+            let q = TermQuery::new(term, IndexRecordOption::Basic);
+            clauses.push((Occur::Must, Box::new(q)));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// The current listings passing `filter` whose titles hold every token of `keyword`.
+    /// A keyword without a word covers nothing.
+    pub fn covering(&self, keyword: &str, filter: &Filter) -> Result<Coverage, IndexError> {
+        let tokens = self.query_tokens(keyword);
+        if tokens.is_empty() {
+            return Ok(Coverage::default());
+        }
+        let query = self.covering_query(&tokens, filter, true);
+        self.reader
+            .searcher()
+            .search(&query, &SalesSum)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The item ids of the listings [`covering`](Self::covering) counts, sorted.
+    pub fn covering_ids(&self, keyword: &str, filter: &Filter) -> Result<Vec<String>, IndexError> {
+        let tokens = self.query_tokens(keyword);
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = self.covering_query(&tokens, filter, true);
+        let rows = self
+            .reader
+            .searcher()
+            .search(&query, &IdRows)
+            .map_err(|e| self.err(e))?;
+        let mut ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Frequency, sales weight and growth of `word` among listings passing `filter`.
+    pub fn term_stats(&self, word: &str, filter: &Filter) -> Result<TermStats, IndexError> {
+        let tokens = self.query_tokens(word);
+        let mut stats = TermStats {
+            tokens: tokens.clone(),
+            listings: 0,
+            sales: 0,
+            earliest: None,
+            latest: None,
+            sales_at_earliest: 0,
+            sales_at_latest: 0,
+        };
+        if tokens.is_empty() {
+            return Ok(stats);
+        }
+        let searcher = self.reader.searcher();
+        let query = self.covering_query(&tokens, filter, true);
+        let current = searcher.search(&query, &IdRows).map_err(|e| self.err(e))?;
+        stats.listings = current.len() as u64;
+        stats.sales = current.iter().filter_map(|r| r.sales).sum();
+        if current.is_empty() {
+            return Ok(stats);
+        }
+        let ids = current
+            .iter()
+            .map(|r| Term::from_field_text(self.fields.id, &r.id));
+        let history = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(self.fields.current, 0),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+            (Occur::Must, Box::new(TermSetQuery::new(ids))),
+        ]);
+        let rows = searcher
+            .search(&history, &IdRows)
+            .map_err(|e| self.err(e))?;
+        // Per listing: (earliest snapshot, its sales), (latest snapshot, its sales).
+        let mut span: HashMap<String, ((u64, u64), (u64, u64))> = HashMap::new();
+        for row in rows {
+            let Some(sales) = row.sales else { continue };
+            let point = (row.snapshot, sales);
+            span.entry(row.id)
+                .and_modify(|(first, last)| {
+                    if point.0 < first.0 {
+                        *first = point;
+                    }
+                    if point.0 > last.0 {
+                        *last = point;
+                    }
+                })
+                .or_insert((point, point));
+        }
+        for (first, last) in span.values() {
+            stats.sales_at_earliest += first.1;
+            stats.sales_at_latest += last.1;
+            let (early, late) = (number_date(first.0), number_date(last.0));
+            stats.earliest = stats.earliest.min(early).or(early);
+            stats.latest = stats.latest.max(late);
+        }
+        Ok(stats)
+    }
+
+    /// Counts of what the index holds, and its size.
+    pub fn stats(&self) -> Result<IndexStats, IndexError> {
+        let searcher = self.reader.searcher();
+        let all_current = BooleanQuery::new(self.filter_clauses(&Filter::default(), true));
+        let (by_role, by_category, listings) = searcher
+            .search(&all_current, &CurrentCounts)
+            .map_err(|e| self.err(e))?;
+        let all_history = BooleanQuery::new(self.filter_clauses(&Filter::default(), false));
+        let rows = searcher
+            .search(&all_history, &IdRows)
+            .map_err(|e| self.err(e))?;
+        let mut snapshots = BTreeMap::new();
+        for row in &rows {
+            if let Some(date) = number_date(row.snapshot) {
+                *snapshots.entry(date).or_insert(0) += 1;
+            }
+        }
+        let mut roles = BTreeMap::new();
+        for (name, n) in by_role {
+            let role = name.parse::<Role>().map_err(|what| IndexError::Corrupt {
+                path: self.path.clone(),
+                what,
+            })?;
+            roles.insert(role, n);
+        }
+        let mut bytes_on_disk = 0;
+        let entries = std::fs::read_dir(&self.path).map_err(|source| IndexError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            if let Ok(meta) = entry.metadata()
+                && meta.is_file()
+            {
+                bytes_on_disk += meta.len();
+            }
+        }
+        Ok(IndexStats {
+            listings,
+            history_rows: rows.len() as u64,
+            by_role: roles,
+            by_category,
+            snapshots,
+            segments: searcher.segment_readers().len(),
+            bytes_on_disk,
+        })
+    }
+
+    fn listing(&self, doc: &TantivyDocument) -> Result<Listing, IndexError> {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let corrupt = |what: &str| IndexError::Corrupt {
+            path: self.path.clone(),
+            what: what.to_owned(),
+        };
+        let role = text(f.role)
+            .ok_or_else(|| corrupt("no role"))?
+            .parse()
+            .map_err(|e: String| corrupt(&e))?;
+        let snapshot = doc
+            .get_first(f.snapshot)
+            .and_then(|v| v.as_u64())
+            .and_then(number_date)
+            .ok_or_else(|| corrupt("no snapshot"))?;
+        Ok(Listing {
+            id: text(f.id).ok_or_else(|| corrupt("no id"))?,
+            title: text(f.title).ok_or_else(|| corrupt("no title"))?,
+            brand: text(f.brand),
+            product: text(f.product),
+            category: text(f.category),
+            shop: text(f.shop),
+            price: doc.get_first(f.price).and_then(|v| v.as_f64()),
+            sales: doc.get_first(f.sales).and_then(|v| v.as_u64()),
+            role,
+            snapshot,
+        })
+    }
+}
+
+/// Writes one batch of listings; nothing is visible or durable before [`commit`](Self::commit).
+pub struct ListingWriter<'i> {
+    index: &'i ListingIndex,
+    writer: IndexWriter<TantivyDocument>,
+    committed: Searcher,
+    /// Latest snapshot (yyyymmdd) of every id upserted in this batch.
+    latest: HashMap<String, u64>,
+    pending: u64,
+}
+
+impl fmt::Debug for ListingWriter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListingWriter")
+            .field("index", &self.index.path)
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+impl ListingWriter<'_> {
+    /// Inserts or replaces the listing's row for its (id, snapshot), and its current row when
+    /// the snapshot is not older than the latest one indexed for the id.
+    pub fn upsert(&mut self, listing: &Listing) -> Result<(), IndexError> {
+        let f = self.index.fields;
+        let snapshot = date_number(listing.snapshot);
+        let key = history_key(&listing.id, snapshot);
+        self.writer.delete_term(Term::from_field_text(f.key, &key));
+        let mut history = TantivyDocument::new();
+        history.add_text(f.key, &key);
+        history.add_u64(f.current, 0);
+        history.add_text(f.id, &listing.id);
+        history.add_u64(f.snapshot, snapshot);
+        if let Some(sales) = listing.sales {
+            history.add_u64(f.sales, sales);
+        }
+        if let Some(price) = listing.price {
+            history.add_f64(f.price, price);
+        }
+        self.writer
+            .add_document(history)
+            .map_err(|e| self.index.err(e))?;
+
+        let previous = match self.latest.get(&listing.id) {
+            Some(&s) => Some(s),
+            None => self.committed_latest(&listing.id)?,
+        };
+        if previous.is_none_or(|p| snapshot >= p) {
+            let key = current_key(&listing.id);
+            self.writer.delete_term(Term::from_field_text(f.key, &key));
+            let mut doc = TantivyDocument::new();
+            doc.add_text(f.key, &key);
+            doc.add_u64(f.current, 1);
+            doc.add_text(f.id, &listing.id);
+            doc.add_text(f.title, &listing.title);
+            for (field, value) in [
+                (f.brand, &listing.brand),
+                (f.product, &listing.product),
+                (f.category, &listing.category),
+                (f.shop, &listing.shop),
+            ] {
+                if let Some(value) = value {
+                    doc.add_text(field, value);
+                }
+            }
+            doc.add_text(f.role, listing.role.as_str());
+            if let Some(price) = listing.price {
+                doc.add_f64(f.price, price);
+            }
+            if let Some(sales) = listing.sales {
+                doc.add_u64(f.sales, sales);
+            }
+            doc.add_u64(f.snapshot, snapshot);
+            self.writer
+                .add_document(doc)
+                .map_err(|e| self.index.err(e))?;
+            self.latest.insert(listing.id.clone(), snapshot);
+        } else if let Some(p) = previous {
+            self.latest.insert(listing.id.clone(), p);
+        }
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// The snapshot of the id's current row in the last commit.
+    fn committed_latest(&self, id: &str) -> Result<Option<u64>, IndexError> {
+        if self.committed.num_docs() == 0 {
+            return Ok(None);
+        }
+        let term = Term::from_field_text(self.index.fields.key, &current_key(id));
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let top = self
+            .committed
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(|e| self.index.err(e))?;
+        let Some((_, address)) = top.first() else {
+            return Ok(None);
+        };
+        let column = self
+            .committed
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .u64("snapshot")
+            .map_err(|e| self.index.err(e))?;
+        Ok(column.first(address.doc_id))
+    }
+
+    /// Upserts since the last commit.
+    pub fn pending(&self) -> u64 {
+        self.pending
+    }
+
+    /// Makes the batch durable and visible to searches; returns how many upserts it held.
+    pub fn commit(&mut self) -> Result<u64, IndexError> {
+        self.writer.commit().map_err(|e| self.index.err(e))?;
+        self.index.reload()?;
+        self.committed = self.index.reader.searcher();
+        self.latest.clear();
+        Ok(std::mem::take(&mut self.pending))
+    }
+
+    /// Drops the upserts since the last commit.
+    pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.writer.rollback().map_err(|e| self.index.err(e))?;
+        self.latest.clear();
+        self.pending = 0;
+        Ok(())
+    }
+}
+
+/// Counts matching rows and sums their sales.
+struct SalesSum;
+
+struct SalesSumSegment {
+    sales: Column<u64>,
+    count: u64,
+    sum: u64,
+}
+
+impl Collector for SalesSum {
+    type Fruit = Coverage;
+    type Child = SalesSumSegment;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(SalesSumSegment {
+            sales: segment.fast_fields().u64("sales")?,
+            count: 0,
+            sum: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(u64, u64)>) -> tantivy::Result<Coverage> {
+        Ok(fruits
+            .into_iter()
+            .fold(Coverage::default(), |c, (n, s)| Coverage {
+                listings: c.listings + n,
+                sales: c.sales + s,
+            }))
+    }
+}
+
+impl SegmentCollector for SalesSumSegment {
+    type Fruit = (u64, u64);
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.count += 1;
+        self.sum += self.sales.first(doc).unwrap_or(0);
+    }
+
+    fn harvest(self) -> (u64, u64) {
+        (self.count, self.sum)
+    }
+}
+
+/// One matching row's id, snapshot and sales, read from fast fields.
+struct IdRow {
+    id: String,
+    snapshot: u64,
+    sales: Option<u64>,
+}
+
+/// Collects [`IdRow`]s; ids are read as per-segment ordinals and resolved once per ordinal.
+struct IdRows;
+
+struct IdRowsSegment {
+    ids: Option<StrColumn>,
+    snapshot: Column<u64>,
+    sales: Column<u64>,
+    rows: Vec<(u64, u64, Option<u64>)>,
+}
+
+impl Collector for IdRows {
+    type Fruit = Vec<IdRow>;
+    type Child = IdRowsSegment;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let fast = segment.fast_fields();
+        Ok(IdRowsSegment {
+            ids: fast.str("id")?,
+            snapshot: fast.u64("snapshot")?,
+            sales: fast.u64("sales")?,
+            rows: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<IdRow>>) -> tantivy::Result<Vec<IdRow>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for IdRowsSegment {
+    type Fruit = Vec<IdRow>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let Some(ord) = self.ids.as_ref().and_then(|c| c.term_ords(doc).next()) else {
+            return;
+        };
+        let snapshot = self.snapshot.first(doc).unwrap_or(0);
+        self.rows.push((ord, snapshot, self.sales.first(doc)));
+    }
+
+    fn harvest(self) -> Vec<IdRow> {
+        let Some(ids) = self.ids else {
+            return Vec::new();
+        };
+        let mut names: HashMap<u64, String> = HashMap::new();
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for (ord, snapshot, sales) in self.rows {
+            let id = names
+                .entry(ord)
+                .or_insert_with(|| {
+                    let mut s = String::new();
+                    // An ordinal read from this column is always in its dictionary.
+                    let _ = ids.ord_to_str(ord, &mut s);
+                    s
+                })
+                .clone();
+            rows.push(IdRow {
+                id,
+                snapshot,
+                sales,
+            });
+        }
+        rows
+    }
+}
+
+/// Counts current rows per role and per category.
+struct CurrentCounts;
+
+type Counts = (BTreeMap<String, u64>, BTreeMap<Option<String>, u64>, u64);
+
+struct CurrentCountsSegment {
+    role: Option<StrColumn>,
+    category: Option<StrColumn>,
+    roles: HashMap<u64, u64>,
+    categories: HashMap<Option<u64>, u64>,
+    count: u64,
+}
+
+impl Collector for CurrentCounts {
+    type Fruit = Counts;
+    type Child = CurrentCountsSegment;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let fast = segment.fast_fields();
+        Ok(CurrentCountsSegment {
+            role: fast.str("role")?,
+            category: fast.str("category")?,
+            roles: HashMap::new(),
+            categories: HashMap::new(),
+            count: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
+        let mut total = Counts::default();
+        for (roles, categories, count) in fruits {
+            for (k, v) in roles {
+                *total.0.entry(k).or_insert(0) += v;
+            }
+            for (k, v) in categories {
+                *total.1.entry(k).or_insert(0) += v;
+            }
+            total.2 += count;
+        }
+        Ok(total)
+    }
+}
+
+impl SegmentCollector for CurrentCountsSegment {
+    type Fruit = Counts;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.count += 1;
+        if let Some(ord) = self.role.as_ref().and_then(|c| c.term_ords(doc).next()) {
+            *self.roles.entry(ord).or_insert(0) += 1;
+        }
+        let category = self.category.as_ref().and_then(|c| c.term_ords(doc).next());
+        *self.categories.entry(category).or_insert(0) += 1;
+    }
+
+    fn harvest(self) -> Counts {
+        let name = |column: &Option<StrColumn>, ord: u64| {
+            let mut s = String::new();
+            if let Some(c) = column {
+                let _ = c.ord_to_str(ord, &mut s);
+            }
+            s
+        };
+        let roles = self
+            .roles
+            .iter()
+            .map(|(&ord, &n)| (name(&self.role, ord), n))
+            .collect();
+        let categories = self
+            .categories
+            .iter()
+            .map(|(&ord, &n)| (ord.map(|o| name(&self.category, o)), n))
+            .collect();
+        (roles, categories, self.count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashSet};
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::input::{self, Options};
+
+    fn segmenter() -> Arc<Segmenter> {
+        static SEGMENTER: OnceLock<Arc<Segmenter>> = OnceLock::new();
+        SEGMENTER
+            .get_or_init(|| Arc::new(Segmenter::builtin()))
+            .clone()
+    }
+
+    fn day(d: u8) -> Date {
+        Date::new(2024, 6, d).unwrap()
+    }
+
+    fn listing(id: &str, title: &str, role: Role, category: &str, sales: u64, d: u8) -> Listing {
+        Listing {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            brand: None,
+            product: None,
+            category: Some(category.to_owned()),
+            shop: Some("店".to_owned()),
+            price: Some(99.0),
+            sales: Some(sales),
+            role,
+            snapshot: day(d),
+        }
+    }
+
+    /// Four listings over two days: two face creams, a lotion, a dress.
+    fn sample() -> Vec<Listing> {
+        let cream = "美妆>面霜";
+        vec![
+            listing("1", "补水保湿滋润面霜50g", Role::Own, cream, 100, 1),
+            listing("2", "美白淡斑面霜正品", Role::Competitor, cream, 300, 1),
+            listing("3", "清爽控油乳液", Role::Competitor, "美妆>乳液", 50, 1),
+            listing(
+                "4",
+                "碎花雪纺连衣裙夏",
+                Role::Industry,
+                "女装>连衣裙",
+                10,
+                1,
+            ),
+            listing("1", "补水保湿滋润面霜50g", Role::Own, cream, 160, 2),
+            listing("2", "美白淡斑面霜正品", Role::Competitor, cream, 330, 2),
+        ]
+    }
+
+    fn build(dir: &Path, rows: &[Listing]) -> ListingIndex {
+        let index = ListingIndex::create_or_open(dir, segmenter()).unwrap();
+        let mut writer = index.writer(WriterOptions::default()).unwrap();
+        for row in rows {
+            writer.upsert(row).unwrap();
+        }
+        assert_eq!(writer.commit().unwrap(), rows.len() as u64);
+        drop(writer);
+        index
+    }
+
+    fn index_terms(title: &str) -> Vec<String> {
+        let mut terms = Vec::new();
+        TitleTokenizer::for_index(segmenter())
+            .each_term(title, |k, _, _, _| terms.push(k.to_owned()));
+        terms
+    }
+
+    #[test]
+    fn index_tokens_add_dictionary_subwords_of_long_words() {
+        let seg = segmenter();
+        let title = "补水保湿滋润面霜 化妆品套装";
+        let index = index_terms(title);
+        let mut query = Vec::new();
+        TitleTokenizer::for_query(seg.clone())
+            .each_term(title, |k, _, _, _| query.push(k.to_owned()));
+        // Every query token is indexed, plus sub-words: what cut_for_search adds.
+        for q in &query {
+            assert!(index.contains(q), "{q} not in {index:?}");
+        }
+        assert!(index.len() > query.len(), "{index:?} vs {query:?}");
+        for q in query.iter().filter(|q| q.chars().count() > 2) {
+            let chars: Vec<char> = q.chars().collect();
+            for w in chars.windows(2) {
+                let sub: String = w.iter().collect();
+                assert_eq!(index.contains(&sub), seg.is_word(&sub), "{sub} of {q}");
+            }
+        }
+        // Query tokens carry no sub-words: a long word stays one term.
+        let longest = query.iter().max_by_key(|q| q.chars().count()).unwrap();
+        assert!(longest.chars().count() > 2, "{query:?}");
+    }
+
+    #[test]
+    fn latest_snapshot_is_searched_and_history_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), &sample());
+        let stats = index.stats().unwrap();
+        assert_eq!(stats.listings, 4);
+        assert_eq!(stats.history_rows, 6);
+        assert_eq!(stats.snapshots, BTreeMap::from([(day(1), 4), (day(2), 2)]));
+        assert_eq!(stats.by_role[&Role::Competitor], 2);
+        assert_eq!(stats.by_category[&Some("美妆>面霜".to_owned())], 2);
+        assert!(stats.segments >= 1 && stats.bytes_on_disk > 0);
+
+        // covering sees the latest sales: 160 + 330.
+        let cover = index.covering("面霜", &Filter::default()).unwrap();
+        assert_eq!(
+            cover,
+            Coverage {
+                listings: 2,
+                sales: 490
+            }
+        );
+        assert_eq!(
+            index.covering_ids("面霜", &Filter::default()).unwrap(),
+            ["1", "2"]
+        );
+        let own = Filter {
+            role: Some(Role::Own),
+            ..Filter::default()
+        };
+        assert_eq!(index.covering("面霜", &own).unwrap().listings, 1);
+        assert_eq!(
+            index
+                .covering("面霜 连衣裙", &Filter::default())
+                .unwrap()
+                .listings,
+            0
+        );
+        assert_eq!(
+            index.covering("", &Filter::default()).unwrap(),
+            Coverage::default()
+        );
+
+        let term = index.term_stats("面霜", &Filter::default()).unwrap();
+        assert_eq!((term.listings, term.sales), (2, 490));
+        assert_eq!((term.earliest, term.latest), (Some(day(1)), Some(day(2))));
+        assert_eq!((term.sales_at_earliest, term.sales_at_latest), (400, 490));
+        assert_eq!(term.growth(), 90);
+        assert!((term.growth_rate().unwrap() - 0.225).abs() < 1e-9);
+        let flat = index.term_stats("乳液", &Filter::default()).unwrap();
+        assert_eq!((flat.listings, flat.growth()), (1, 0));
+    }
+
+    #[test]
+    fn similar_ranks_shared_words_and_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), &sample());
+        let hits = index.similar("保湿面霜", 10, &Filter::default()).unwrap();
+        let ids: Vec<&str> = hits.iter().map(|h| h.listing.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"], "{hits:?}");
+        assert!(hits[0].score > hits[1].score);
+        // The hit is the listing on its latest snapshot, every stored field back.
+        assert_eq!(hits[0].listing, sample()[4]);
+        let competitors = Filter {
+            role: Some(Role::Competitor),
+            category: Some("美妆>面霜".to_owned()),
+        };
+        let hits = index.similar("保湿面霜", 10, &competitors).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].listing.id, "2");
+        assert_eq!(
+            index
+                .similar("保湿面霜", 1, &Filter::default())
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            index
+                .similar("，。", 10, &Filter::default())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn upsert_is_idempotent_and_old_snapshots_do_not_roll_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), &sample());
+        let before = index.stats().unwrap();
+        // The same rows again, in another batch: nothing changes.
+        let mut writer = index.writer(WriterOptions::default()).unwrap();
+        for row in sample() {
+            writer.upsert(&row).unwrap();
+        }
+        writer.commit().unwrap();
+        let mut after = index.stats().unwrap();
+        after.segments = before.segments;
+        after.bytes_on_disk = before.bytes_on_disk;
+        assert_eq!(after, before);
+        // Day 1 re-imported alone (a committed day 2 exists): the current row stays on day 2.
+        let mut old = sample()[0].clone();
+        old.title = "旧标题连衣裙".to_owned();
+        writer.upsert(&old).unwrap();
+        // A newer day in the same batch replaces the current row.
+        let mut new = sample()[1].clone();
+        new.snapshot = day(3);
+        new.sales = Some(400);
+        writer.upsert(&new).unwrap();
+        // Not visible before the commit.
+        assert_eq!(
+            index.covering("面霜", &Filter::default()).unwrap().sales,
+            490
+        );
+        writer.commit().unwrap();
+        assert_eq!(
+            index.covering("面霜", &Filter::default()).unwrap().sales,
+            560
+        );
+        assert_eq!(
+            index
+                .covering("旧标题", &Filter::default())
+                .unwrap()
+                .listings,
+            0
+        );
+        let stats = index.stats().unwrap();
+        assert_eq!((stats.listings, stats.history_rows), (4, 7));
+        assert_eq!(stats.snapshots[&day(1)], 4);
+        // Rolled back rows never appear.
+        let mut gone = sample()[3].clone();
+        gone.id = "5".to_owned();
+        writer.upsert(&gone).unwrap();
+        writer.rollback().unwrap();
+        writer.commit().unwrap();
+        assert_eq!(index.stats().unwrap().listings, 4);
+    }
+
+    #[test]
+    fn reopened_index_keeps_commits_and_refuses_small_budgets() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(build(dir.path(), &sample()));
+        let index = ListingIndex::create_or_open(dir.path(), segmenter()).unwrap();
+        assert_eq!(index.stats().unwrap().listings, 4);
+        let err = index
+            .writer(WriterOptions {
+                memory_budget: 20_000_000,
+                threads: 2,
+            })
+            .unwrap_err();
+        assert!(
+            matches!(err, IndexError::Budget { threads: 2, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with(&dir.path().display().to_string())
+        );
+        // A second writer while one is open: tantivy's lock, reported with the path.
+        let _first = index.writer(WriterOptions::default()).unwrap();
+        let err = index.writer(WriterOptions::default()).unwrap_err();
+        assert!(matches!(err, IndexError::Tantivy { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_foreign_tantivy_index_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Schema::builder();
+        b.add_text_field("title", STRING);
+        Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let err = ListingIndex::create_or_open(dir.path(), segmenter()).unwrap_err();
+        assert!(matches!(err, IndexError::Schema { .. }), "{err}");
+    }
+
+    fn records(text: &str) -> Vec<Result<Record, InputError>> {
+        let path = Path::new("rows.csv");
+        input::from_reader(
+            std::io::Cursor::new(text.as_bytes().to_vec()),
+            path,
+            input::Format::Csv,
+            &Options::default(),
+        )
+        .unwrap()
+        .collect()
+    }
+
+    #[test]
+    fn records_become_listings_with_row_values_over_defaults() {
+        let rows = records(
+            "宝贝ID,宝贝标题,销量,日期,角色,店铺,类目\n\
+             7,保湿面霜,12,2024-06-02,竞品,甲店,美妆\n\
+             8,乳液,,,,乙店,\n",
+        );
+        let defaults = (Some(Role::Own), Some(day(9)));
+        let a = Listing::from_record(rows[0].as_ref().unwrap(), defaults.0, defaults.1).unwrap();
+        assert_eq!(
+            (
+                a.role,
+                a.snapshot,
+                a.sales,
+                a.shop.as_deref(),
+                a.category.as_deref()
+            ),
+            (
+                Role::Competitor,
+                day(2),
+                Some(12),
+                Some("甲店"),
+                Some("美妆")
+            )
+        );
+        let b = Listing::from_record(rows[1].as_ref().unwrap(), defaults.0, defaults.1).unwrap();
+        assert_eq!(
+            (b.role, b.snapshot, b.sales, b.category),
+            (Role::Own, day(9), None, None)
+        );
+        let err = Listing::from_record(rows[1].as_ref().unwrap(), None, Some(day(9))).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ListingError::Missing {
+                    field: Field::Role,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_rows_say_where_and_what() {
+        let rows = records(
+            "宝贝ID,宝贝标题,销量,日期,角色\n\
+             1,面霜,-3,2024-06-02,own\n\
+             2,面霜,5,2024-13-02,own\n\
+             3,面霜,5,2024-06-02,boss\n\
+             ,面霜,5,2024-06-02,own\n",
+        );
+        let err = |i: usize| {
+            Listing::from_record(rows[i].as_ref().unwrap(), None, None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(0),
+            "rows.csv:2:3: sales must be a whole count >= 0: \"-3\""
+        );
+        assert!(
+            err(1).starts_with("rows.csv:3:4: 日期: not a date"),
+            "{}",
+            err(1)
+        );
+        assert!(
+            err(2).starts_with("rows.csv:4:5: unknown role: \"boss\""),
+            "{}",
+            err(2)
+        );
+        assert!(err(3).starts_with("rows.csv:5:1: no id"), "{}", err(3));
+    }
+
+    /// The real Tmall export: ten daily snapshots of 3,497 beauty items.
+    #[test]
+    fn real_tmall_snapshots() {
+        let dir = std::env::var_os("BAOBEI_SHARED_DATA")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+        let path = dir.join("tmall-beauty-double11.csv");
+        if !path.is_file() {
+            assert!(
+                std::env::var_os("BAOBEI_REQUIRE_SHARED_DATA").is_none(),
+                "real data missing at {}: CI requires it",
+                path.display()
+            );
+            eprintln!("SKIPPED: real data not found at {}", path.display());
+            return;
+        }
+        let rows: Vec<Listing> = input::open(&path, &Options::default())
+            .unwrap()
+            .map(|r| Listing::from_record(&r.unwrap(), Some(Role::Industry), None).unwrap())
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let index = build(tmp.path(), &rows);
+
+        let keys: HashSet<(&str, Date)> =
+            rows.iter().map(|r| (r.id.as_str(), r.snapshot)).collect();
+        let mut latest: HashMap<&str, &Listing> = HashMap::new();
+        for r in &rows {
+            let e = latest.entry(&r.id).or_insert(r);
+            if r.snapshot > e.snapshot {
+                *e = r;
+            }
+        }
+        let stats = index.stats().unwrap();
+        assert_eq!(stats.snapshots.len(), 10, "{:?}", stats.snapshots);
+        assert_eq!(stats.history_rows, keys.len() as u64);
+        assert_eq!(stats.listings, latest.len() as u64);
+
+        // 面霜 is covered by the face-cream listings, found inside longer words too.
+        let covered: BTreeSet<String> = index
+            .covering_ids("面霜", &Filter::default())
+            .unwrap()
+            .into_iter()
+            .collect();
+        let creams: BTreeSet<String> = latest
+            .values()
+            .filter(|l| l.title.contains("面霜"))
+            .map(|l| l.id.clone())
+            .collect();
+        assert!(covered.is_subset(&creams));
+        assert!(
+            covered.len() * 10 >= creams.len() * 9,
+            "{} of {}",
+            covered.len(),
+            creams.len()
+        );
+
+        // A face-cream title (written here, not taken from the data) finds face creams first.
+        let hits = index
+            .similar("补水保湿滋润面霜", 10, &Filter::default())
+            .unwrap();
+        assert_eq!(hits.len(), 10);
+        let creamy = hits
+            .iter()
+            .filter(|h| h.listing.title.contains('霜'))
+            .count();
+        assert!(creamy >= 8, "{hits:#?}");
+        assert!(hits[0].listing.title.contains("面霜"), "{hits:#?}");
+
+        // Words of the best sellers grew over Double 11.
+        let mut best: Vec<&&Listing> = latest.values().filter(|l| l.sales.is_some()).collect();
+        best.sort_by_key(|l| std::cmp::Reverse(l.sales));
+        let mut checked = 0;
+        for top in best.iter().take(3) {
+            for word in index.query_tokens(&top.title) {
+                if word.is_ascii() || word.chars().count() < 2 {
+                    continue;
+                }
+                let term = index.term_stats(&word, &Filter::default()).unwrap();
+                assert!(term.growth() > 0, "{word}: {term:?}");
+                assert_eq!(term.latest, Date::new(2016, 11, 14), "{word}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{checked}");
+        let wide = index.term_stats("补水", &Filter::default()).unwrap();
+        assert_eq!(
+            (wide.earliest, wide.latest),
+            (Date::new(2016, 11, 5), Date::new(2016, 11, 14))
+        );
+
+        // Re-indexing the same file changes nothing.
+        let mut writer = index.writer(WriterOptions::default()).unwrap();
+        for row in &rows {
+            writer.upsert(row).unwrap();
+        }
+        writer.commit().unwrap();
+        drop(writer);
+        let mut again = index.stats().unwrap();
+        again.segments = stats.segments;
+        again.bytes_on_disk = stats.bytes_on_disk;
+        assert_eq!(again, stats);
+        assert_eq!(
+            index
+                .covering_ids("面霜", &Filter::default())
+                .unwrap()
+                .len(),
+            covered.len()
+        );
+    }
+}
