@@ -63,6 +63,40 @@ pub enum Command {
     /// The keyword market table: import exports, look words up, rank them.
     #[command(subcommand)]
     Keywords(KeywordsCommand),
+    /// The workspace's listing index: own, competitor and industry listings with snapshots.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Upsert listings (by item id and snapshot day) from CSV, XLSX or JSON Lines exports.
+    Add(IndexAddArgs),
+    /// Listings per role, category and snapshot; segments, size, last import.
+    Stats(IndexStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexAddArgs {
+    /// Listing files (宝贝ID, 标题, and any of 类目, 品牌, 店名, 价格, 销量, 日期, 角色).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Whose listings: own, competitor or industry (a 角色/role column wins).
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// The snapshot day, for files without a date column (a 日期 column wins).
+    #[arg(long, value_name = "DATE")]
+    pub snapshot: Option<String>,
+    /// Where to write rejected rows (default: `<first file>.rejects.csv`).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexStatsArgs {
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 mod args;
 mod batch;
 mod demo;
+mod index;
 mod keywords;
 mod output;
 mod titles;
@@ -19,7 +20,7 @@ use clap::Parser;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::title::Segmenter;
-use args::{Cli, Command, FormatArg, KeywordsCommand, TitleArgs};
+use args::{Cli, Command, FormatArg, IndexCommand, KeywordsCommand, TitleArgs};
 use batch::{Reject, Summary};
 use output::{Format, Sink};
 use titles::TitleItem;
@@ -118,6 +119,14 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 settings.format.unwrap_or(Format::Table),
             )?;
             Ok(Exit::Ok)
+        }
+        Command::Index(command) => {
+            let dicts = dictionaries(&settings)?;
+            keywords::warn_if_stale(&settings, &dicts)?;
+            match command {
+                IndexCommand::Add(args) => index::add(&settings, &args, dicts),
+                IndexCommand::Stats(args) => index::stats(&settings, &args, dicts),
+            }
         }
         Command::Keywords(command) => {
             let dicts = dictionaries(&settings)?;

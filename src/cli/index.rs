@@ -1,0 +1,208 @@
+//! `index add` and `index stats`: the workspace's listing index.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::args::{IndexAddArgs, IndexStatsArgs};
+use super::batch::{self, Reject};
+use super::output::{Record, Sink};
+use super::{Exit, Settings};
+use crate::dictionary::Dictionaries;
+use crate::input::{self, Field, Options, parse_date};
+use crate::market::index::{Listing, ListingIndex, Role, WriterOptions};
+use crate::market::workspace::{ImportRecord, Workspace, utc_now};
+use crate::title::Segmenter;
+
+/// Upserts listings from every file under the writer lock, with one commit for the whole
+/// batch: a crash or kill before it leaves the last committed index as it was.
+pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> anyhow::Result<Exit> {
+    let role = args
+        .role
+        .as_deref()
+        .map(str::parse::<Role>)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let snapshot = match args.snapshot.as_deref() {
+        None => None,
+        Some(text) => Some(
+            parse_date(text)
+                .ok()
+                .flatten()
+                .with_context(|| format!("--snapshot: not a date: {text:?}"))?,
+        ),
+    };
+    let ws = Workspace::open(&settings.workspace)?;
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let lock = ws.lock(&command)?;
+    let mut manifest = ws.manifest()?;
+    let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
+    let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    let mut writer = index.writer(WriterOptions {
+        threads,
+        ..WriterOptions::default()
+    })?;
+
+    let (mut rejects, mut history, mut added) = (Vec::new(), Vec::new(), 0u64);
+    for file in &args.files {
+        let options = Options {
+            required: vec![Field::Id, Field::Title],
+            ..Default::default()
+        };
+        let (mut rows, before) = (0u64, rejects.len());
+        for row in input::open(file, &options)? {
+            let outcome = row.map_err(Reject::from).and_then(|record| {
+                Listing::from_record(&record, role, snapshot).map_err(|e| {
+                    let message = e.to_string();
+                    let location = record.location().to_string();
+                    Reject {
+                        reason: message
+                            .strip_prefix(&format!("{location}: "))
+                            .unwrap_or(&message)
+                            .to_owned(),
+                        location,
+                        raw: record.raw().into_owned(),
+                        fatal: false,
+                    }
+                })
+            });
+            match outcome {
+                Ok(listing) => {
+                    writer.upsert(&listing)?;
+                    rows += 1;
+                }
+                Err(reject) if reject.fatal => return Err(reject.into_error().into()),
+                Err(reject) => {
+                    if !settings.quiet && rejects.len() < batch::SHOWN_REJECTS {
+                        eprintln!("baobei: rejected {reject}");
+                    }
+                    rejects.push(reject);
+                }
+            }
+        }
+        added += rows;
+        history.push(ImportRecord {
+            file: file.display().to_string(),
+            time: utc_now(),
+            rows,
+            rejects: (rejects.len() - before) as u64,
+            source: "listings".into(),
+        });
+    }
+    writer.commit()?;
+    drop(writer);
+    // The index is built with these dictionaries: record them, so a later run with others is told.
+    manifest.set_dictionaries(segmenter.dictionaries());
+    manifest.imports.extend(history);
+    lock.save_manifest(&manifest)?;
+    drop(lock);
+
+    if !rejects.is_empty() {
+        let path = batch::rejects_path(
+            args.rejects.as_deref(),
+            None,
+            args.files.first().map(|p| p.as_path()),
+        );
+        batch::write_rejects(&path, &rejects)?;
+        eprintln!(
+            "baobei: {} row(s) rejected, written to {}",
+            rejects.len(),
+            path.display()
+        );
+    }
+    if !settings.quiet {
+        index.reload()?;
+        let stats = index.stats()?;
+        eprintln!(
+            "baobei: indexed {added} rows from {} file(s); {} listings, {} snapshots",
+            args.files.len(),
+            stats.listings,
+            stats.snapshots.len()
+        );
+    }
+    Ok(if rejects.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
+}
+
+/// `index stats`: one record per figure, so that it reads as a table and as CSV alike.
+pub fn stats(
+    settings: &Settings,
+    args: &IndexStatsArgs,
+    dicts: Dictionaries,
+) -> anyhow::Result<Exit> {
+    let ws = Workspace::at(&settings.workspace);
+    let dir = ws.index_dir();
+    anyhow::ensure!(
+        dir.join("meta.json").exists(),
+        "{}: no listing index yet; build one with `baobei index add FILE... --role ROLE`",
+        dir.display()
+    );
+    let index = ListingIndex::create_or_open(&dir, Arc::new(Segmenter::new(Arc::new(dicts))))?;
+    let stats = index.stats()?;
+    let manifest = ws.manifest()?;
+    let last_import = manifest
+        .imports
+        .iter()
+        .rev()
+        .find(|i| i.source == "listings");
+    let mut figures: BTreeMap<(u8, String), String> = BTreeMap::new();
+    let mut put = |order: u8, name: String, value: String| {
+        figures.insert((order, name), value);
+    };
+    put(0, "listings".into(), stats.listings.to_string());
+    put(1, "snapshot rows".into(), stats.history_rows.to_string());
+    for (role, n) in &stats.by_role {
+        put(2, format!("role {}", role.as_str()), n.to_string());
+    }
+    for (category, n) in &stats.by_category {
+        put(
+            3,
+            format!("category {}", category.as_deref().unwrap_or("-")),
+            n.to_string(),
+        );
+    }
+    for (date, n) in &stats.snapshots {
+        put(4, format!("snapshot {date}"), n.to_string());
+    }
+    put(5, "segments".into(), stats.segments.to_string());
+    put(6, "bytes on disk".into(), stats.bytes_on_disk.to_string());
+    if let Some(import) = last_import {
+        put(
+            7,
+            "last import".into(),
+            format!(
+                "{} at {} ({} rows, {} rejects)",
+                import.file, import.time, import.rows, import.rejects
+            ),
+        );
+    }
+    let format = settings
+        .format
+        .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
+    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    for ((_, name), value) in figures {
+        sink.write(&Figure { name, value })?;
+    }
+    sink.finish()?;
+    Ok(Exit::Ok)
+}
+
+/// One figure of `index stats`.
+#[derive(Debug, Serialize)]
+pub struct Figure {
+    pub name: String,
+    pub value: String,
+}
+
+impl Record for Figure {
+    const HEADERS: &'static [&'static str] = &["项目", "数值"];
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        out.push(vec![self.name.clone(), self.value.clone()]);
+    }
+}
