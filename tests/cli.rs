@@ -687,39 +687,16 @@ fn kill_9_during_import_leaves_the_previous_table() {
         ));
     }
     h.write("big.csv", big);
-    let mut child = h
-        .cmd(&[
+    kill_mid_run(
+        &h,
+        &[
             "keywords",
             "import",
             "big.csv",
             "--date",
             "2026-11-12",
             "-q",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Started: it holds the lock and has written its pid into the lock file.
-    let pid = format!("pid {} ", child.id());
-    let started = Instant::now();
-    while !std::fs::read_to_string(h.path("baobei-workspace/.lock"))
-        .unwrap_or_default()
-        .starts_with(&pid)
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "import never started"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().unwrap(); // SIGKILL
-    let status = child.wait().unwrap();
-    assert_eq!(
-        status.code(),
-        None,
-        "killed mid-way, not finished: {status:?}"
+        ],
     );
 
     assert_eq!(std::fs::read(&table).unwrap(), before.0, "table unchanged");
@@ -824,4 +801,141 @@ fn through_train_xlsx_imports_and_restoration_is_configured_in_the_workspace() {
         std::fs::read(h.path("baobei-workspace/keywords.bkw")).unwrap(),
         before
     );
+}
+
+/// Starts a writer, waits until it holds the workspace lock (its pid is in the lock file) and
+/// has worked a little, then kills it with SIGKILL.
+fn kill_mid_run(h: &Harness, args: &[&str]) {
+    use std::time::{Duration, Instant};
+    let mut child = h
+        .cmd(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = format!("pid {} ", child.id());
+    let started = Instant::now();
+    while !std::fs::read_to_string(h.path("baobei-workspace/.lock"))
+        .unwrap_or_default()
+        .starts_with(&pid)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{args:?} never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        None,
+        "killed mid-way, not finished: {status:?}"
+    );
+}
+
+fn index_stats(h: &Harness) -> std::collections::BTreeMap<String, String> {
+    let o = h.run(&["index", "stats", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["name"].as_str().unwrap().to_owned(),
+                v["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn index_add_upserts_listings_with_snapshots() {
+    let h = Harness::new();
+    baobei::sample::write_all(h.dir.path()).unwrap();
+    let o = h.run(&["index", "add", "listings.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let stats = index_stats(&h);
+    assert_eq!(stats["listings"], "252");
+    assert_eq!(stats["snapshot rows"], "747");
+    assert_eq!(stats["role competitor"], "48");
+    // Upsert: the same file again changes nothing.
+    h.run(&["index", "add", "listings.csv"]);
+    assert_eq!(index_stats(&h)["snapshot rows"], "747");
+    // Own items carry no role or date column: the flags give them.
+    let o = h.run(&["index", "add", "own_items.csv"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows without a role are rejected: {}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("own_items.csv:2:"), "{}", stderr(&o));
+    let o = h.run(&[
+        "index",
+        "add",
+        "own_items.csv",
+        "--role",
+        "own",
+        "--snapshot",
+        "2026-11-11",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(index_stats(&h)["role own"], "24");
+}
+
+#[test]
+fn kill_9_during_index_add_leaves_the_last_commit() {
+    let h = Harness::new();
+    baobei::sample::write_all(h.dir.path()).unwrap();
+    assert_eq!(
+        h.run(&["index", "add", "listings.csv"]).status.code(),
+        Some(0)
+    );
+    let before = index_stats(&h);
+
+    let mut big = String::from("宝贝ID,标题,类目,销量\n");
+    for i in 0..400_000 {
+        big.push_str(&format!(
+            "9{i:011},新款碎花雪纺连衣裙女夏季{i},女装/连衣裙,{}\n",
+            i % 500
+        ));
+    }
+    h.write("big.csv", big);
+    kill_mid_run(
+        &h,
+        &[
+            "index",
+            "add",
+            "big.csv",
+            "--role",
+            "industry",
+            "--snapshot",
+            "2026-11-12",
+        ],
+    );
+
+    let after = index_stats(&h);
+    assert_eq!(
+        after["listings"], before["listings"],
+        "the killed batch was never committed"
+    );
+    assert_eq!(after["snapshot rows"], before["snapshot rows"]);
+    let o = h.run(&[
+        "index",
+        "add",
+        "own_items.csv",
+        "--role",
+        "own",
+        "--snapshot",
+        "2026-11-11",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the next writer goes on: {}",
+        stderr(&o)
+    );
+    assert_eq!(index_stats(&h)["role own"], "24");
 }
