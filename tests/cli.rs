@@ -666,7 +666,6 @@ fn a_second_writer_is_refused_naming_the_holder_and_readers_go_on() {
 #[cfg(unix)]
 #[test]
 fn kill_9_during_import_leaves_the_previous_table() {
-    use std::time::{Duration, Instant};
     let h = Harness::new();
     samples(&h);
     let o = h.run(&["keywords", "import", "keywords.csv", "--date", "2026-11-11"]);
