@@ -4,15 +4,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
+use serde::Serialize;
 
 use super::keywords::{StatsRecord, TopRecord};
-use super::output::{Format, Sink};
+use super::output::{Format, Record, Sink};
 use super::titles::{self, TitleItem};
 use crate::dictionary::Brand;
 use crate::input::{self, Field, Format as InputFormat, Options};
 use crate::market::import::{ImportConfig, detect_source, map_record};
+use crate::market::index::{Filter, Listing, ListingIndex, WriterOptions};
 use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::sample::{self, SampleFile};
 use crate::title::Segmenter;
@@ -47,7 +50,7 @@ pub fn sample_brands() -> anyhow::Result<Vec<Brand>> {
         .collect())
 }
 
-pub fn run(segmenter: &Segmenter, budget: usize, format: Format) -> anyhow::Result<()> {
+pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow::Result<()> {
     let table = format == Format::Table;
     let heading = |text: String| -> anyhow::Result<()> {
         if table {
@@ -99,7 +102,110 @@ pub fn run(segmenter: &Segmenter, budget: usize, format: Format) -> anyhow::Resu
     }
     sink.finish()?;
 
+    similar_listings(segmenter, format, &heading)?;
     keyword_market(&categories()?, format, &heading)
+}
+
+/// Market listings shown for the showcase item.
+const SIMILAR_SHOWN: usize = 5;
+
+/// The sample's market listings (three daily snapshots) in a listing index in a temporary
+/// workspace, as `index add` builds it, and the listings most similar to one own item.
+fn similar_listings(
+    segmenter: &Arc<Segmenter>,
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir().context("cannot create a temporary workspace")?;
+    let index = ListingIndex::create_or_open(workspace.path(), segmenter.clone())?;
+    let mut writer = index.writer(WriterOptions::default())?;
+    let path = Path::new("sample").join(sample::LISTINGS.name);
+    for row in input::from_reader(
+        sample::LISTINGS.bytes,
+        &path,
+        InputFormat::Csv,
+        &Options::default(),
+    )? {
+        writer.upsert(&Listing::from_record(&row?, None, None)?)?;
+    }
+    writer.commit()?;
+    drop(writer);
+    index.reload()?;
+
+    // A clean own title, so the neighbours show what the market writes for the same item.
+    let showcase = sample::planted::CLEAN_TITLES[2];
+    let reader = input::from_reader(
+        sample::OWN_ITEMS.bytes,
+        Path::new("sample/own_items.csv"),
+        InputFormat::Csv,
+        &Options::default(),
+    )?;
+    let mut item = None;
+    for row in reader {
+        let row = row?;
+        if row.text(Field::Id) == Some(showcase) {
+            item = Some((
+                row.text(Field::Title).unwrap_or_default().to_owned(),
+                row.text(Field::Category).map(str::to_owned),
+            ));
+        }
+    }
+    let (title, category) = item.context("the built-in sample lacks its showcase item")?;
+    let stats = index.stats()?;
+    heading(format!(
+        "Market: the {SIMILAR_SHOWN} listings most like {showcase} {title} ({} listings indexed, {} snapshots)",
+        stats.listings,
+        stats.snapshots.len()
+    ))?;
+    let filter = Filter {
+        role: None,
+        category,
+    };
+    let mut sink = Sink::open(None, format)?;
+    for (rank, hit) in index
+        .similar(&title, SIMILAR_SHOWN, &filter)?
+        .into_iter()
+        .enumerate()
+    {
+        sink.write(&SimilarRecord {
+            rank: rank + 1,
+            score: hit.score,
+            id: hit.listing.id,
+            title: hit.listing.title,
+            shop: hit.listing.shop.unwrap_or_default(),
+            role: hit.listing.role.as_str(),
+            sales: hit.listing.sales,
+        })?;
+    }
+    sink.finish()
+}
+
+/// A similar listing, as the demo shows it.
+#[derive(Debug, Serialize)]
+struct SimilarRecord {
+    rank: usize,
+    score: f32,
+    id: String,
+    title: String,
+    shop: String,
+    role: &'static str,
+    sales: Option<u64>,
+}
+
+impl Record for SimilarRecord {
+    const HEADERS: &'static [&'static str] =
+        &["排名", "相似度", "宝贝ID", "标题", "店名", "角色", "销量"];
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        out.push(vec![
+            self.rank.to_string(),
+            format!("{:.2}", self.score),
+            self.id.clone(),
+            self.title.clone(),
+            self.shop.clone(),
+            self.role.to_owned(),
+            self.sales.map(|s| s.to_string()).unwrap_or_default(),
+        ]);
+    }
 }
 
 /// Keywords shown per category of the shop.

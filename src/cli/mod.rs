@@ -112,7 +112,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
         Command::Demo => {
             let mut dicts = dictionaries(&settings)?;
             dicts.brands.extend(demo::sample_brands()?);
-            let segmenter = Segmenter::new(Arc::new(dicts));
+            let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
             demo::run(
                 &segmenter,
                 settings.budget,
