@@ -959,8 +959,16 @@ impl ListingWriter<'_> {
     pub fn upsert(&mut self, listing: &Listing) -> Result<(), IndexError> {
         let f = self.index.fields;
         let snapshot = date_number(listing.snapshot);
+        let previous = match self.latest.get(&listing.id) {
+            Some(&s) => Some(s),
+            None => self.committed_latest(&listing.id)?,
+        };
+        // An id neither committed nor seen in this batch has no row to replace: skipping its
+        // deletes matters, since tantivy resolves every queued delete term when it flushes.
         let key = history_key(&listing.id, snapshot);
-        self.writer.delete_term(Term::from_field_text(f.key, &key));
+        if previous.is_some() {
+            self.writer.delete_term(Term::from_field_text(f.key, &key));
+        }
         let mut history = TantivyDocument::new();
         history.add_text(f.key, &key);
         history.add_u64(f.current, 0);
@@ -976,13 +984,11 @@ impl ListingWriter<'_> {
             .add_document(history)
             .map_err(|e| self.index.err(e))?;
 
-        let previous = match self.latest.get(&listing.id) {
-            Some(&s) => Some(s),
-            None => self.committed_latest(&listing.id)?,
-        };
         if previous.is_none_or(|p| snapshot >= p) {
             let key = current_key(&listing.id);
-            self.writer.delete_term(Term::from_field_text(f.key, &key));
+            if previous.is_some() {
+                self.writer.delete_term(Term::from_field_text(f.key, &key));
+            }
             let mut doc = TantivyDocument::new();
             doc.add_text(f.key, &key);
             doc.add_u64(f.current, 1);
