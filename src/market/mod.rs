@@ -10,6 +10,8 @@
 //! - [`table`]: the file format, the builder (merge rules, atomic write) and the reader
 //!   (lookups, iteration, top-N), plus [`table::normalize_keyword`], the one keyword text
 //!   normalisation every lookup goes through.
+//! - [`index`]: the listing index (tantivy): own, competitor and industry listings with their
+//!   daily snapshots, for similar listings, keyword coverage and sales-weighted term growth.
 //! - `mapped` (private): the only `unsafe` in the module, the read-only memory map, with its
 //!   safety contract.
 //!
