@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use baobei::input::Date;
-use baobei::market::index::{Filter, Listing, ListingIndex, Role, WriterOptions};
+use baobei::market::index::{Filter, Listing, ListingIndex, Role, TitleTokenizer, WriterOptions};
 use baobei::title::Segmenter;
 use criterion::{Criterion, criterion_group, criterion_main};
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 
 /// Distinct real titles from `../shared/data` (the bench refuses to run without them).
 fn real_titles() -> Vec<String> {
@@ -141,6 +142,22 @@ fn bench(c: &mut Criterion) {
         batch.len(),
         rates.iter().cloned().fold(f64::INFINITY, f64::min),
         rates.iter().cloned().fold(0.0, f64::max),
+    );
+
+    // What the writer thread spends on baobei's tokenizer alone (segmentation + sub-words).
+    let mut tokenizer = TitleTokenizer::for_index(segmenter.clone());
+    let t = Instant::now();
+    let mut terms = 0;
+    for l in &batch {
+        let mut stream = tokenizer.token_stream(&l.title);
+        while stream.advance() {
+            terms += 1;
+        }
+    }
+    eprintln!(
+        "index tokenizer alone: {:.0} titles/s ({:.1} terms per title)",
+        batch.len() as f64 / t.elapsed().as_secs_f64(),
+        terms as f64 / batch.len() as f64
     );
 
     // The large index: as many listings as fit in the cap or 45 s, two threads.

@@ -14,6 +14,8 @@
 //!   row, and index restoration (指数还原) as a setting in the workspace's `baobei.toml`.
 //! - [`workspace`]: the directory holding the table, the index and a manifest (format version,
 //!   dictionaries, import history), with a writer lock that names its holder.
+//! - [`index`]: the listing index (tantivy): own, competitor and industry listings with their
+//!   daily snapshots, for similar listings, keyword coverage and sales-weighted term growth.
 //! - `mapped` (private): the only `unsafe` in the module, the read-only memory map, with its
 //!   safety contract.
 //!
