@@ -37,6 +37,22 @@ impl std::fmt::Display for Reject {
 }
 
 impl Reject {
+    /// A row set aside at `location` for `error`, whose message may begin with the location
+    /// already (library errors say `path:line:col: ...`): it is not repeated.
+    pub fn new(location: String, error: &dyn std::fmt::Display, raw: String) -> Self {
+        let message = error.to_string();
+        let reason = message
+            .strip_prefix(&format!("{location}: "))
+            .unwrap_or(&message)
+            .to_owned();
+        Reject {
+            location,
+            reason,
+            raw,
+            fatal: false,
+        }
+    }
+
     /// The error a fatal reject ends the run with.
     pub fn into_error(self) -> io::Error {
         io::Error::other(self.to_string())
@@ -46,7 +62,64 @@ impl Reject {
 /// Items per parallel chunk: large enough to keep both cores busy, small enough to stream.
 const CHUNK: usize = 4096;
 /// Rejects printed on stderr before the rest are only counted (all go to the rejects file).
-pub const SHOWN_REJECTS: usize = 20;
+const SHOWN_REJECTS: usize = 20;
+
+/// The rows a command sets aside: the first few reported on stderr, all kept for the rejects
+/// file; a fatal one ends the run instead.
+#[derive(Debug, Default)]
+pub struct Rejects {
+    list: Vec<Reject>,
+    quiet: bool,
+}
+
+impl Rejects {
+    pub fn new(quiet: bool) -> Self {
+        Rejects {
+            list: Vec::new(),
+            quiet,
+        }
+    }
+
+    /// Sets a row aside, or fails when its error ended the file.
+    pub fn push(&mut self, reject: Reject) -> io::Result<()> {
+        if reject.fatal {
+            return Err(reject.into_error());
+        }
+        if !self.quiet && self.list.len() < SHOWN_REJECTS {
+            eprintln!("baobei: rejected {reject}");
+        }
+        self.list.push(reject);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Writes the rejects file, if any row was set aside, and says where; see [`rejects_path`].
+    pub fn finish(
+        &self,
+        explicit: Option<&Path>,
+        output: Option<&Path>,
+        input: Option<&Path>,
+    ) -> anyhow::Result<()> {
+        if self.list.is_empty() {
+            return Ok(());
+        }
+        let path = rejects_path(explicit, output, input);
+        write_rejects(&path, &self.list)?;
+        eprintln!(
+            "baobei: {} row(s) rejected, written to {}",
+            self.list.len(),
+            path.display()
+        );
+        Ok(())
+    }
+}
 
 /// What a batch did.
 #[derive(Debug, Default)]
@@ -54,7 +127,7 @@ pub struct Summary {
     /// Items processed.
     pub done: usize,
     /// Rows set aside.
-    pub rejects: Vec<Reject>,
+    pub rejects: Rejects,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -72,7 +145,10 @@ where
 {
     let started = Instant::now();
     let progress = progress_bar(quiet);
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        rejects: Rejects::new(quiet),
+        ..Summary::default()
+    };
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut items = items.peekable();
     while items.peek().is_some() {
@@ -80,15 +156,11 @@ where
         for item in items.by_ref() {
             match item {
                 Ok(item) => chunk.push(item),
-                Err(reject) if reject.fatal => {
-                    progress.finish_and_clear();
-                    return Err(reject.into_error());
-                }
                 Err(reject) => {
-                    if !quiet && summary.rejects.len() < SHOWN_REJECTS {
-                        progress.suspend(|| eprintln!("baobei: rejected {reject}"));
+                    if let Err(e) = progress.suspend(|| summary.rejects.push(reject)) {
+                        progress.finish_and_clear();
+                        return Err(e);
                     }
-                    summary.rejects.push(reject);
                 }
             }
             if chunk.len() == CHUNK {
@@ -122,11 +194,7 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 
 /// Where the rejects of a run go: beside the output, or beside the input's name in the current
 /// directory, unless the user said where.
-pub fn rejects_path(
-    explicit: Option<&Path>,
-    output: Option<&Path>,
-    input: Option<&Path>,
-) -> PathBuf {
+fn rejects_path(explicit: Option<&Path>, output: Option<&Path>, input: Option<&Path>) -> PathBuf {
     if let Some(p) = explicit {
         return p.to_owned();
     }
@@ -141,7 +209,7 @@ pub fn rejects_path(
 }
 
 /// Writes the rejects (CSV, Chinese headers, Excel-ready) atomically.
-pub fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
+fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
     let context = || format!("{}: cannot write the rejects file", path.display());
     let mut file = AtomicFile::create(path).with_context(context)?;
     file.write_all("\u{feff}".as_bytes())?;

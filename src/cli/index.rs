@@ -46,7 +46,8 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
         ..WriterOptions::default()
     })?;
 
-    let (mut rejects, mut history, mut added) = (Vec::new(), Vec::new(), 0u64);
+    let (mut rejects, mut history, mut added) =
+        (batch::Rejects::new(settings.quiet), Vec::new(), 0u64);
     for file in &args.files {
         let options = Options {
             required: vec![Field::Id, Field::Title],
@@ -56,17 +57,7 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
         for row in input::open(file, &options)? {
             let outcome = row.map_err(Reject::from).and_then(|record| {
                 Listing::from_record(&record, role, snapshot).map_err(|e| {
-                    let message = e.to_string();
-                    let location = record.location().to_string();
-                    Reject {
-                        reason: message
-                            .strip_prefix(&format!("{location}: "))
-                            .unwrap_or(&message)
-                            .to_owned(),
-                        location,
-                        raw: record.raw().into_owned(),
-                        fatal: false,
-                    }
+                    Reject::new(record.location().to_string(), &e, record.raw().into_owned())
                 })
             });
             match outcome {
@@ -74,13 +65,7 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
                     writer.upsert(&listing)?;
                     rows += 1;
                 }
-                Err(reject) if reject.fatal => return Err(reject.into_error().into()),
-                Err(reject) => {
-                    if !settings.quiet && rejects.len() < batch::SHOWN_REJECTS {
-                        eprintln!("baobei: rejected {reject}");
-                    }
-                    rejects.push(reject);
-                }
+                Err(reject) => rejects.push(reject)?,
             }
         }
         added += rows;
@@ -100,19 +85,8 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     lock.save_manifest(&manifest)?;
     drop(lock);
 
-    if !rejects.is_empty() {
-        let path = batch::rejects_path(
-            args.rejects.as_deref(),
-            None,
-            args.files.first().map(|p| p.as_path()),
-        );
-        batch::write_rejects(&path, &rejects)?;
-        eprintln!(
-            "baobei: {} row(s) rejected, written to {}",
-            rejects.len(),
-            path.display()
-        );
-    }
+    let first = args.files.first().map(|p| p.as_path());
+    rejects.finish(args.rejects.as_deref(), None, first)?;
     if !settings.quiet {
         index.reload()?;
         let stats = index.stats()?;

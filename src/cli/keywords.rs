@@ -47,7 +47,7 @@ pub fn import(
         let table = KeywordTable::open(&table_path)?;
         builder.extend_from_table(&table)?;
     }
-    let mut rejects = Vec::new();
+    let mut rejects = batch::Rejects::new(settings.quiet);
     let mut history = Vec::new();
     let mut imported = 0u64;
     for file in &args.files {
@@ -66,23 +66,18 @@ pub fn import(
                     .and_then(|row| {
                         builder
                             .insert(&row.keyword, &row.category, row.stats)
-                            .map_err(|e| Reject {
-                                location: record.location().to_string(),
-                                reason: e.to_string(),
-                                raw: record.raw().into_owned(),
-                                fatal: false,
+                            .map_err(|e| {
+                                Reject::new(
+                                    record.location().to_string(),
+                                    &e,
+                                    record.raw().into_owned(),
+                                )
                             })
                     }),
             };
             match outcome {
                 Ok(()) => rows += 1,
-                Err(reject) if reject.fatal => return Err(reject.into_error().into()),
-                Err(reject) => {
-                    if !settings.quiet && rejects.len() < batch::SHOWN_REJECTS {
-                        eprintln!("baobei: rejected {reject}");
-                    }
-                    rejects.push(reject);
-                }
+                Err(reject) => rejects.push(reject)?,
             }
         }
         imported += rows;
@@ -104,19 +99,8 @@ pub fn import(
     lock.save_manifest(&manifest)?;
     drop(lock);
 
-    if !rejects.is_empty() {
-        let path = batch::rejects_path(
-            args.rejects.as_deref(),
-            None,
-            args.files.first().map(|p| p.as_path()),
-        );
-        batch::write_rejects(&path, &rejects)?;
-        eprintln!(
-            "baobei: {} row(s) rejected, written to {}",
-            rejects.len(),
-            path.display()
-        );
-    }
+    let first = args.files.first().map(|p| p.as_path());
+    rejects.finish(args.rejects.as_deref(), None, first)?;
     if !settings.quiet {
         eprintln!(
             "baobei: imported {imported} rows from {} file(s); {} now holds {} keywords ({} bytes)",
@@ -134,18 +118,7 @@ pub fn import(
 }
 
 fn import_reject(e: &ImportError, raw: String) -> Reject {
-    let message = e.to_string();
-    let location = e.location().unwrap_or_default();
-    let reason = message
-        .strip_prefix(&format!("{location}: "))
-        .unwrap_or(&message)
-        .to_owned();
-    Reject {
-        location,
-        reason,
-        raw,
-        fatal: false,
-    }
+    Reject::new(e.location().unwrap_or_default(), e, raw)
 }
 
 fn open_table(settings: &Settings) -> anyhow::Result<KeywordTable> {

@@ -196,18 +196,11 @@ fn finish(
     summary: &Summary,
 ) -> anyhow::Result<Exit> {
     let rejected = summary.rejects.len();
-    if rejected > 0 {
-        let path = batch::rejects_path(
-            args.rejects.as_deref(),
-            args.output.as_deref(),
-            args.input.as_deref(),
-        );
-        batch::write_rejects(&path, &summary.rejects)?;
-        eprintln!(
-            "baobei: {rejected} row(s) rejected, written to {}",
-            path.display()
-        );
-    }
+    summary.rejects.finish(
+        args.rejects.as_deref(),
+        args.output.as_deref(),
+        args.input.as_deref(),
+    )?;
     if !settings.quiet && summary.done >= 1000 {
         let secs = summary.elapsed.as_secs_f64();
         eprintln!(

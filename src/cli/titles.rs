@@ -157,21 +157,17 @@ pub fn from_reader(reader: Reader) -> impl Iterator<Item = Result<TitleItem, Rej
 
 impl From<InputError> for Reject {
     fn from(e: InputError) -> Self {
-        let message = e.to_string();
         let location = e.location().map(ToString::to_string).unwrap_or_default();
-        let reason = message
-            .strip_prefix(&format!("{location}: "))
-            .unwrap_or(&message)
-            .to_owned();
-        let fatal = matches!(
-            e,
-            InputError::Io { .. } | InputError::Undecodable { .. } | InputError::Spreadsheet { .. }
-        );
+        let raw = e.raw().unwrap_or_default().to_owned();
         Reject {
-            location,
-            reason,
-            raw: e.raw().unwrap_or_default().to_owned(),
-            fatal,
+            // The error ended the file: the rows after it are lost.
+            fatal: matches!(
+                e,
+                InputError::Io { .. }
+                    | InputError::Undecodable { .. }
+                    | InputError::Spreadsheet { .. }
+            ),
+            ..Reject::new(location, &e, raw)
         }
     }
 }
