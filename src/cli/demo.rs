@@ -61,7 +61,8 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
         Ok(())
     };
 
-    let items: Vec<TitleItem> = own_items()?;
+    let own = own_items()?;
+    let items: Vec<&TitleItem> = own.iter().map(|o| &o.item).collect();
     if table {
         println!("baobei demo: the built-in sample market (synthetic, written for baobei)");
         for file in sample::FILES {
@@ -74,14 +75,14 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
         items.len()
     ))?;
     let mut sink = Sink::open(None, format)?;
-    for item in items.iter().take(SEGMENTED_SHOWN) {
+    for item in items.iter().copied().take(SEGMENTED_SHOWN) {
         sink.write(&titles::segment(segmenter, item))?;
     }
     sink.finish()?;
 
     let linted: Vec<_> = items
         .iter()
-        .map(|item| titles::lint_title(segmenter, budget, item))
+        .map(|&item| titles::lint_title(segmenter, budget, item))
         .collect();
     let with_problems: Vec<_> = linted.iter().filter(|r| !r.problems.is_empty()).collect();
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
@@ -102,8 +103,19 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
     }
     sink.finish()?;
 
-    similar_listings(segmenter, format, &heading)?;
-    keyword_market(&categories()?, format, &heading)
+    // A clean own title, so the neighbours show what the market writes for the same item.
+    let showcase = own
+        .iter()
+        .find(|o| o.item.id == sample::planted::CLEAN_TITLES[2])
+        .context("the built-in sample lacks its showcase item")?;
+    similar_listings(segmenter, showcase, format, &heading)?;
+    let mut categories: Vec<&str> = Vec::new();
+    for category in own.iter().filter_map(|o| o.category.as_deref()) {
+        if !categories.contains(&category) {
+            categories.push(category);
+        }
+    }
+    keyword_market(&categories, format, &heading)
 }
 
 /// Market listings shown for the showcase item.
@@ -113,6 +125,7 @@ const SIMILAR_SHOWN: usize = 5;
 /// workspace, as `index add` builds it, and the listings most similar to one own item.
 fn similar_listings(
     segmenter: &Arc<Segmenter>,
+    showcase: &OwnItem,
     format: Format,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
@@ -132,38 +145,20 @@ fn similar_listings(
     drop(writer);
     index.reload()?;
 
-    // A clean own title, so the neighbours show what the market writes for the same item.
-    let showcase = sample::planted::CLEAN_TITLES[2];
-    let reader = input::from_reader(
-        sample::OWN_ITEMS.bytes,
-        Path::new("sample/own_items.csv"),
-        InputFormat::Csv,
-        &Options::default(),
-    )?;
-    let mut item = None;
-    for row in reader {
-        let row = row?;
-        if row.text(Field::Id) == Some(showcase) {
-            item = Some((
-                row.text(Field::Title).unwrap_or_default().to_owned(),
-                row.text(Field::Category).map(str::to_owned),
-            ));
-        }
-    }
-    let (title, category) = item.context("the built-in sample lacks its showcase item")?;
+    let (id, title) = (&showcase.item.id, &showcase.item.title);
     let stats = index.stats()?;
     heading(format!(
-        "Market: the {SIMILAR_SHOWN} listings most like {showcase} {title} ({} listings indexed, {} snapshots)",
+        "Market: the {SIMILAR_SHOWN} listings most like {id} {title} ({} listings indexed, {} snapshots)",
         stats.listings,
         stats.snapshots.len()
     ))?;
     let filter = Filter {
         role: None,
-        category,
+        category: showcase.category.clone(),
     };
     let mut sink = Sink::open(None, format)?;
     for (rank, hit) in index
-        .similar(&title, SIMILAR_SHOWN, &filter)?
+        .similar(title, SIMILAR_SHOWN, &filter)?
         .into_iter()
         .enumerate()
     {
@@ -215,7 +210,7 @@ const TOP_KEYWORDS: usize = 5;
 /// workspace, as `keywords import` does, and the most valuable keywords of each category the
 /// shop sells in.
 fn keyword_market(
-    categories: &[String],
+    categories: &[&str],
     format: Format,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
@@ -257,41 +252,32 @@ fn keyword_market(
     sink.finish()
 }
 
-/// The categories the sample shop sells in, in file order.
-fn categories() -> anyhow::Result<Vec<String>> {
-    let reader = input::from_reader(
-        sample::OWN_ITEMS.bytes,
-        Path::new("sample/own_items.csv"),
-        InputFormat::Csv,
-        &Options::default(),
-    )?;
-    let mut categories: Vec<String> = Vec::new();
-    for row in reader {
-        if let Some(category) = row?.text(Field::Category)
-            && !categories.iter().any(|c| c == category)
-        {
-            categories.push(category.to_owned());
-        }
-    }
-    Ok(categories)
+/// One of the sample shop's own items.
+struct OwnItem {
+    item: TitleItem,
+    category: Option<String>,
 }
 
-/// The sample shop's own items, read by the same readers as a user's file.
-fn own_items() -> anyhow::Result<Vec<TitleItem>> {
+/// The sample shop's own items, read once, by the same readers as a user's file.
+fn own_items() -> anyhow::Result<Vec<OwnItem>> {
     let options = Options {
-        required: vec![Field::Title],
+        required: vec![Field::Id, Field::Title],
         ..Default::default()
     };
-    let reader = input::from_reader(
-        sample::OWN_ITEMS.bytes,
-        Path::new("sample/own_items.csv"),
-        InputFormat::Csv,
-        &options,
-    )?;
-    titles::from_reader(reader)
-        .map(|item| item.map_err(|r| anyhow::anyhow!("{}: {}", r.location, r.reason)))
-        .collect::<anyhow::Result<_>>()
-        .context("the built-in sample is broken")
+    let path = Path::new("sample").join(sample::OWN_ITEMS.name);
+    let reader = input::from_reader(sample::OWN_ITEMS.bytes, &path, InputFormat::Csv, &options)?;
+    reader
+        .map(|row| {
+            let row = row.context("the built-in sample is broken")?;
+            Ok(OwnItem {
+                item: TitleItem {
+                    id: row.text(Field::Id).unwrap_or_default().to_owned(),
+                    title: row.get(Field::Title).unwrap_or_default().to_owned(),
+                },
+                category: row.text(Field::Category).map(str::to_owned),
+            })
+        })
+        .collect()
 }
 
 /// Rows in a sample file, counted by reading it as a user's file would be read (the keyword
