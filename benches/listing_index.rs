@@ -3,8 +3,9 @@
 //! similar top-10 <= 1 ms on 1M listings. Run: `cargo bench --bench listing_index`.
 //! `BAOBEI_BENCH_LISTINGS` caps the large index (default 1,000,000; it also stops after 45 s).
 
+mod common;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,29 +14,6 @@ use baobei::market::index::{Filter, Listing, ListingIndex, Role, TitleTokenizer,
 use baobei::title::Segmenter;
 use criterion::{Criterion, criterion_group, criterion_main};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
-
-/// Distinct real titles from `../shared/data` (the bench refuses to run without them).
-fn real_titles() -> Vec<String> {
-    let dir = std::env::var_os("BAOBEI_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let csv = std::fs::read_to_string(dir.join("tmall-beauty-double11.csv"))
-        .unwrap_or_else(|e| panic!("{}: real titles needed for this bench: {e}", dir.display()));
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let mut titles: Vec<String> = reader
-        .records()
-        .map(|r| r.expect("valid CSV")[2].to_owned())
-        .collect();
-    let jsonl = std::fs::read_to_string(dir.join("taobao-titles-ner-train.jsonl"))
-        .expect("labelled titles");
-    for line in jsonl.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
-        titles.push(v["title"].as_str().expect("title").to_owned());
-    }
-    titles.sort();
-    titles.dedup();
-    titles
-}
 
 /// xorshift64*: deterministic, no extra crate.
 struct Rng(u64);
@@ -113,7 +91,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn bench(c: &mut Criterion) {
-    let titles = real_titles();
+    let titles = common::real_titles();
     let segmenter = Arc::new(Segmenter::builtin());
     let mut generator = Generator::new(&segmenter, &titles);
     let one_thread = WriterOptions {

@@ -2,37 +2,15 @@
 //! Target: within 1.2x of bare jieba-rs. Run: `cargo bench --bench segment`.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Instant;
+
+mod common;
 
 use baobei::title::Segmenter;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-/// Distinct real titles from `../shared/data` (the bench refuses to run without them).
-fn titles() -> Vec<String> {
-    let dir = std::env::var_os("BAOBEI_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let csv = std::fs::read_to_string(dir.join("tmall-beauty-double11.csv"))
-        .unwrap_or_else(|e| panic!("{}: real titles needed for this bench: {e}", dir.display()));
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let mut titles: Vec<String> = reader
-        .records()
-        .map(|r| r.expect("valid CSV")[2].to_owned())
-        .collect();
-    let jsonl = std::fs::read_to_string(dir.join("taobao-titles-ner-train.jsonl"))
-        .expect("labelled titles");
-    for line in jsonl.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
-        titles.push(v["title"].as_str().expect("title").to_owned());
-    }
-    titles.sort();
-    titles.dedup();
-    titles
-}
-
 fn bench(c: &mut Criterion) {
-    let titles = titles();
+    let titles = common::real_titles();
     let bytes: usize = titles.iter().map(String::len).sum();
     let jieba = jieba_rs::Jieba::new();
     let segmenter = Segmenter::builtin();

@@ -13,7 +13,7 @@ use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Options, parse_date};
 use crate::market::index::{Listing, ListingIndex, Role, WriterOptions};
-use crate::market::workspace::{ImportRecord, Workspace, utc_now};
+use crate::market::workspace::{ImportRecord, Workspace};
 use crate::title::Segmenter;
 
 /// Upserts listings from every file under the writer lock, with one commit for the whole
@@ -69,13 +69,12 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
             }
         }
         added += rows;
-        history.push(ImportRecord {
-            file: file.display().to_string(),
-            time: utc_now(),
+        history.push(ImportRecord::now(
+            file,
             rows,
-            rejects: (rejects.len() - before) as u64,
-            source: "listings".into(),
-        });
+            rejects.len() - before,
+            "listings",
+        ));
     }
     writer.commit()?;
     drop(writer);

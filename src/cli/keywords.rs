@@ -11,7 +11,7 @@ use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Options};
 use crate::market::import::{ImportConfig, ImportError, detect_source, map_record, parse_period};
 use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder};
-use crate::market::workspace::{ImportRecord, Workspace, utc_now};
+use crate::market::workspace::{ImportRecord, Workspace};
 
 /// Warns when the workspace was built with other dictionaries than those in force.
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
@@ -81,13 +81,12 @@ pub fn import(
             }
         }
         imported += rows;
-        history.push(ImportRecord {
-            file: file.display().to_string(),
-            time: utc_now(),
+        history.push(ImportRecord::now(
+            file,
             rows,
-            rejects: (rejects.len() - before) as u64,
-            source: source.to_string(),
-        });
+            rejects.len() - before,
+            &source.to_string(),
+        ));
     }
 
     let written = builder.write(&table_path)?;

@@ -115,6 +115,19 @@ pub struct ImportRecord {
     pub source: String,
 }
 
+impl ImportRecord {
+    /// What importing `file` just did, stamped with the current time.
+    pub fn now(file: &Path, rows: u64, rejects: usize, source: &str) -> Self {
+        ImportRecord {
+            file: file.display().to_string(),
+            time: utc_now(),
+            rows,
+            rejects: rejects as u64,
+            source: source.to_owned(),
+        }
+    }
+}
+
 /// `manifest.json`: how the workspace was built, so that a later run can tell whether it still
 /// matches the dictionaries in force, and an operator can see what went into it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
