@@ -35,5 +35,6 @@ pub mod cli;
 pub mod dictionary;
 pub mod input;
 pub mod market;
+pub mod runs;
 pub mod sample;
 pub mod title;

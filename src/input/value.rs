@@ -211,6 +211,23 @@ impl Date {
     pub fn day(self) -> u8 {
         self.day
     }
+
+    /// Days since 1970-01-01 (negative before): what day differences are computed from.
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days-from-civil.
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Date) -> i64 {
+        later.days_since_epoch() - self.days_since_epoch()
+    }
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
@@ -371,6 +388,17 @@ mod tests {
             parse_integer("1e30").unwrap_err().kind,
             ValueErrorKind::OutOfRange
         );
+    }
+
+    #[test]
+    fn day_differences() {
+        let d = |y, m, d| Date::new(y, m, d).unwrap();
+        assert_eq!(d(1970, 1, 1).days_since_epoch(), 0);
+        assert_eq!(d(2000, 3, 1).days_since_epoch(), 11_017);
+        assert_eq!(d(2016, 11, 5).days_until(d(2016, 11, 14)), 9);
+        assert_eq!(d(2016, 2, 28).days_until(d(2016, 3, 1)), 2, "leap day");
+        assert_eq!(d(2026, 12, 31).days_until(d(2027, 1, 1)), 1);
+        assert_eq!(d(2027, 1, 1).days_until(d(2026, 12, 31)), -1);
     }
 
     #[test]
