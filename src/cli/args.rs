@@ -66,6 +66,49 @@ pub enum Command {
     /// The workspace's listing index: own, competitor and industry listings with snapshots.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Completed nightly rescore runs: list them, show one, compare two.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// One record per completed run, oldest first.
+    List(RunsListArgs),
+    /// A run's manifest: inputs with checksums, settings, counts, timings.
+    Show(RunsShowArgs),
+    /// Items whose score moved from run A to run B, biggest fall first, with reasons.
+    Diff(RunsDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunsListArgs {
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsShowArgs {
+    /// The run: its name (`2026-11-23-1`), `latest` or `previous`.
+    #[arg(value_name = "RUN")]
+    pub run: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsDiffArgs {
+    /// The earlier run (name, `latest` or `previous`).
+    #[arg(value_name = "A")]
+    pub a: String,
+    /// The later run.
+    #[arg(value_name = "B")]
+    pub b: String,
+    /// Only items whose score moved at least this many points.
+    #[arg(long, value_name = "POINTS", default_value_t = 0.1)]
+    pub min_change: f64,
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

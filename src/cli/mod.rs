@@ -8,6 +8,7 @@ mod demo;
 mod index;
 mod keywords;
 mod output;
+mod runs;
 mod titles;
 
 use std::io::{self, IsTerminal};
@@ -20,7 +21,7 @@ use clap::Parser;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::title::Segmenter;
-use args::{Cli, Command, FormatArg, IndexCommand, KeywordsCommand, TitleArgs};
+use args::{Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs};
 use batch::{Reject, Summary};
 use output::{Format, Sink};
 use titles::TitleItem;
@@ -137,6 +138,11 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 KeywordsCommand::Top(args) => keywords::top(&settings, &args),
             }
         }
+        Command::Runs(command) => match command {
+            RunsCommand::List(args) => runs::list(&settings, &args),
+            RunsCommand::Show(args) => runs::show(&settings, &args),
+            RunsCommand::Diff(args) => runs::diff(&settings, &args),
+        },
     }
 }
 
