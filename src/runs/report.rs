@@ -79,13 +79,13 @@ pub struct ReportData<'a> {
 pub fn render(data: &ReportData<'_>) -> String {
     let m = data.manifest;
     let mut html = String::with_capacity(64 * 1024);
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>baobei 夜间评分 {id}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <header><h1>baobei 夜间评分 <span class=\"run\">{id}</span></h1>\
-         <p class=\"meta\">{started} → {finished} · baobei {version}{previous}</p></header>\n",
+         <p class=\"meta\">{started} → {finished} · baobei {version}{previous}</p></header>",
         id = esc(&m.id),
         started = esc(&m.started),
         finished = esc(&m.finished),
@@ -110,9 +110,9 @@ pub fn render(data: &ReportData<'_>) -> String {
         ("新增/变更 listing", c.listings_indexed.to_string()),
         ("拒收行", c.rejects.to_string()),
     ] {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<div class=\"card\"><div class=\"value\">{}</div><div class=\"label\">{}</div></div>\n",
+            "<div class=\"card\"><div class=\"value\">{}</div><div class=\"label\">{}</div></div>",
             esc(&value),
             esc(label)
         );
@@ -161,11 +161,11 @@ pub fn render(data: &ReportData<'_>) -> String {
              <th>状态</th><th>原因</th></tr></thead><tbody>\n",
         );
         for p in data.proposals {
-            let _ = write!(
+            let _ = writeln!(
                 html,
                 "<tr><td>{}</td><td><div class=\"old\">{}</div><div class=\"new\">{}</div></td>\
                  <td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td>\
-                 <td class=\"num gain\">+{:.1}</td><td>{}</td><td>{}</td></tr>\n",
+                 <td class=\"num gain\">+{:.1}</td><td>{}</td><td>{}</td></tr>",
                 esc(&p.id),
                 marked(&p.title, &p.removed, "del"),
                 marked(&p.new_title, &p.added, "ins"),
@@ -199,9 +199,9 @@ pub fn render(data: &ReportData<'_>) -> String {
             if o.new {
                 flags.push("新出现");
             }
-            let _ = write!(
+            let _ = writeln!(
                 html,
-                "<tr><td>{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+                "<tr><td>{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 esc(&o.keyword),
                 o.value,
                 o.items,
@@ -245,9 +245,9 @@ pub fn render(data: &ReportData<'_>) -> String {
     html.push_str("<section><h2>输入</h2><table><thead><tr><th>用途</th><th>文件</th>\
                    <th class=\"num\">行</th><th class=\"num\">拒收</th><th>校验和</th></tr></thead><tbody>\n");
     for input in &m.inputs {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
             esc(&input.role),
             esc(&input.path),
             input.rows,
@@ -263,7 +263,7 @@ pub fn render(data: &ReportData<'_>) -> String {
         .collect();
     html.push_str(&timings.join(" · "));
     html.push_str("</p></section>\n");
-    let _ = write!(html, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
+    let _ = writeln!(html, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
     html
 }
 
@@ -275,14 +275,14 @@ fn movers_table(html: &mut String, caption: &str, list: &[ScoreChange]) {
         html,
         "<table class=\"sortable\"><caption>{}</caption><thead><tr><th>宝贝ID</th><th>标题</th>\
          <th class=\"num\">上次</th><th class=\"num\">本次</th><th class=\"num\">变化</th>\
-         <th>原因</th></tr></thead><tbody>\n",
+         <th>原因</th></tr></thead><tbody>",
         esc(caption)
     );
     for c in list {
-        let _ = write!(
+        let _ = writeln!(
             html,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td>\
-             <td class=\"num {}\">{:+.1}</td><td>{}</td></tr>\n",
+             <td class=\"num {}\">{:+.1}</td><td>{}</td></tr>",
             esc(&c.id),
             esc(&c.title),
             c.old_score,
@@ -339,10 +339,10 @@ fn histogram_svg(now: &Histogram, previous: Option<&Histogram>) -> String {
         let x = pad + slot * i as f64;
         let mut bar = |value: f64, offset: f64, class: &str, count: u64| {
             let h = value / top * (height - 2.0 * pad);
-            let _ = write!(
+            let _ = writeln!(
                 svg,
                 "<rect class=\"{class}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\">\
-                 <title>{}-{}: {count}</title></rect>\n",
+                 <title>{}-{}: {count}</title></rect>",
                 x + offset,
                 base - h,
                 slot * 0.4,
@@ -355,17 +355,17 @@ fn histogram_svg(now: &Histogram, previous: Option<&Histogram>) -> String {
             bar(share(p, i), slot * 0.08, "prev", p.bins[i]);
         }
         bar(share(now, i), slot * 0.5, "now", now.bins[i]);
-        let _ = write!(
+        let _ = writeln!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\">{}</text>\n",
+            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\">{}</text>",
             x + slot / 2.0,
             base + 16.0,
             i * 10
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         svg,
-        "<line x1=\"{pad}\" y1=\"{base}\" x2=\"{:.1}\" y2=\"{base}\" class=\"axisline\"/>\n",
+        "<line x1=\"{pad}\" y1=\"{base}\" x2=\"{:.1}\" y2=\"{base}\" class=\"axisline\"/>",
         width - pad
     );
     svg.push_str("</svg>\n<p class=\"legend\"><span class=\"swatch now\"></span>本次");
@@ -389,11 +389,11 @@ fn bars_svg(bars: &[(String, f64, String)], class: &str) -> String {
     for (i, (label, value, note)) in bars.iter().enumerate() {
         let y = 4.0 + row * i as f64;
         let w = (value.max(0.0) / top) * (width - label_w - 180.0);
-        let _ = write!(
+        let _ = writeln!(
             svg,
             "<text x=\"{:.1}\" y=\"{:.1}\" class=\"label\">{}</text>\
              <rect class=\"bar\" x=\"{label_w}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" class=\"note\">{}</text>\n",
+             <text x=\"{:.1}\" y=\"{:.1}\" class=\"note\">{}</text>",
             label_w - 8.0,
             y + row * 0.65,
             esc(label),

@@ -75,7 +75,11 @@ pub fn load_in_chromium(
         .arg(&url)
         .output()
         .expect("chromium runs");
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dom = String::from_utf8_lossy(&out.stdout).into_owned();
     let console = String::from_utf8_lossy(&out.stderr)
         .lines()
@@ -90,6 +94,10 @@ pub fn load_in_chromium(
         .arg(&url)
         .output()
         .expect("chromium runs");
-    assert!(out.status.success(), "chromium screenshot failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium screenshot failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     PageLoad { dom, console }
 }
