@@ -1,0 +1,870 @@
+//! Estimation and decisions: pooled Beta posteriors per keyword, then one action per keyword.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use super::beta::{Beta, StrengthBounds, fit_strength};
+use super::report::KeywordTotals;
+use super::{ReviewConfig, Rules};
+use crate::title::{Segmenter, TokenKind};
+
+/// What to do with a keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Bid up: each click is worth more than the target ROI asks.
+    Raise,
+    /// Bid down toward the target ROI.
+    Lower,
+    /// Leave as is.
+    Keep,
+    /// Stop for now: loses money with confidence even at a lower bid.
+    Pause,
+    /// Remove: the traffic it buys does not click.
+    Delete,
+}
+
+impl Action {
+    /// The lower-case name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Raise => "raise",
+            Action::Lower => "lower",
+            Action::Keep => "keep",
+            Action::Pause => "pause",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// A posterior mean with its 90% credible interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Posterior mean.
+    pub mean: f64,
+    /// 5% quantile.
+    pub low: f64,
+    /// 95% quantile.
+    pub high: f64,
+}
+
+impl Interval {
+    fn of(b: Beta) -> Interval {
+        Interval {
+            mean: b.mean(),
+            low: b.quantile(0.05),
+            high: b.quantile(0.95),
+        }
+    }
+}
+
+/// What the review believes about one keyword.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The root word it was pooled with.
+    pub root: String,
+    /// Click-through rate.
+    pub ctr: Interval,
+    /// Conversion rate per click (the mixture of "never buys" and the Beta posterior).
+    pub cvr: Interval,
+    /// Posterior probability that the keyword never buys.
+    pub never_buys: f64,
+    /// The ad group's pooled average order value, 元.
+    pub order_value: f64,
+    /// Posterior mean CVR × order value, 元.
+    pub value_per_click: f64,
+    /// Cost per click paid (or expected, without clicks), 元.
+    pub cpc: f64,
+    /// The bid at which the expected ROI meets the target, before step bounds.
+    pub target_bid: f64,
+    /// Posterior probability that the keyword loses money at its current cost per click.
+    pub p_loss: f64,
+}
+
+/// One keyword's decision, ready to apply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// The keyword's figures over the window.
+    pub totals: KeywordTotals,
+    /// The action.
+    pub action: Action,
+    /// The bid to set, for raise and lower.
+    pub new_bid: Option<f64>,
+    /// Why, in one sentence with the numbers behind it.
+    pub reason: String,
+    /// Posterior probability that the action is right.
+    pub confidence: f64,
+    /// The estimates behind it.
+    pub estimate: Estimate,
+}
+
+/// A word to add as a negative (否定词) to a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NegativeWord {
+    /// The plan.
+    pub plan: String,
+    /// The word.
+    pub word: String,
+    /// Keywords of the plan that hold it.
+    pub keywords: Vec<String>,
+    /// Their clicks, together.
+    pub clicks: u64,
+    /// Their cost, together.
+    pub cost: f64,
+    /// Why.
+    pub reason: String,
+    /// Posterior probability that its CVR is under half the plan's.
+    pub confidence: f64,
+}
+
+/// A keyword proposed elsewhere (by `suggest`) for an item's ad group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// The item (宝贝ID) it is for.
+    pub item: String,
+    /// The keyword.
+    pub keyword: String,
+    /// A starting bid, if the suggester has one (the reference CPC).
+    pub bid: Option<f64>,
+    /// Why it was suggested.
+    pub reason: String,
+    /// The suggester's confidence.
+    pub confidence: f64,
+}
+
+/// A keyword to add to an ad group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Addition {
+    /// The plan of the item's ad group.
+    pub plan: String,
+    /// The ad group.
+    pub ad_group: String,
+    /// The suggestion.
+    pub suggestion: Suggestion,
+    /// Starting bid: the suggestion's, or the ad group's median bid.
+    pub bid: f64,
+}
+
+/// What the review amounts to, over the window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Days in the window.
+    pub days: u32,
+    /// Keywords reviewed.
+    pub keywords: usize,
+    /// Keywords per action, in [`Action`] order.
+    pub actions: BTreeMap<Action, usize>,
+    /// Spend, 元.
+    pub spend: f64,
+    /// GMV, 元.
+    pub gmv: f64,
+    /// GMV / spend.
+    pub roi: f64,
+    /// Spend taken from keywords paused, deleted or lowered (expected, per window).
+    pub spend_freed: f64,
+    /// Spend added to keywords raised (expected, per window).
+    pub spend_added: f64,
+    /// Expected spend per window after the decisions.
+    pub expected_spend: f64,
+    /// Expected GMV per window after the decisions (posterior value per click).
+    pub expected_gmv: f64,
+    /// Expected ROI after the decisions.
+    pub expected_roi: f64,
+    /// Expected GMV per window at the current bids, to compare with.
+    pub expected_gmv_now: f64,
+}
+
+/// The whole review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    /// One decision per keyword, in the order given.
+    pub decisions: Vec<Decision>,
+    /// Negative words per plan.
+    pub negatives: Vec<NegativeWord>,
+    /// Keywords to add.
+    pub additions: Vec<Addition>,
+    /// The summary.
+    pub summary: Summary,
+}
+
+/// A keyword's conversion rate after its data: with probability `dead` it never buys (CVR 0,
+/// a keyword whose searchers want something else), otherwise Beta.
+///
+/// A Beta prior alone cannot hold "this keyword never buys": it would call 0 orders in 80
+/// clicks "2% CVR, slightly unlucky" forever. The share of such keywords is fitted from the
+/// report (EM over every keyword's zero-order likelihood), so the evidence against a keyword
+/// grows with its clicks the way it should.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CvrPosterior {
+    dead: f64,
+    beta: Beta,
+}
+
+impl CvrPosterior {
+    fn mean(self) -> f64 {
+        (1.0 - self.dead) * self.beta.mean()
+    }
+    fn cdf(self, x: f64) -> f64 {
+        if x < 0.0 {
+            0.0
+        } else {
+            self.dead + (1.0 - self.dead) * self.beta.cdf(x)
+        }
+    }
+    fn quantile(self, p: f64) -> f64 {
+        if p <= self.dead {
+            return 0.0;
+        }
+        self.beta.quantile((p - self.dead) / (1.0 - self.dead))
+    }
+    fn interval(self) -> Interval {
+        Interval {
+            mean: self.mean(),
+            low: self.quantile(0.05),
+            high: self.quantile(0.95),
+        }
+    }
+}
+
+/// ln P(0 successes in n trials) under a Beta-Binomial: ln B(α, β + n) − ln B(α, β).
+fn ln_zero_likelihood(prior: Beta, n: f64) -> f64 {
+    use super::beta::ln_gamma;
+    let ln_b = |a: f64, b: f64| ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
+    ln_b(prior.alpha, prior.beta + n) - ln_b(prior.alpha, prior.beta)
+}
+
+/// The share of keywords that never buy, by EM: a keyword with orders is alive; one without
+/// is dead with probability π / (π + (1 − π) P(0 | alive)). Bounded to [0.01, 0.5].
+fn fit_dead_share(priors: &[Beta], counts: &[(f64, f64)]) -> f64 {
+    let zero: Vec<Option<f64>> = counts
+        .iter()
+        .zip(priors)
+        .map(|(&(k, n), &p)| (k == 0.0).then(|| ln_zero_likelihood(p, n).exp()))
+        .collect();
+    let mut pi: f64 = 0.1;
+    for _ in 0..100 {
+        let sum: f64 = zero
+            .iter()
+            .map(|z| z.map_or(0.0, |l| pi / (pi + (1.0 - pi) * l)))
+            .sum();
+        pi = (sum / zero.len().max(1) as f64).clamp(0.01, 0.5);
+    }
+    pi
+}
+
+fn cvr_posterior(prior: Beta, dead_share: f64, orders: f64, trials: f64) -> CvrPosterior {
+    let dead = if orders > 0.0 {
+        0.0
+    } else {
+        let l = ln_zero_likelihood(prior, trials).exp();
+        dead_share / (dead_share + (1.0 - dead_share) * l)
+    };
+    CvrPosterior {
+        dead,
+        beta: prior.update(orders, trials),
+    }
+}
+
+/// Default rates when a report has no impressions or no clicks at all to pool from.
+const FALLBACK_CTR: f64 = 0.02;
+const FALLBACK_CVR: f64 = 0.02;
+/// Orders' worth of weight the report-wide order value has on a group's.
+const ORDER_VALUE_PRIOR: f64 = 5.0;
+/// Cost per click as a share of the bid when nothing says otherwise.
+const FALLBACK_CPC_SHARE: f64 = 0.75;
+
+const CTR_BOUNDS: StrengthBounds = StrengthBounds {
+    min: 50.0,
+    max: 20_000.0,
+};
+const CVR_BOUNDS: StrengthBounds = StrengthBounds {
+    min: 50.0,
+    max: 5_000.0,
+};
+const GROUP_BOUNDS: StrengthBounds = StrengthBounds {
+    min: 20.0,
+    max: 20_000.0,
+};
+
+/// A keyword's words: the root word it pools with and the other tokens (for negatives).
+struct Words {
+    root: String,
+    others: Vec<String>,
+    core: bool,
+}
+
+/// The root word (词根): the last product word, else the last plain word, else the keyword.
+/// A core word is a keyword of at most two words that holds a product word.
+fn words(segmenter: &Segmenter, keyword: &str) -> Words {
+    let seg = segmenter.segment(keyword);
+    let toks: Vec<(String, TokenKind)> = seg
+        .words()
+        .map(|t| (seg.key(t).to_owned(), t.kind))
+        .collect();
+    let root = toks
+        .iter()
+        .rev()
+        .find(|(_, k)| *k == TokenKind::Product)
+        .or_else(|| {
+            toks.iter()
+                .rev()
+                .find(|(_, k)| matches!(k, TokenKind::Word | TokenKind::Attribute))
+        })
+        .map_or_else(|| seg.folded().to_owned(), |(w, _)| w.clone());
+    let core = toks.len() <= 2 && toks.iter().any(|(_, k)| *k == TokenKind::Product);
+    let others = toks
+        .iter()
+        .filter(|(w, k)| {
+            *w != root && !matches!(k, TokenKind::Product | TokenKind::Brand | TokenKind::Filler)
+        })
+        .map(|(w, _)| w.clone())
+        .collect();
+    Words { root, others, core }
+}
+
+/// Priors per keyword for one rate: report → ad group → root word (leave-one-out), with the
+/// strengths fitted by the method of moments. Returns (prior per keyword, group means).
+fn pooled_priors(
+    counts: &[(f64, f64)],
+    group_of: &[usize],
+    root_of: &[usize],
+    groups: usize,
+    fallback: f64,
+    bounds: StrengthBounds,
+) -> (Vec<Beta>, Vec<f64>) {
+    let (k0, n0) = counts
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (k, n)| (a + k, b + n));
+    let mean0 = if n0 > 0.0 { k0 / n0 } else { fallback };
+    let mut group_counts = vec![(0.0, 0.0); groups];
+    for (i, &(k, n)) in counts.iter().enumerate() {
+        group_counts[group_of[i]].0 += k;
+        group_counts[group_of[i]].1 += n;
+    }
+    let group_strength = fit_strength(&group_counts, |_| mean0, GROUP_BOUNDS).unwrap_or(GROUP_BOUNDS.max);
+    let group_mean: Vec<f64> = group_counts
+        .iter()
+        .map(|&(k, n)| (mean0 * group_strength + k) / (group_strength + n))
+        .collect();
+    let strength = fit_strength(counts, |i| group_mean[group_of[i]], bounds).unwrap_or(bounds.max);
+    let mut root_counts: HashMap<usize, (f64, f64)> = HashMap::new();
+    for (i, &(k, n)) in counts.iter().enumerate() {
+        let e = root_counts.entry(root_of[i]).or_default();
+        e.0 += k;
+        e.1 += n;
+    }
+    let priors = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &(k, n))| {
+            let (rk, rn) = root_counts[&root_of[i]];
+            let (rk, rn) = ((rk - k).max(0.0), (rn - n).max(0.0));
+            let g = group_mean[group_of[i]];
+            let root_mean = (g * strength + rk) / (strength + rn);
+            Beta::from_mean(root_mean, strength)
+        })
+        .collect();
+    (priors, group_mean)
+}
+
+/// Reviews the keywords: estimates, one decision each, negative words, additions, summary.
+///
+/// `suggestions` are keywords proposed for items (by `suggest`); those not already in the
+/// item's ad group become [`Addition`]s. The segmenter finds root words; build it once.
+pub fn review(
+    totals: &[KeywordTotals],
+    config: &ReviewConfig,
+    segmenter: &Segmenter,
+    suggestions: &[Suggestion],
+) -> Review {
+    // Ad groups and root words (within their group) as dense indices.
+    let mut group_ids: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    let group_of: Vec<usize> = totals
+        .iter()
+        .map(|t| {
+            let n = group_ids.len();
+            *group_ids
+                .entry((&t.plan, &t.ad_group, &t.item))
+                .or_insert(n)
+        })
+        .collect();
+    let kw_words: Vec<Words> = totals.iter().map(|t| words(segmenter, &t.keyword)).collect();
+    let mut root_ids: HashMap<(usize, &str), usize> = HashMap::new();
+    let root_of: Vec<usize> = kw_words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let n = root_ids.len();
+            *root_ids.entry((group_of[i], &w.root)).or_insert(n)
+        })
+        .collect();
+    let groups = group_ids.len();
+
+    let ctr_counts: Vec<(f64, f64)> = totals
+        .iter()
+        .map(|t| (t.clicks as f64, t.impressions as f64))
+        .collect();
+    let cvr_counts: Vec<(f64, f64)> = totals
+        .iter()
+        .map(|t| (t.orders as f64, t.mature_clicks))
+        .collect();
+    let (ctr_priors, ctr_group) =
+        pooled_priors(&ctr_counts, &group_of, &root_of, groups, FALLBACK_CTR, CTR_BOUNDS);
+    let (cvr_priors, cvr_group) =
+        pooled_priors(&cvr_counts, &group_of, &root_of, groups, FALLBACK_CVR, CVR_BOUNDS);
+    let dead_share = fit_dead_share(&cvr_priors, &cvr_counts);
+
+    // Pooled order value and click cost per group.
+    let mut g_gmv = vec![0.0; groups];
+    let mut g_orders = vec![0.0; groups];
+    let mut g_cost = vec![0.0; groups];
+    let mut g_clicks = vec![0.0; groups];
+    let mut g_bid_clicks = vec![0.0; groups];
+    let mut g_bids: Vec<Vec<f64>> = vec![Vec::new(); groups];
+    for (i, t) in totals.iter().enumerate() {
+        let g = group_of[i];
+        g_gmv[g] += t.gmv;
+        g_orders[g] += t.orders as f64;
+        g_cost[g] += t.cost;
+        g_clicks[g] += t.clicks as f64;
+        g_bid_clicks[g] += t.bid * t.clicks as f64;
+        g_bids[g].push(t.bid);
+    }
+    let (all_gmv, all_orders): (f64, f64) = (g_gmv.iter().sum(), g_orders.iter().sum());
+    let order_value0 = if all_orders > 0.0 {
+        all_gmv / all_orders
+    } else {
+        0.0
+    };
+    let order_value: Vec<f64> = (0..groups)
+        .map(|g| {
+            (order_value0 * ORDER_VALUE_PRIOR + g_gmv[g]) / (ORDER_VALUE_PRIOR + g_orders[g])
+        })
+        .collect();
+    let cpc_share: Vec<f64> = (0..groups)
+        .map(|g| {
+            if g_bid_clicks[g] > 0.0 {
+                (g_cost[g] / g_bid_clicks[g]).clamp(0.05, 1.0)
+            } else {
+                FALLBACK_CPC_SHARE
+            }
+        })
+        .collect();
+    let group_roi: Vec<f64> = (0..groups)
+        .map(|g| if g_cost[g] > 0.0 { g_gmv[g] / g_cost[g] } else { 0.0 })
+        .collect();
+
+    let mut decisions = Vec::with_capacity(totals.len());
+    for (i, t) in totals.iter().enumerate() {
+        let g = group_of[i];
+        let ctr_post = ctr_priors[i].update(t.clicks as f64, t.impressions as f64);
+        let cvr_post = cvr_posterior(cvr_priors[i], dead_share, t.orders as f64, t.mature_clicks);
+        let cpc = if t.clicks > 0 && t.cost > 0.0 {
+            t.cost / t.clicks as f64
+        } else {
+            t.bid * cpc_share[g]
+        };
+        let aov = order_value[g];
+        let vpc = cvr_post.mean() * aov;
+        // CPC moves with the bid (second-price auction): aim the paid CPC at vpc / target.
+        let target_bid = if cpc > 0.0 {
+            t.bid * vpc / (config.target_roi * cpc)
+        } else {
+            t.bid
+        };
+        // P(CVR · aov / cpc < roi) = P(CVR < roi · cpc / aov)
+        let p_roi_below = |roi: f64, cpc: f64| {
+            if aov <= 0.0 {
+                1.0
+            } else {
+                cvr_post.cdf(roi * cpc / aov)
+            }
+        };
+        let p_loss = p_roi_below(config.break_even_roi, cpc);
+        let estimate = Estimate {
+            root: kw_words[i].root.clone(),
+            ctr: Interval::of(ctr_post),
+            cvr: cvr_post.interval(),
+            never_buys: cvr_post.dead,
+            order_value: aov,
+            value_per_click: vpc,
+            cpc,
+            target_bid,
+            p_loss,
+        };
+        let p_low_ctr = ctr_post.cdf(config.low_ctr_fraction * ctr_priors[i].mean());
+        let p_loss_after_cut = p_roi_below(config.break_even_roi, cpc * (1.0 - config.max_step));
+        let p_under = 1.0 - p_roi_below(config.target_roi, cpc);
+        let ctx = Context {
+            t,
+            config,
+            estimate: &estimate,
+            p_low_ctr,
+            p_loss_after_cut,
+            group_ctr: ctr_group[g],
+            group_cvr: cvr_group[g],
+            group_avg_bid: if g_clicks[g] > 0.0 {
+                g_bid_clicks[g] / g_clicks[g]
+            } else {
+                t.bid
+            },
+            core: kw_words[i].core,
+        };
+        let (action, new_bid, mut reason) = match config.rules {
+            Rules::Bayes => bayes(&ctx),
+            Rules::Classic => classic(&ctx),
+        };
+        if group_roi[g] > 0.0 && group_roi[g] < config.classic_fix_listing_roi {
+            reason.push_str(&format!(
+                "; the whole ad group returns {:.2}: fix the listing or price, not only bids",
+                group_roi[g]
+            ));
+        }
+        let confidence = match action {
+            Action::Raise => p_under,
+            Action::Lower => 1.0 - p_under,
+            Action::Keep => 1.0 - p_loss,
+            Action::Pause => p_loss,
+            Action::Delete => p_low_ctr.max(p_loss),
+        };
+        decisions.push(Decision {
+            totals: t.clone(),
+            action,
+            new_bid,
+            reason,
+            confidence,
+            estimate,
+        });
+    }
+
+    let negatives = negative_words(totals, &kw_words, &cvr_priors, &cvr_group, &group_of);
+    let additions = additions(totals, &g_bids, &group_ids, suggestions);
+    let summary = summarise(&decisions, config);
+    Review {
+        decisions,
+        negatives,
+        additions,
+        summary,
+    }
+}
+
+struct Context<'a> {
+    t: &'a KeywordTotals,
+    config: &'a ReviewConfig,
+    estimate: &'a Estimate,
+    p_low_ctr: f64,
+    p_loss_after_cut: f64,
+    group_ctr: f64,
+    group_cvr: f64,
+    group_avg_bid: f64,
+    core: bool,
+}
+
+fn round_bid(b: f64) -> f64 {
+    (b * 100.0).round().max(5.0) / 100.0
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+fn bayes(c: &Context) -> (Action, Option<f64>, String) {
+    let (t, e, cfg) = (c.t, c.estimate, c.config);
+    if c.p_low_ctr >= cfg.delete_confidence && t.orders == 0 {
+        return (
+            Action::Delete,
+            None,
+            format!(
+                "{} clicks from {} impressions: CTR {} (90% up to {}) against {} pooled; the traffic does not match",
+                t.clicks,
+                t.impressions,
+                pct(e.ctr.mean),
+                pct(e.ctr.high),
+                pct(c.group_ctr),
+            ),
+        );
+    }
+    if c.p_loss_after_cut >= cfg.pause_confidence {
+        return (
+            Action::Pause,
+            None,
+            format!(
+                "{} orders from {} clicks: CVR {} (90% up to {}), ¥{:.2} a click against ¥{:.2} paid; loses money even {:.0}% lower",
+                t.orders,
+                t.clicks,
+                pct(e.cvr.mean),
+                pct(e.cvr.high),
+                e.value_per_click,
+                e.cpc,
+                cfg.max_step * 100.0
+            ),
+        );
+    }
+    let ratio = if t.bid > 0.0 { e.target_bid / t.bid } else { 1.0 };
+    let stepped = ratio.clamp(1.0 - cfg.max_step, 1.0 + cfg.max_step);
+    let expected_roi = if e.cpc > 0.0 {
+        e.value_per_click / e.cpc
+    } else {
+        0.0
+    };
+    let basis = format!(
+        "CVR {} (90% {}-{}, pooled with '{}' and the ad group's {}), ¥{:.2} a click, ¥{:.2} paid: expected ROI {:.2} against target {:.2}",
+        pct(e.cvr.mean),
+        pct(e.cvr.low),
+        pct(e.cvr.high),
+        e.root,
+        pct(c.group_cvr),
+        e.value_per_click,
+        e.cpc,
+        expected_roi,
+        cfg.target_roi
+    );
+    if ratio >= 1.0 + cfg.min_step {
+        let new = round_bid(t.bid * stepped);
+        (Action::Raise, Some(new), basis)
+    } else if ratio <= 1.0 - cfg.min_step {
+        let new = round_bid(t.bid * stepped);
+        (Action::Lower, Some(new), basis)
+    } else {
+        (Action::Keep, None, basis)
+    }
+}
+
+fn classic(c: &Context) -> (Action, Option<f64>, String) {
+    let (t, cfg) = (c.t, c.config);
+    let ctr = if t.impressions > 0 {
+        t.clicks as f64 / t.impressions as f64
+    } else {
+        0.0
+    };
+    if t.clicks == 0 && t.impressions > cfg.classic_no_click_impressions {
+        return (
+            Action::Delete,
+            None,
+            format!("{} impressions and no click", t.impressions),
+        );
+    }
+    if t.orders == 0 && t.clicks >= cfg.classic_no_order_clicks {
+        return (
+            Action::Delete,
+            None,
+            format!(
+                "{} clicks and no order (rule: {} clicks)",
+                t.clicks, cfg.classic_no_order_clicks
+            ),
+        );
+    }
+    if t.clicks < cfg.classic_no_order_clicks {
+        return (
+            Action::Keep,
+            None,
+            format!("{} clicks: too few to judge by the rules", t.clicks),
+        );
+    }
+    let roi = t.roi();
+    if roi < cfg.classic_fix_listing_roi {
+        return (
+            Action::Keep,
+            None,
+            format!(
+                "ROI {:.2} under {:.1}: fix the listing, not the bid",
+                roi, cfg.classic_fix_listing_roi
+            ),
+        );
+    }
+    if ctr < cfg.classic_low_ctr_share * c.group_ctr {
+        return (
+            Action::Lower,
+            Some(round_bid(t.bid * 0.92)),
+            format!(
+                "CTR {} under {:.0}% of the ad group's {}: low-quality traffic, bid down 8%",
+                pct(ctr),
+                cfg.classic_low_ctr_share * 100.0,
+                pct(c.group_ctr)
+            ),
+        );
+    }
+    if roi >= cfg.target_roi {
+        let market = 1.2 * c.group_avg_bid;
+        if c.core && t.bid < market / 1.1 {
+            let new = round_bid(market.min(t.bid * (1.0 + cfg.max_step)));
+            return (
+                Action::Raise,
+                Some(new),
+                format!("core word with ROI {roi:.2}: bid to 1.2x the ad group's average"),
+            );
+        }
+        return (
+            Action::Lower,
+            Some(round_bid(t.bid * 0.95)),
+            format!("ROI {roi:.2} and CTR {} hold: bid down 5%", pct(ctr)),
+        );
+    }
+    (
+        Action::Lower,
+        Some(round_bid(t.bid * 0.92)),
+        format!("ROI {roi:.2} under target {:.2}: bid down 8%", cfg.target_roi),
+    )
+}
+
+/// Tokens that a plan's keywords share, whose keywords together have clicks and no order,
+/// and whose pooled CVR is under half the plan's with confidence 0.9.
+fn negative_words(
+    totals: &[KeywordTotals],
+    kw_words: &[Words],
+    cvr_priors: &[Beta],
+    cvr_group: &[f64],
+    group_of: &[usize],
+) -> Vec<NegativeWord> {
+    #[derive(Default)]
+    struct Acc {
+        keywords: BTreeSet<String>,
+        clicks: u64,
+        mature: f64,
+        orders: u64,
+        cost: f64,
+        strength: f64,
+        group_rate: f64,
+    }
+    let mut by: BTreeMap<(&str, &str), Acc> = BTreeMap::new();
+    for (i, t) in totals.iter().enumerate() {
+        let unique: BTreeSet<&String> = kw_words[i].others.iter().collect();
+        for w in unique {
+            let a = by.entry((&t.plan, w)).or_default();
+            a.keywords.insert(t.keyword.clone());
+            a.clicks += t.clicks;
+            a.mature += t.mature_clicks;
+            a.orders += t.orders;
+            a.cost += t.cost;
+            a.strength = cvr_priors[i].alpha + cvr_priors[i].beta;
+            a.group_rate = a.group_rate.max(cvr_group[group_of[i]]);
+        }
+    }
+    by.into_iter()
+        .filter(|(_, a)| a.keywords.len() >= 2 && a.orders == 0 && a.clicks > 0)
+        .filter_map(|((plan, word), a)| {
+            let post = Beta::from_mean(a.group_rate, a.strength).update(0.0, a.mature);
+            let confidence = post.cdf(0.5 * a.group_rate);
+            (confidence >= 0.9).then(|| NegativeWord {
+                plan: plan.to_owned(),
+                word: word.to_owned(),
+                clicks: a.clicks,
+                cost: a.cost,
+                reason: format!(
+                    "{} keywords with '{}' bought {} clicks for ¥{:.2} and no order",
+                    a.keywords.len(),
+                    word,
+                    a.clicks,
+                    a.cost
+                ),
+                keywords: a.keywords.into_iter().collect(),
+                confidence,
+            })
+        })
+        .collect()
+}
+
+fn additions(
+    totals: &[KeywordTotals],
+    g_bids: &[Vec<f64>],
+    group_ids: &BTreeMap<(&str, &str, &str), usize>,
+    suggestions: &[Suggestion],
+) -> Vec<Addition> {
+    let have: BTreeSet<(&str, &str)> = totals
+        .iter()
+        .map(|t| (t.item.as_str(), t.keyword.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for s in suggestions {
+        if have.contains(&(s.item.as_str(), s.keyword.as_str())) {
+            continue;
+        }
+        let Some((&(plan, group, _), &g)) = group_ids.iter().find(|((_, _, item), _)| *item == s.item)
+        else {
+            continue;
+        };
+        let mut bids = g_bids[g].clone();
+        bids.sort_by(f64::total_cmp);
+        let median = bids.get(bids.len() / 2).copied().unwrap_or(0.0);
+        out.push(Addition {
+            plan: plan.to_owned(),
+            ad_group: group.to_owned(),
+            bid: s.bid.unwrap_or(median),
+            suggestion: s.clone(),
+        });
+    }
+    out
+}
+
+fn summarise(decisions: &[Decision], config: &ReviewConfig) -> Summary {
+    let mut s = Summary {
+        days: config.window.days,
+        keywords: decisions.len(),
+        ..Summary::default()
+    };
+    for d in decisions {
+        let t = &d.totals;
+        *s.actions.entry(d.action).or_default() += 1;
+        s.spend += t.cost;
+        s.gmv += t.gmv;
+        let now_gmv = t.clicks as f64 * d.estimate.value_per_click;
+        s.expected_gmv_now += now_gmv;
+        let ratio = match (d.action, d.new_bid) {
+            (Action::Pause | Action::Delete, _) => 0.0,
+            (_, Some(b)) if t.bid > 0.0 => b / t.bid,
+            _ => 1.0,
+        };
+        let clicks = t.clicks as f64 * ratio.powf(config.click_elasticity);
+        let cost = clicks * d.estimate.cpc * ratio;
+        if cost < t.cost {
+            s.spend_freed += t.cost - cost;
+        } else {
+            s.spend_added += cost - t.cost;
+        }
+        s.expected_spend += cost;
+        s.expected_gmv += clicks * d.estimate.value_per_click;
+    }
+    s.roi = if s.spend > 0.0 { s.gmv / s.spend } else { 0.0 };
+    s.expected_roi = if s.expected_spend > 0.0 {
+        s.expected_gmv / s.expected_spend
+    } else {
+        0.0
+    };
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ads::{Window, aggregate, read_report};
+    use crate::sample::{self, planted};
+
+    fn sample_review(rules: Rules) -> Review {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = sample::write_all(dir.path()).unwrap();
+        let path = paths.iter().find(|p| p.ends_with("ztc_report.csv")).unwrap();
+        let file = read_report(path, None).unwrap();
+        assert!(file.rejected.is_empty());
+        let config = ReviewConfig {
+            rules,
+            ..ReviewConfig::default()
+        };
+        let totals = aggregate(&file.rows, config.window);
+        review(&totals, &config, &Segmenter::builtin(), &[])
+    }
+
+    #[test]
+    fn dump_sample() {
+        for rules in [Rules::Bayes, Rules::Classic] {
+            let r = sample_review(rules);
+            for d in &r.decisions {
+                eprintln!("{:?} {} {} {:?} {:?} {:.2} | {} | root {} cvr {:.4} ploss {:.2}", rules, d.totals.item, d.totals.keyword, d.action, d.new_bid, d.confidence, d.reason, d.estimate.root, d.estimate.cvr.mean, d.estimate.p_loss);
+            }
+            eprintln!("{:?}", r.summary);
+            eprintln!("{:?}", r.negatives);
+        }
+        let _ = planted::ZTC_STARS;
+        let _ = Window { days: 7, lag_days: 2 };
+    }
+}
