@@ -106,7 +106,7 @@ const MODIFIERS: &[&str] = &[
 fn market(rng: &mut Rng) -> (Vec<Group>, Vec<Keyword>) {
     let mut groups = Vec::new();
     let mut keywords = Vec::new();
-    for g in 0..4 {
+    for g in 0..3 {
         let order_value = rng.range(60.0, 300.0);
         let cvr_mean = rng.range(0.015, 0.05);
         let ctr_mean = rng.range(0.015, 0.045);
@@ -208,6 +208,8 @@ fn weekly_profit(k: &Keyword, g: &Group, bid: f64) -> f64 {
 #[derive(Default, Debug)]
 struct Tally {
     profit: f64,
+    /// Week-2 profit per seed, to count the seeds each rule set wins.
+    per_seed: Vec<f64>,
     /// Keywords profitable at their week-1 bid that were paused or deleted.
     profitable_stopped: usize,
     profitable: usize,
@@ -247,6 +249,7 @@ fn run(seeds: u64, dir: &Path, segmenter: &Segmenter, rules: &[Rules]) -> (Vec<T
                 ..ReviewConfig::default()
             };
             let review = ads::review(&totals, &config, segmenter, &[]);
+            let before_seed = tally.profit;
             for k in &keywords {
                 let g = &groups[k.group];
                 let decision = review
@@ -271,6 +274,8 @@ fn run(seeds: u64, dir: &Path, segmenter: &Segmenter, rules: &[Rules]) -> (Vec<T
                     tally.never_buying_stopped += usize::from(stopped);
                 }
             }
+            let seed_profit = tally.profit - before_seed;
+            tally.per_seed.push(seed_profit);
         }
     }
     (tallies, unchanged)
@@ -312,6 +317,14 @@ fn bayes_earns_more_than_the_classic_rules_and_stops_fewer_profitable_keywords()
         classic.never_buying,
         100.0 * rate(classic.never_buying_stopped, classic.never_buying),
     );
+    let wins = bayes
+        .per_seed
+        .iter()
+        .zip(&classic.per_seed)
+        .filter(|(b, c)| b > c)
+        .count();
+    println!("bayes earns more than classic on {wins} of {seeds} seeds");
+    assert!(wins as u64 > seeds / 2, "bayes wins only {wins} of {seeds} seeds");
     assert!(
         bayes.profit > classic.profit,
         "bayes ¥{:.0} <= classic ¥{:.0}",

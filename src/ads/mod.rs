@@ -111,6 +111,9 @@ pub struct ReviewConfig {
     /// The largest bid change in one review (a fraction), so one noisy week cannot swing a
     /// bid far; the next review continues the move.
     pub max_step: f64,
+    /// Posterior probability that the ROI is on the side of the target a move assumes
+    /// (above it to raise, below it to lower), to move a bid at all.
+    pub move_confidence: f64,
     /// Posterior probability of losing money, even after the largest step down, to pause.
     pub pause_confidence: f64,
     /// Posterior probability that CTR is below `low_ctr_fraction` of the pooled CTR, to delete.
@@ -141,6 +144,7 @@ impl Default for ReviewConfig {
             rules: Rules::Bayes,
             min_step: 0.05,
             max_step: 0.30,
+            move_confidence: 0.6,
             pause_confidence: 0.9,
             delete_confidence: 0.95,
             low_ctr_fraction: 0.25,

@@ -502,6 +502,7 @@ pub fn review(
             estimate: &estimate,
             p_low_ctr,
             p_loss_after_cut,
+            p_under,
             group_ctr: ctr_group[g],
             group_cvr: cvr_group[g],
             group_avg_bid: if g_clicks[g] > 0.0 {
@@ -555,6 +556,7 @@ struct Context<'a> {
     estimate: &'a Estimate,
     p_low_ctr: f64,
     p_loss_after_cut: f64,
+    p_under: f64,
     group_ctr: f64,
     group_cvr: f64,
     group_avg_bid: f64,
@@ -620,10 +622,10 @@ fn bayes(c: &Context) -> (Action, Option<f64>, String) {
         expected_roi,
         cfg.target_roi
     );
-    if ratio >= 1.0 + cfg.min_step {
+    if ratio >= 1.0 + cfg.min_step && c.p_under >= cfg.move_confidence {
         let new = round_bid(t.bid * stepped);
         (Action::Raise, Some(new), basis)
-    } else if ratio <= 1.0 - cfg.min_step {
+    } else if ratio <= 1.0 - cfg.min_step && 1.0 - c.p_under >= cfg.move_confidence {
         let new = round_bid(t.bid * stepped);
         (Action::Lower, Some(new), basis)
     } else {
