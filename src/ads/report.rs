@@ -502,7 +502,7 @@ mod tests {
                     2026-11-01,1,面霜,2.00,100,10,1500,1,19900,13.27\n";
         let f = read_report(&write(dir.path(), "r2.csv", text), None).unwrap();
         assert_eq!(f.units.cost, CostUnit::Fen);
-        assert!(!f.units.gmv_in_fen, "GMV/cost already equals the ROI");
+        assert!(f.units.gmv_in_fen, "GMV in 分 too: 19900 / 15 is 100 x the ROI");
         assert!((f.rows[0].gmv - 199.0).abs() < 1e-9 && (f.rows[0].cost - 15.0).abs() < 1e-9);
     }
 
@@ -546,18 +546,16 @@ mod tests {
 
     #[test]
     fn window_counts_back_from_the_latest_day_and_weights_lagged_clicks() {
-        let rows: Vec<ReportRow> = (1..=10).map(|d| row((2026, 10, 25 + d as u8 - 1 - 0), 30, 1)).collect();
-        // dates 10-25 .. 11-03 are not all valid in October: build across the month end
-        let rows: Vec<ReportRow> = rows
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut r)| {
-                let n = 25 + i as u8;
+        // Ten days across a month end: 2026-10-25 .. 2026-11-03.
+        let rows: Vec<ReportRow> = (25..=34u8)
+            .map(|n| {
+                let mut r = row((2026, 10, 1), 30, 1);
                 r.date = if n <= 31 {
                     Date::new(2026, 10, n).unwrap()
                 } else {
                     Date::new(2026, 11, n - 31).unwrap()
                 };
+                r.bid = f64::from(n) / 10.0;
                 r
             })
             .collect();
