@@ -99,8 +99,24 @@ struct Group {
 
 const ROOTS: &[&str] = &["连衣裙", "面霜", "蓝牙耳机", "裙子", "耳机"];
 const MODIFIERS: &[&str] = &[
-    "法式", "碎花", "雪纺", "显瘦", "收腰", "秋季", "学生", "平价", "补水", "降噪", "新款", "小个子",
-    "大码", "长袖", "高腰", "女", "防水", "保湿",
+    "法式",
+    "碎花",
+    "雪纺",
+    "显瘦",
+    "收腰",
+    "秋季",
+    "学生",
+    "平价",
+    "补水",
+    "降噪",
+    "新款",
+    "小个子",
+    "大码",
+    "长袖",
+    "高腰",
+    "女",
+    "防水",
+    "保湿",
 ];
 
 fn market(rng: &mut Rng) -> (Vec<Group>, Vec<Keyword>) {
@@ -285,10 +301,13 @@ fn run(seeds: u64, dir: &Path, segmenter: &Segmenter, rules: &[Rules]) -> (Vec<T
 fn bayes_earns_more_than_the_classic_rules_and_stops_fewer_profitable_keywords() {
     let seeds = 200;
     let dir = tempfile::tempdir().unwrap();
-    let t0 = std::time::Instant::now();
     let segmenter = Segmenter::builtin();
-    eprintln!("TIMING seg {:?}", t0.elapsed());
-    let (tallies, unchanged) = run(seeds, dir.path(), &segmenter, &[Rules::Bayes, Rules::Classic]);
+    let (tallies, unchanged) = run(
+        seeds,
+        dir.path(),
+        &segmenter,
+        &[Rules::Bayes, Rules::Classic],
+    );
     let (bayes, classic) = (&tallies[0], &tallies[1]);
     let rate = |n: usize, d: usize| n as f64 / d.max(1) as f64;
     println!(
@@ -324,7 +343,10 @@ fn bayes_earns_more_than_the_classic_rules_and_stops_fewer_profitable_keywords()
         .filter(|(b, c)| b > c)
         .count();
     println!("bayes earns more than classic on {wins} of {seeds} seeds");
-    assert!(wins as u64 > seeds / 2, "bayes wins only {wins} of {seeds} seeds");
+    assert!(
+        wins as u64 > seeds / 2,
+        "bayes wins only {wins} of {seeds} seeds"
+    );
     assert!(
         bayes.profit > classic.profit,
         "bayes ¥{:.0} <= classic ¥{:.0}",
@@ -341,10 +363,4 @@ fn bayes_earns_more_than_the_classic_rules_and_stops_fewer_profitable_keywords()
             < rate(classic.profitable_stopped, classic.profitable),
         "{bayes:?} vs {classic:?}"
     );
-}
-
-static TIMES: [std::sync::atomic::AtomicU64; 2] = [std::sync::atomic::AtomicU64::new(0), std::sync::atomic::AtomicU64::new(0)];
-fn unsafe_timing(i: usize, d: std::time::Duration) {
-    let t = TIMES[i].fetch_add(d.as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
-    if t / 1_000_000 != (t + d.as_micros() as u64) / 1_000_000 { eprintln!("TIMING {i} {}", t / 1000); }
 }

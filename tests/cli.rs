@@ -1007,8 +1007,20 @@ fn ads_review_catches_the_planted_traps_and_beats_the_click_rule() {
     // Every record carries what the issue asks for.
     for v in bayes.values() {
         for key in [
-            "plan", "ad_group", "item", "keyword", "action", "bid", "new_bid", "reason",
-            "confidence", "ctr", "cvr", "cvr_low", "cvr_high", "value_per_click",
+            "plan",
+            "ad_group",
+            "item",
+            "keyword",
+            "action",
+            "bid",
+            "new_bid",
+            "reason",
+            "confidence",
+            "ctr",
+            "cvr",
+            "cvr_low",
+            "cvr_high",
+            "value_per_click",
         ] {
             assert!(v.get(key).is_some(), "{key} missing in {v}");
         }
@@ -1075,12 +1087,25 @@ fn ads_review_rejects_bad_rows_and_fails_without_usable_ones() {
         ),
     );
     let o = h.run(&[
-        "ads", "review", "--report", "r.csv", "--format", "json", "--rejects", "bad.csv",
+        "ads",
+        "review",
+        "--report",
+        "r.csv",
+        "--format",
+        "json",
+        "--rejects",
+        "bad.csv",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("r.csv:3:7: 300 clicks but 100 impressions"), "{err}");
-    assert!(err.contains("r.csv:4:5: 出价: not a number: \"abc\""), "{err}");
+    assert!(
+        err.contains("r.csv:3:7: 300 clicks but 100 impressions"),
+        "{err}"
+    );
+    assert!(
+        err.contains("r.csv:4:5: 出价: not a number: \"abc\""),
+        "{err}"
+    );
     let rejects = std::fs::read_to_string(h.path("bad.csv")).unwrap();
     assert_eq!(rejects.lines().count(), 3, "{rejects}");
     let out: Vec<serde_json::Value> = stdout(&o)

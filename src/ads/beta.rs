@@ -56,7 +56,11 @@ impl Beta {
         let (a, b) = (self.alpha, self.beta);
         let mean = self.mean();
         let sd = (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt();
-        let k = if p < 1.0 { (p / (1.0 - p)).sqrt() } else { f64::INFINITY };
+        let k = if p < 1.0 {
+            (p / (1.0 - p)).sqrt()
+        } else {
+            f64::INFINITY
+        };
         let (mut lo, mut hi) = (0.0f64, (mean + (k + 0.01) * sd).min(1.0));
         let ln_norm = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b);
         let mut x = mean.clamp(lo, hi);
@@ -252,7 +256,11 @@ mod tests {
         for (n, fact) in [(1.0, 1.0), (2.0, 1.0), (5.0, 24.0), (11.0, 3_628_800.0)] {
             assert!(close(ln_gamma(n), f64::ln(fact), 1e-12), "{n}");
         }
-        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-12));
+        assert!(close(
+            ln_gamma(0.5),
+            std::f64::consts::PI.sqrt().ln(),
+            1e-12
+        ));
     }
 
     #[test]
@@ -327,10 +335,7 @@ mod tests {
 
     #[test]
     fn fit_recovers_a_known_prior_strength() {
-        let bounds = StrengthBounds {
-            min: 1.0,
-            max: 1e6,
-        };
+        let bounds = StrengthBounds { min: 1.0, max: 1e6 };
         for (mean, strength) in [(0.03, 60.0), (0.05, 300.0)] {
             let truth = Beta::from_mean(mean, strength);
             let mut rng = SplitMix(7);
@@ -359,6 +364,9 @@ mod tests {
         let counts: Vec<(f64, f64)> = (0..300).map(|_| (rng.binomial(200, 0.04), 200.0)).collect();
         let fitted = fit_strength(&counts, |_| 0.04, bounds).unwrap();
         assert!(fitted > 1_000.0, "{fitted}");
-        assert_eq!(fit_strength(&[(1.0, 10.0), (0.0, 0.0)], |_| 0.1, bounds), None);
+        assert_eq!(
+            fit_strength(&[(1.0, 10.0), (0.0, 0.0)], |_| 0.1, bounds),
+            None
+        );
     }
 }

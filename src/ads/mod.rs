@@ -40,7 +40,7 @@ pub use report::{
     aggregate, parse_row, read_report, resolve_units,
 };
 pub use review::{
-    Action, Addition, Decision, Estimate, Interval, NegativeWord, Review, Summary, Suggestion,
+    Action, Addition, Decision, Estimate, Interval, NegativeWord, Review, Suggestion, Summary,
     review,
 };
 

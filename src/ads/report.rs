@@ -184,11 +184,13 @@ pub fn resolve_units(
     header: &Header,
     forced: Option<CostUnit>,
 ) -> UnitDecision {
-    let header_unit = header.column(Field::Cost).and_then(|c| match c.unit.as_deref() {
-        Some("分") => Some(CostUnit::Fen),
-        Some("元") => Some(CostUnit::Yuan),
-        _ => None,
-    });
+    let header_unit = header
+        .column(Field::Cost)
+        .and_then(|c| match c.unit.as_deref() {
+            Some("分") => Some(CostUnit::Fen),
+            Some("元") => Some(CostUnit::Yuan),
+            _ => None,
+        });
     let (unit, source) = match (forced, header_unit) {
         (Some(u), _) => (u, UnitSource::Override),
         (None, Some(u)) => (u, UnitSource::Header),
@@ -203,7 +205,8 @@ pub fn resolve_units(
     for r in rows.iter_mut() {
         r.cost *= factor;
     }
-    let gmv_in_fen = gmv_scale(rows) > 20.0 && header.column(Field::Gmv).is_some_and(|c| c.unit.is_none());
+    let gmv_in_fen =
+        gmv_scale(rows) > 20.0 && header.column(Field::Gmv).is_some_and(|c| c.unit.is_none());
     if gmv_in_fen {
         for r in rows.iter_mut() {
             r.gmv *= 0.01;
@@ -465,7 +468,10 @@ mod tests {
         assert_eq!(f.units.source, UnitSource::Header);
         assert_eq!(f.units.cost, CostUnit::Fen);
         assert!((f.rows[0].cost - 12.0).abs() < 1e-9);
-        assert_eq!(f.rows[0].ad_group, "1", "item id stands in for the ad group");
+        assert_eq!(
+            f.rows[0].ad_group, "1",
+            "item id stands in for the ad group"
+        );
         let f = read_report(&p, Some(CostUnit::Yuan)).unwrap();
         assert_eq!(f.units.source, UnitSource::Override);
         assert!((f.rows[0].cost - 1200.0).abs() < 1e-9);
@@ -478,7 +484,10 @@ mod tests {
             "{HEAD}\n2026-11-01,g,1,连衣裙,1.50,100,10,1100,1,199\n2026-11-02,g,1,连衣裙,1.50,90,8,900,0,0\n"
         );
         let f = read_report(&write(dir.path(), "fen.csv", &fen), None).unwrap();
-        assert_eq!((f.units.cost, f.units.source), (CostUnit::Fen, UnitSource::Scale));
+        assert_eq!(
+            (f.units.cost, f.units.source),
+            (CostUnit::Fen, UnitSource::Scale)
+        );
         assert!((f.rows[0].cost - 11.0).abs() < 1e-9);
         let yuan = format!("{HEAD}\n2026-11-01,g,1,连衣裙,1.50,100,10,11,1,199\n");
         let f = read_report(&write(dir.path(), "yuan.csv", &yuan), None).unwrap();
@@ -502,7 +511,10 @@ mod tests {
                     2026-11-01,1,面霜,2.00,100,10,1500,1,19900,13.27\n";
         let f = read_report(&write(dir.path(), "r2.csv", text), None).unwrap();
         assert_eq!(f.units.cost, CostUnit::Fen);
-        assert!(f.units.gmv_in_fen, "GMV in 分 too: 19900 / 15 is 100 x the ROI");
+        assert!(
+            f.units.gmv_in_fen,
+            "GMV in 分 too: 19900 / 15 is 100 x the ROI"
+        );
         assert!((f.rows[0].gmv - 199.0).abs() < 1e-9 && (f.rows[0].cost - 15.0).abs() < 1e-9);
     }
 
@@ -517,9 +529,21 @@ mod tests {
         let f = read_report(&p, None).unwrap();
         assert_eq!(f.rows.len(), 1);
         let msgs: Vec<String> = f.rejected.iter().map(|(e, _)| e.to_string()).collect();
-        assert!(msgs[0].ends_with("bad.csv:2:7: 20 clicks but 10 impressions"), "{}", msgs[0]);
-        assert!(msgs[1].ends_with("bad.csv:3:4: 关键词: missing: \"\""), "{}", msgs[1]);
-        assert!(msgs[2].contains("bad.csv:4:5:") && msgs[2].contains("\"abc\""), "{}", msgs[2]);
+        assert!(
+            msgs[0].ends_with("bad.csv:2:7: 20 clicks but 10 impressions"),
+            "{}",
+            msgs[0]
+        );
+        assert!(
+            msgs[1].ends_with("bad.csv:3:4: 关键词: missing: \"\""),
+            "{}",
+            msgs[1]
+        );
+        assert!(
+            msgs[2].contains("bad.csv:4:5:") && msgs[2].contains("\"abc\""),
+            "{}",
+            msgs[2]
+        );
         assert!(f.rejected[0].1.starts_with("2026-11-01,g,1,连衣裙"));
     }
 
@@ -559,17 +583,34 @@ mod tests {
                 r
             })
             .collect();
-        let t = aggregate(&rows, Window { days: 7, lag_days: 2 });
+        let t = aggregate(
+            &rows,
+            Window {
+                days: 7,
+                lag_days: 2,
+            },
+        );
         assert_eq!(t.len(), 1);
         let t = &t[0];
         assert_eq!((t.days, t.clicks, t.orders), (7, 210, 7));
         // 5 mature days + 2/3 + 1/3 of the lagged ones.
-        assert!((t.mature_clicks - (150.0 + 20.0 + 10.0)).abs() < 1e-9, "{}", t.mature_clicks);
+        assert!(
+            (t.mature_clicks - (150.0 + 20.0 + 10.0)).abs() < 1e-9,
+            "{}",
+            t.mature_clicks
+        );
         assert_eq!(t.bid, rows.last().unwrap().bid, "bid of the latest day");
-        let none = aggregate(&rows, Window { days: 7, lag_days: 0 });
+        let none = aggregate(
+            &rows,
+            Window {
+                days: 7,
+                lag_days: 0,
+            },
+        );
         assert!((none[0].mature_clicks - 210.0).abs() < 1e-9);
         assert_eq!(
-            day_number(Date::new(2026, 11, 1).unwrap()) - day_number(Date::new(2026, 10, 31).unwrap()),
+            day_number(Date::new(2026, 11, 1).unwrap())
+                - day_number(Date::new(2026, 10, 31).unwrap()),
             1
         );
         assert_eq!(day_number(Date::new(1970, 1, 1).unwrap()), 0);

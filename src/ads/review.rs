@@ -312,7 +312,9 @@ fn words(segmenter: &Segmenter, keyword: &str) -> Words {
                 .find(|(_, k)| matches!(k, TokenKind::Word | TokenKind::Attribute))
         })
         .map_or_else(|| seg.folded().to_owned(), |(w, _)| w.clone());
-    let core = toks.iter().any(|(w, k)| *k == TokenKind::Product && *w == root)
+    let core = toks
+        .iter()
+        .any(|(w, k)| *k == TokenKind::Product && *w == root)
         && toks
             .iter()
             .all(|(w, k)| *w == root || matches!(k, TokenKind::Traffic | TokenKind::Filler));
@@ -345,7 +347,8 @@ fn pooled_priors(
         group_counts[group_of[i]].0 += k;
         group_counts[group_of[i]].1 += n;
     }
-    let group_strength = fit_strength(&group_counts, |_| mean0, GROUP_BOUNDS).unwrap_or(GROUP_BOUNDS.max);
+    let group_strength =
+        fit_strength(&group_counts, |_| mean0, GROUP_BOUNDS).unwrap_or(GROUP_BOUNDS.max);
     let group_mean: Vec<f64> = group_counts
         .iter()
         .map(|&(k, n)| (mean0 * group_strength + k) / (group_strength + n))
@@ -392,7 +395,10 @@ pub fn review(
                 .or_insert(n)
         })
         .collect();
-    let kw_words: Vec<Words> = totals.iter().map(|t| words(segmenter, &t.keyword)).collect();
+    let kw_words: Vec<Words> = totals
+        .iter()
+        .map(|t| words(segmenter, &t.keyword))
+        .collect();
     let mut root_ids: HashMap<(usize, &str), usize> = HashMap::new();
     let root_of: Vec<usize> = kw_words
         .iter()
@@ -412,10 +418,22 @@ pub fn review(
         .iter()
         .map(|t| (t.orders as f64, t.mature_clicks))
         .collect();
-    let (ctr_priors, ctr_group) =
-        pooled_priors(&ctr_counts, &group_of, &root_of, groups, FALLBACK_CTR, CTR_BOUNDS);
-    let (cvr_priors, cvr_group) =
-        pooled_priors(&cvr_counts, &group_of, &root_of, groups, FALLBACK_CVR, CVR_BOUNDS);
+    let (ctr_priors, ctr_group) = pooled_priors(
+        &ctr_counts,
+        &group_of,
+        &root_of,
+        groups,
+        FALLBACK_CTR,
+        CTR_BOUNDS,
+    );
+    let (cvr_priors, cvr_group) = pooled_priors(
+        &cvr_counts,
+        &group_of,
+        &root_of,
+        groups,
+        FALLBACK_CVR,
+        CVR_BOUNDS,
+    );
     let dead_share = fit_dead_share(&cvr_priors, &cvr_counts);
 
     // Pooled order value and click cost per group.
@@ -441,9 +459,7 @@ pub fn review(
         0.0
     };
     let order_value: Vec<f64> = (0..groups)
-        .map(|g| {
-            (order_value0 * ORDER_VALUE_PRIOR + g_gmv[g]) / (ORDER_VALUE_PRIOR + g_orders[g])
-        })
+        .map(|g| (order_value0 * ORDER_VALUE_PRIOR + g_gmv[g]) / (ORDER_VALUE_PRIOR + g_orders[g]))
         .collect();
     let cpc_share: Vec<f64> = (0..groups)
         .map(|g| {
@@ -455,7 +471,13 @@ pub fn review(
         })
         .collect();
     let group_roi: Vec<f64> = (0..groups)
-        .map(|g| if g_cost[g] > 0.0 { g_gmv[g] / g_cost[g] } else { 0.0 })
+        .map(|g| {
+            if g_cost[g] > 0.0 {
+                g_gmv[g] / g_cost[g]
+            } else {
+                0.0
+            }
+        })
         .collect();
 
     let mut decisions = Vec::with_capacity(totals.len());
@@ -606,7 +628,11 @@ fn bayes(c: &Context) -> (Action, Option<f64>, String) {
             ),
         );
     }
-    let ratio = if t.bid > 0.0 { e.target_bid / t.bid } else { 1.0 };
+    let ratio = if t.bid > 0.0 {
+        e.target_bid / t.bid
+    } else {
+        1.0
+    };
     let stepped = ratio.clamp(1.0 - cfg.max_step, 1.0 + cfg.max_step);
     let expected_roi = if e.cpc > 0.0 {
         e.value_per_click / e.cpc
@@ -709,7 +735,10 @@ fn classic(c: &Context) -> (Action, Option<f64>, String) {
     (
         Action::Lower,
         Some(round_bid(t.bid * 0.92)),
-        format!("ROI {roi:.2} under target {:.2}: bid down 8%", cfg.target_roi),
+        format!(
+            "ROI {roi:.2} under target {:.2}: bid down 8%",
+            cfg.target_roi
+        ),
     )
 }
 
@@ -785,7 +814,8 @@ fn additions(
         if have.contains(&(s.item.as_str(), s.keyword.as_str())) {
             continue;
         }
-        let Some((&(plan, group, _), &g)) = group_ids.iter().find(|((_, _, item), _)| *item == s.item)
+        let Some((&(plan, group, _), &g)) =
+            group_ids.iter().find(|((_, _, item), _)| *item == s.item)
         else {
             continue;
         };
@@ -853,7 +883,10 @@ mod tests {
     fn sample_review(rules: Rules, days: u32) -> Review {
         let dir = tempfile::tempdir().unwrap();
         let paths = sample::write_all(dir.path()).unwrap();
-        let path = paths.iter().find(|p| p.ends_with("ztc_report.csv")).unwrap();
+        let path = paths
+            .iter()
+            .find(|p| p.ends_with("ztc_report.csv"))
+            .unwrap();
         let file = read_report(path, None).unwrap();
         assert!(file.rejected.is_empty());
         let config = ReviewConfig {
@@ -876,7 +909,10 @@ mod tests {
     fn sample_traps_get_the_right_action() {
         let bayes = sample_review(Rules::Bayes, 7);
         let classic = sample_review(Rules::Classic, 7);
-        for (item, kw) in planted::ZTC_NO_CLICKS.iter().chain(planted::ZTC_NO_CLICKS_10K) {
+        for (item, kw) in planted::ZTC_NO_CLICKS
+            .iter()
+            .chain(planted::ZTC_NO_CLICKS_10K)
+        {
             for r in [&bayes, &classic] {
                 let d = find(r, item, kw);
                 assert_eq!(d.action, Action::Delete, "{kw}: {}", d.reason);
@@ -897,7 +933,10 @@ mod tests {
         for (item, kw) in planted::ZTC_STARS {
             let d = find(&bayes, item, kw);
             assert_eq!(d.action, Action::Raise, "{kw}: {}", d.reason);
-            assert!(d.new_bid.unwrap() <= d.totals.bid * 1.3 + 0.01, "bounded step");
+            assert!(
+                d.new_bid.unwrap() <= d.totals.bid * 1.3 + 0.01,
+                "bounded step"
+            );
         }
         for (item, kw) in planted::ZTC_LOW_ROI {
             let d = find(&bayes, item, kw);
@@ -925,14 +964,24 @@ mod tests {
                 d.action,
                 d.confidence
             );
-            assert!(d.estimate.never_buys > 0.3, "{kw}: {}", d.estimate.never_buys);
+            assert!(
+                d.estimate.never_buys > 0.3,
+                "{kw}: {}",
+                d.estimate.never_buys
+            );
         }
         // A keyword of the losing ad group that buys rarely and costs more than it returns.
         let d = find(&bayes, planted::ZTC_LOW_ROI_ITEM, "面霜 补水保湿");
         assert_eq!(d.action, Action::Pause, "{}", d.reason);
     }
 
-    fn totals(group: &str, keyword: &str, impressions: u64, clicks: u64, orders: u64) -> KeywordTotals {
+    fn totals(
+        group: &str,
+        keyword: &str,
+        impressions: u64,
+        clicks: u64,
+        orders: u64,
+    ) -> KeywordTotals {
         KeywordTotals {
             plan: "p".into(),
             ad_group: group.into(),
@@ -952,10 +1001,12 @@ mod tests {
 
     /// An ad group of ten "连衣裙" keywords at 3% CVR and a few others.
     fn group() -> Vec<KeywordTotals> {
-        let mut v: Vec<KeywordTotals> = ["法式", "碎花", "雪纺", "显瘦", "收腰", "长袖", "秋季", "大码"]
-            .iter()
-            .map(|m| totals("g", &format!("{m}连衣裙"), 4000, 200, 6))
-            .collect();
+        let mut v: Vec<KeywordTotals> = [
+            "法式", "碎花", "雪纺", "显瘦", "收腰", "长袖", "秋季", "大码",
+        ]
+        .iter()
+        .map(|m| totals("g", &format!("{m}连衣裙"), 4000, 200, 6))
+        .collect();
         v.push(totals("g", "新中式连衣裙", 100, 4, 1));
         v.push(totals("g", "羊毛连衣裙", 90, 0, 0));
         v
@@ -964,14 +1015,26 @@ mod tests {
     #[test]
     fn sparse_keywords_are_shrunk_toward_their_root_word() {
         let r = review(&group(), &ReviewConfig::default(), segmenter(), &[]);
-        let lucky = r.decisions.iter().find(|d| d.totals.keyword == "新中式连衣裙").unwrap();
+        let lucky = r
+            .decisions
+            .iter()
+            .find(|d| d.totals.keyword == "新中式连衣裙")
+            .unwrap();
         let raw = 1.0 / 4.0;
         let e = &lucky.estimate;
         assert_eq!(e.root, "连衣裙");
         assert!(e.cvr.mean < raw && e.cvr.mean > 0.03, "{:?}", e.cvr);
         assert!(e.cvr.low < e.cvr.mean && e.cvr.mean < e.cvr.high);
-        let empty = r.decisions.iter().find(|d| d.totals.keyword == "羊毛连衣裙").unwrap();
-        assert!((empty.estimate.cvr.mean - 0.03).abs() < 0.01, "{:?}", empty.estimate.cvr);
+        let empty = r
+            .decisions
+            .iter()
+            .find(|d| d.totals.keyword == "羊毛连衣裙")
+            .unwrap();
+        assert!(
+            (empty.estimate.cvr.mean - 0.03).abs() < 0.01,
+            "{:?}",
+            empty.estimate.cvr
+        );
         // Order value pooled over the group: 100 a order.
         assert!((e.order_value - 100.0).abs() < 1e-9);
         // A well-measured keyword stays near its own rate.
@@ -1015,7 +1078,11 @@ mod tests {
         let d = &r.decisions[0];
         assert_eq!(d.action, Action::Lower, "{}", d.reason);
         let expected = 3.0 * d.estimate.value_per_click / (3.0 * 1.2);
-        assert!((d.new_bid.unwrap() - expected).abs() < 0.006, "{:?} {expected}", d.new_bid);
+        assert!(
+            (d.new_bid.unwrap() - expected).abs() < 0.006,
+            "{:?} {expected}",
+            d.new_bid
+        );
         assert!(d.confidence > 0.9);
         // Paying 1.6: the ideal cut (36%) is bounded to 30%; 30% lower no longer loses money.
         v[0].cost = 200.0 * 1.6;
@@ -1026,7 +1093,12 @@ mod tests {
         // Paying 2.5: ROI 1.2, still under break-even 2 even 30% lower, with certainty: pause.
         v[0].cost = 200.0 * 2.5;
         let r = review(&v, &config, segmenter(), &[]);
-        assert_eq!(r.decisions[0].action, Action::Pause, "{}", r.decisions[0].reason);
+        assert_eq!(
+            r.decisions[0].action,
+            Action::Pause,
+            "{}",
+            r.decisions[0].reason
+        );
     }
 
     #[test]
@@ -1056,9 +1128,15 @@ mod tests {
         assert_eq!(act("连衣裙 夏").0, Action::Delete);
         assert_eq!(act("连衣裙 冬").0, Action::Keep);
         let (a, _, reason) = act("连衣裙 春");
-        assert!(a == Action::Keep && reason.contains("fix the listing"), "{reason}");
+        assert!(
+            a == Action::Keep && reason.contains("fix the listing"),
+            "{reason}"
+        );
         let (a, bid, reason) = act("连衣裙 低");
-        assert!(a == Action::Lower && bid == Some(0.92) && reason.contains("low-quality"), "{reason}");
+        assert!(
+            a == Action::Lower && bid == Some(0.92) && reason.contains("low-quality"),
+            "{reason}"
+        );
         assert_eq!(act("连衣裙 中").1, Some(0.92));
         // A winner that is not a core word: "lower in 5% steps while CTR and ROI hold".
         assert_eq!(act("法式连衣裙").1, Some(0.95));
@@ -1093,11 +1171,21 @@ mod tests {
             &group(),
             &ReviewConfig::default(),
             segmenter(),
-            &[s("法式连衣裙"), s("连衣裙 新款"), Suggestion { item: "other".into(), ..s("x") }],
+            &[
+                s("法式连衣裙"),
+                s("连衣裙 新款"),
+                Suggestion {
+                    item: "other".into(),
+                    ..s("x")
+                },
+            ],
         );
         assert_eq!(r.additions.len(), 1);
         assert_eq!(r.additions[0].suggestion.keyword, "连衣裙 新款");
-        assert_eq!((r.additions[0].bid, r.additions[0].ad_group.as_str()), (1.0, "g"));
+        assert_eq!(
+            (r.additions[0].bid, r.additions[0].ad_group.as_str()),
+            (1.0, "g")
+        );
     }
 
     #[test]

@@ -66,8 +66,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         }
         if let Some(header) = header {
             let units = ads::resolve_units(&mut file_rows, &header, forced);
-            if !settings.quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen
-            {
+            if !settings.quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
                 eprintln!(
                     "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
                      --cost-unit yuan says otherwise",
