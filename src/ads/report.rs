@@ -402,13 +402,23 @@ impl KeywordTotals {
 /// Adds the rows of the last `window.days` days (counted from the latest date of all rows)
 /// up per (plan, ad group, item, keyword), sorted by that key. A keyword whose rows all fall
 /// before the window is left out: it had no impressions lately, so there is nothing to decide.
+///
+/// Operators export overlapping date ranges; a day of a keyword found twice is counted once,
+/// the later row (in file order) winning, since a later export has more orders attributed.
 pub fn aggregate(rows: &[ReportRow], window: Window) -> Vec<KeywordTotals> {
+    let mut last_of_day: std::collections::HashMap<(Date, &str, &str, &str, &str), usize> =
+        std::collections::HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        last_of_day.insert((r.date, &r.plan, &r.ad_group, &r.item, &r.keyword), i);
+    }
+    let mut kept: Vec<usize> = last_of_day.into_values().collect();
+    kept.sort_unstable();
     let Some(latest) = rows.iter().map(|r| day_number(r.date)).max() else {
         return Vec::new();
     };
     let first = latest - i64::from(window.days.max(1)) + 1;
     let mut map: BTreeMap<(&str, &str, &str, &str), (KeywordTotals, i64)> = BTreeMap::new();
-    for r in rows {
+    for r in kept.iter().map(|&i| &rows[i]) {
         let day = day_number(r.date);
         if day < first {
             continue;

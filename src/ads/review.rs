@@ -93,7 +93,10 @@ pub struct Decision {
     pub new_bid: Option<f64>,
     /// Why, in one sentence with the numbers behind it.
     pub reason: String,
-    /// Posterior probability that the action is right.
+    /// Posterior probability that the action is right: raise, P(ROI > target); lower,
+    /// P(ROI < target); keep, P(not losing money); pause, P(losing money); delete, the larger of
+    /// P(CTR near zero) and P(losing money). Classic decisions are scored the same way, so the
+    /// two rule sets can be compared keyword by keyword.
     pub confidence: f64,
     /// The estimates behind it.
     pub estimate: Estimate,
@@ -294,24 +297,43 @@ struct Words {
     core: bool,
 }
 
-/// The root word (词根): the last product word, else the last plain word, else the keyword.
-/// A core word (核心词) is the product word alone or with traffic words only (`连衣裙女`).
-fn words(segmenter: &Segmenter, keyword: &str) -> Words {
+/// A keyword cut into folded words with their kinds.
+fn tokens(segmenter: &Segmenter, keyword: &str) -> Vec<(String, TokenKind)> {
     let seg = segmenter.segment(keyword);
     let toks: Vec<(String, TokenKind)> = seg
         .words()
         .map(|t| (seg.key(t).to_owned(), t.kind))
         .collect();
+    if toks.is_empty() {
+        vec![(seg.folded().to_owned(), TokenKind::Word)]
+    } else {
+        toks
+    }
+}
+
+/// The root word (词根) a keyword pools with: its last product word; without one, the word of
+/// the keyword that most keywords of its ad group share (the shared head, later on ties), as
+/// `保湿霜` in `保湿霜 抗皱 40岁` when the dictionaries do not know it as a product.
+/// A core word (核心词) is the product word alone or with traffic words only (`连衣裙女`).
+fn words(toks: &[(String, TokenKind)], shared: &HashMap<&str, usize>) -> Words {
+    let poolable = |k: &TokenKind| {
+        !matches!(
+            k,
+            TokenKind::Brand | TokenKind::Filler | TokenKind::Traffic | TokenKind::Spec
+        )
+    };
     let root = toks
         .iter()
         .rev()
         .find(|(_, k)| *k == TokenKind::Product)
         .or_else(|| {
             toks.iter()
-                .rev()
-                .find(|(_, k)| matches!(k, TokenKind::Word | TokenKind::Attribute))
+                .filter(|(_, k)| poolable(k))
+                .max_by_key(|(w, _)| shared.get(w.as_str()).copied().unwrap_or(0))
         })
-        .map_or_else(|| seg.folded().to_owned(), |(w, _)| w.clone());
+        .unwrap_or(&toks[toks.len() - 1])
+        .0
+        .clone();
     let core = toks
         .iter()
         .any(|(w, k)| *k == TokenKind::Product && *w == root)
@@ -395,9 +417,22 @@ pub fn review(
                 .or_insert(n)
         })
         .collect();
-    let kw_words: Vec<Words> = totals
+    let kw_tokens: Vec<Vec<(String, TokenKind)>> = totals
         .iter()
-        .map(|t| words(segmenter, &t.keyword))
+        .map(|t| tokens(segmenter, &t.keyword))
+        .collect();
+    // How many keywords of each ad group hold each word.
+    let mut shared: Vec<HashMap<&str, usize>> = vec![HashMap::new(); group_ids.len()];
+    for (i, toks) in kw_tokens.iter().enumerate() {
+        let unique: BTreeSet<&str> = toks.iter().map(|(w, _)| w.as_str()).collect();
+        for w in unique {
+            *shared[group_of[i]].entry(w).or_default() += 1;
+        }
+    }
+    let kw_words: Vec<Words> = kw_tokens
+        .iter()
+        .enumerate()
+        .map(|(i, toks)| words(toks, &shared[group_of[i]]))
         .collect();
     let mut root_ids: HashMap<(usize, &str), usize> = HashMap::new();
     let root_of: Vec<usize> = kw_words
