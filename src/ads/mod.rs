@@ -37,7 +37,7 @@ mod review;
 
 pub use report::{
     CostUnit, KeywordTotals, REQUIRED, ReportFile, ReportRow, UnitDecision, UnitSource, Window,
-    aggregate, parse_row, read_report, resolve_units,
+    aggregate, parse_row, read_report, require_orders, resolve_units,
 };
 pub use review::{
     Action, Addition, Decision, Estimate, Interval, NegativeWord, Review, Suggestion, Summary,
@@ -53,10 +53,12 @@ pub enum AdsError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// A cell that is present but unusable for a review.
-    #[error("{location}: {}: {message}: {value:?}", field.header_zh())]
+    #[error("{location}: {header}: {message}: {value:?}")]
     BadValue {
         /// The cell.
         location: Location,
+        /// The column's header as the file writes it.
+        header: String,
         /// Its field.
         field: Field,
         /// What is wrong (`missing`, `negative amount`, `not a count`).

@@ -101,6 +101,10 @@ fn cell_location(record: &Record, field: Field) -> Location {
 fn bad_value(record: &Record, field: Field, message: &'static str) -> AdsError {
     AdsError::BadValue {
         location: cell_location(record, field),
+        header: record
+            .header()
+            .column(field)
+            .map_or_else(|| field.header_zh().to_owned(), |c| c.name.clone()),
         field,
         message,
         value: record.get(field).unwrap_or("").trim().to_owned(),
@@ -162,7 +166,7 @@ pub fn parse_row(record: &Record) -> Result<ReportRow, AdsError> {
     })
 }
 
-/// The fields a report must have for a review.
+/// The fields a report must have for a review (and orders: see [`require_orders`]).
 pub const REQUIRED: &[Field] = &[
     Field::Date,
     Field::Keyword,
@@ -170,7 +174,16 @@ pub const REQUIRED: &[Field] = &[
     Field::Impressions,
     Field::Clicks,
     Field::Cost,
+    Field::Gmv,
 ];
+
+/// Fails unless the header has total orders or direct orders (indirect alone would undercount).
+pub fn require_orders(header: &Header) -> Result<(), AdsError> {
+    if header.has(Field::DirectOrders) {
+        return Ok(());
+    }
+    Ok(header.require(Field::Orders)?)
+}
 
 /// Puts the rows of one file into 元 and says how the unit was found.
 ///
@@ -277,6 +290,9 @@ pub fn read_report(path: &Path, forced: Option<CostUnit>) -> Result<ReportFile, 
     };
     let reader = input::open(path, &options)?;
     let header = reader.header().cloned();
+    if let Some(h) = &header {
+        require_orders(h)?;
+    }
     let (mut rows, mut rejected) = (Vec::new(), Vec::new());
     for row in reader {
         match row {
@@ -526,6 +542,26 @@ mod tests {
             "GMV in 分 too: 19900 / 15 is 100 x the ROI"
         );
         assert!((f.rows[0].gmv - 199.0).abs() < 1e-9 && (f.rows[0].cost - 15.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_report_without_orders_or_gmv_is_refused_up_front() {
+        let dir = tempfile::tempdir().unwrap();
+        let no_orders =
+            "日期,宝贝ID,关键词,出价,展现量,点击量,花费,总成交金额\n2026-11-01,1,裙,1,10,1,1,0\n";
+        let err = read_report(&write(dir.path(), "a.csv", no_orders), None).unwrap_err();
+        assert!(
+            err.to_string().contains("a.csv:1:1: no orders column"),
+            "{err}"
+        );
+        let direct = "日期,宝贝ID,关键词,出价,展现量,点击量,花费,直接成交笔数,间接成交笔数,总成交金额\n\
+                      2026-11-01,1,裙,1,10,1,1,1,1,99\n";
+        let f = read_report(&write(dir.path(), "b.csv", direct), None).unwrap();
+        assert_eq!(f.rows[0].orders, 2, "direct + indirect");
+        let no_gmv =
+            "日期,宝贝ID,关键词,出价,展现量,点击量,花费,总成交笔数\n2026-11-01,1,裙,1,10,1,1,0\n";
+        let err = read_report(&write(dir.path(), "c.csv", no_gmv), None).unwrap_err();
+        assert!(err.to_string().contains("no gmv column"), "{err}");
     }
 
     #[test]

@@ -647,6 +647,13 @@ fn bayes(c: &Context) -> (Action, Option<f64>, String) {
             ),
         );
     }
+    if e.order_value <= 0.0 {
+        return (
+            Action::Keep,
+            None,
+            "no order in the whole report yet: no order value to judge the bid by".to_owned(),
+        );
+    }
     if c.p_loss_after_cut >= cfg.pause_confidence {
         return (
             Action::Pause,

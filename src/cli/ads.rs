@@ -53,6 +53,9 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         };
         let reader = input::open(path, &options)?;
         let header = reader.header().cloned();
+        if let Some(h) = &header {
+            ads::require_orders(h)?;
+        }
         let mut file_rows = Vec::new();
         for row in reader {
             let outcome = match row {
