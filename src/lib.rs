@@ -10,6 +10,8 @@
 //! - [`input`]: readers for the files operators export (CSV, TSV, XLSX, JSON Lines, text;
 //!   UTF-8 or GBK), one bad row at a time.
 //! - [`market`]: the market model; so far the memory-mapped keyword table.
+//! - [`ads`]: the through-train keyword review: pooled (empirical-Bayes) estimates and a bid
+//!   decision with a reason and a confidence for every keyword.
 //! - [`sample`]: the built-in sample market that `baobei demo` runs on.
 //!
 //! ```
@@ -30,6 +32,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![deny(missing_docs)]
 
+pub mod ads;
 pub mod atomic_file;
 pub mod cli;
 pub mod dictionary;

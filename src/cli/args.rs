@@ -69,6 +69,9 @@ pub enum Command {
     /// Completed nightly rescore runs: list them, show one, compare two.
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Through-train (直通车) ads: review keyword reports into bid decisions.
+    #[command(subcommand)]
+    Ads(AdsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +112,57 @@ pub struct RunsDiffArgs {
     /// Write results to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdsCommand {
+    /// Decide per keyword: raise or lower the bid, keep, pause or delete, with a reason and a
+    /// confidence; negative words; a summary on stderr.
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Through-train keyword reports (daily rows; CSV, XLSX or JSON Lines; GBK or UTF-8).
+    #[arg(long = "report", value_name = "FILE", required = true, num_args = 1..)]
+    pub reports: Vec<PathBuf>,
+    /// Days to review, counted back from the report's latest date.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub days: u32,
+    /// Return on ad spend (GMV / cost) the bids aim at.
+    #[arg(long, value_name = "R", default_value_t = 3.0)]
+    pub target_roi: f64,
+    /// ROI under which a keyword loses money (1 / gross margin).
+    #[arg(long, value_name = "R", default_value_t = 2.0)]
+    pub break_even_roi: f64,
+    /// The newest days whose orders are still being attributed.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub lag_days: u32,
+    /// Pooled Bayesian estimates, or the operators' classic rules of thumb.
+    #[arg(long, value_enum, default_value_t = RulesArg::Bayes)]
+    pub rules: RulesArg,
+    /// The unit of 花费 and 平均点击花费 (default: from the header, else from cost per click
+    /// against the bid).
+    #[arg(long, value_enum)]
+    pub cost_unit: Option<CostUnitArg>,
+    /// Write decisions to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Where to write rejected rows (default: `<first report>.rejects.csv`).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesArg {
+    Bayes,
+    Classic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostUnitArg {
+    Yuan,
+    Fen,
 }
 
 #[derive(Debug, Subcommand)]

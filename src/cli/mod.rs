@@ -2,6 +2,7 @@
 //! the outcome to an exit code. The only place in baobei that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
+mod ads;
 mod args;
 mod batch;
 mod demo;
@@ -21,7 +22,9 @@ use clap::Parser;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::title::Segmenter;
-use args::{Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs};
+use args::{
+    AdsCommand, Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs,
+};
 use batch::{Reject, Summary};
 use output::{Format, Sink};
 use titles::TitleItem;
@@ -129,6 +132,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 IndexCommand::Stats(args) => index::stats(&settings, &args, dicts),
             }
         }
+        Command::Ads(AdsCommand::Review(args)) => ads::review(&settings, &args),
         Command::Keywords(command) => {
             let dicts = dictionaries(&settings)?;
             keywords::warn_if_stale(&settings, &dicts)?;

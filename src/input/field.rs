@@ -96,17 +96,17 @@ fields! {
     /// Growth of search popularity, a fraction.
     Growth = "growth", "搜索人气增长", ["搜索人气增长", "增长率", "增长幅度", "growth"];
     /// Through-train campaign.
-    Plan = "plan", "推广计划", ["推广计划", "计划名称", "campaign"];
+    Plan = "plan", "推广计划", ["推广计划", "计划名称", "推广计划名称", "campaign"];
     /// Through-train ad group.
-    AdGroup = "ad_group", "推广单元", ["推广单元", "单元名称", "ad_group"];
+    AdGroup = "ad_group", "推广单元", ["推广单元", "单元名称", "推广单元名称", "ad_group"];
     /// Keyword bid in 元.
-    Bid = "bid", "出价", ["出价", "bid"];
+    Bid = "bid", "出价", ["出价", "关键词出价", "bid"];
     /// Impressions.
-    Impressions = "impressions", "展现量", ["展现量", "impressions"];
+    Impressions = "impressions", "展现量", ["展现量", "展现次数", "impressions"];
     /// Clicks.
-    Clicks = "clicks", "点击量", ["点击量", "clicks"];
+    Clicks = "clicks", "点击量", ["点击量", "点击次数", "clicks"];
     /// Cost (the header may say 元 or 分).
-    Cost = "cost", "花费", ["花费", "cost"];
+    Cost = "cost", "花费", ["花费", "总花费", "消耗", "cost"];
     /// Average cost per click.
     Cpc = "cpc", "平均点击花费", ["平均点击花费", "cpc"];
     /// Direct orders.

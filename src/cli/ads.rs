@@ -1,0 +1,350 @@
+//! `ads review`: through-train reports in, one decision per keyword out (plus negative words
+//! and keywords to add), the summary on stderr.
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::args::{CostUnitArg, ReviewArgs, RulesArg};
+use super::batch::{Reject, Rejects};
+use super::output::{Record, Sink};
+use super::{Exit, Settings};
+use crate::ads::{
+    self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
+};
+use crate::input::{self, Options};
+
+/// Reads every report (bad rows to the rejects file), reviews, writes the decisions.
+pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
+    if args.days == 0 {
+        anyhow::bail!("--days must be at least 1");
+    }
+    for (name, v) in [
+        ("--target-roi", args.target_roi),
+        ("--break-even-roi", args.break_even_roi),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            anyhow::bail!("{name} must be a positive number, not {v}");
+        }
+    }
+    let forced = args.cost_unit.map(|u| match u {
+        CostUnitArg::Yuan => CostUnit::Yuan,
+        CostUnitArg::Fen => CostUnit::Fen,
+    });
+    let config = ReviewConfig {
+        window: Window {
+            days: args.days,
+            lag_days: args.lag_days,
+        },
+        target_roi: args.target_roi,
+        break_even_roi: args.break_even_roi,
+        rules: match args.rules {
+            RulesArg::Bayes => Rules::Bayes,
+            RulesArg::Classic => Rules::Classic,
+        },
+        ..ReviewConfig::default()
+    };
+
+    let mut rejects = Rejects::new(settings.quiet);
+    let mut rows = Vec::new();
+    for path in &args.reports {
+        let options = Options {
+            required: ads::REQUIRED.to_vec(),
+            ..Default::default()
+        };
+        let reader = input::open(path, &options)?;
+        let header = reader.header().cloned();
+        if let Some(h) = &header {
+            ads::require_orders(h)?;
+        }
+        let mut file_rows = Vec::new();
+        for row in reader {
+            let outcome = match row {
+                Err(e) => Err(Reject::from(e)),
+                Ok(record) => ads::parse_row(&record).map_err(|e| row_reject(&e, &record)),
+            };
+            match outcome {
+                Ok(r) => file_rows.push(r),
+                Err(reject) => rejects.push(reject)?,
+            }
+        }
+        if let Some(header) = header {
+            let units = ads::resolve_units(&mut file_rows, &header, forced);
+            if !settings.quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
+                eprintln!(
+                    "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
+                     --cost-unit yuan says otherwise",
+                    path.display()
+                );
+            }
+        }
+        rows.append(&mut file_rows);
+    }
+    if rows.is_empty() {
+        let paths: Vec<String> = args
+            .reports
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        // Say where the rows went before failing.
+        let first = args.reports.first().map(|p| p.as_path());
+        rejects.finish(args.rejects.as_deref(), None, first)?;
+        return Err(AdsError::NoUsableRows {
+            path: paths.join(", "),
+            rejected: rejects.len(),
+        }
+        .into());
+    }
+
+    let segmenter = super::segmenter(settings)?;
+    let totals = ads::aggregate(&rows, config.window);
+    let review = ads::review(&totals, &config, &segmenter, &[]);
+
+    let format = settings
+        .format
+        .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
+    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    for d in &review.decisions {
+        sink.write(&ReviewRecord::decision(d))?;
+    }
+    for n in &review.negatives {
+        sink.write(&ReviewRecord::negative(n))?;
+    }
+    for a in &review.additions {
+        sink.write(&ReviewRecord {
+            plan: a.plan.clone(),
+            ad_group: a.ad_group.clone(),
+            item: a.suggestion.item.clone(),
+            keyword: a.suggestion.keyword.clone(),
+            action: "add",
+            bid: None,
+            new_bid: Some(a.bid),
+            reason: a.suggestion.reason.clone(),
+            confidence: a.suggestion.confidence,
+            ..ReviewRecord::default()
+        })?;
+    }
+    sink.finish().context("cannot write the decisions")?;
+
+    let first = args.reports.first().map(|p| p.as_path());
+    rejects.finish(args.rejects.as_deref(), args.output.as_deref(), first)?;
+    if !settings.quiet {
+        let s = &review.summary;
+        let actions: Vec<String> = s
+            .actions
+            .iter()
+            .map(|(a, n)| format!("{} {n}", a.as_str()))
+            .collect();
+        eprintln!(
+            "baobei: {} keywords over {} days ({} rules): spend ¥{:.2}, GMV ¥{:.2}, ROI {:.2}; {}",
+            s.keywords,
+            s.days,
+            match config.rules {
+                Rules::Bayes => "bayes",
+                Rules::Classic => "classic",
+            },
+            s.spend,
+            s.gmv,
+            s.roi,
+            actions.join(", ")
+        );
+        eprintln!(
+            "baobei: spend moved: ¥{:.2} taken from losing keywords, ¥{:.2} added to winning ones; \
+             expected next {} days: spend ¥{:.2}, GMV ¥{:.2} (now ¥{:.2}), ROI {:.2}; {} negative word(s)",
+            s.spend_freed,
+            s.spend_added,
+            s.days,
+            s.expected_spend,
+            s.expected_gmv,
+            s.expected_gmv_now,
+            s.expected_roi,
+            review.negatives.len()
+        );
+    }
+    Ok(if rejects.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
+}
+
+fn row_reject(e: &AdsError, record: &input::Record) -> Reject {
+    let location = match e {
+        AdsError::Input(e) => e.location().map(ToString::to_string),
+        AdsError::BadValue { location, .. } | AdsError::ClicksOverImpressions { location, .. } => {
+            Some(location.to_string())
+        }
+        AdsError::NoUsableRows { .. } => None,
+    };
+    Reject::new(
+        location.unwrap_or_else(|| record.location().to_string()),
+        e,
+        record.raw().into_owned(),
+    )
+}
+
+/// One output record: a keyword decision (`raise|lower|keep|pause|delete`), a negative word
+/// (`negative`, keyword = the word) or a keyword to add (`add`). Rates are fractions.
+#[derive(Debug, Default, Serialize)]
+pub struct ReviewRecord {
+    pub plan: String,
+    pub ad_group: String,
+    pub item: String,
+    pub keyword: String,
+    pub action: &'static str,
+    pub bid: Option<f64>,
+    pub new_bid: Option<f64>,
+    pub reason: String,
+    pub confidence: f64,
+    pub root: String,
+    pub impressions: u64,
+    pub clicks: u64,
+    pub cost: f64,
+    pub orders: u64,
+    pub gmv: f64,
+    pub roi: Option<f64>,
+    pub ctr: Option<f64>,
+    pub ctr_low: Option<f64>,
+    pub ctr_high: Option<f64>,
+    pub cvr: Option<f64>,
+    pub cvr_low: Option<f64>,
+    pub cvr_high: Option<f64>,
+    pub never_buys: Option<f64>,
+    pub value_per_click: Option<f64>,
+    pub cpc: Option<f64>,
+    pub target_bid: Option<f64>,
+    pub p_loss: Option<f64>,
+}
+
+fn r4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn r2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl ReviewRecord {
+    fn decision(d: &Decision) -> ReviewRecord {
+        let (t, e) = (&d.totals, &d.estimate);
+        ReviewRecord {
+            plan: t.plan.clone(),
+            ad_group: t.ad_group.clone(),
+            item: t.item.clone(),
+            keyword: t.keyword.clone(),
+            action: d.action.as_str(),
+            bid: Some(t.bid),
+            new_bid: d.new_bid,
+            reason: d.reason.clone(),
+            confidence: r4(d.confidence),
+            root: e.root.clone(),
+            impressions: t.impressions,
+            clicks: t.clicks,
+            cost: r2(t.cost),
+            orders: t.orders,
+            gmv: r2(t.gmv),
+            roi: (t.cost > 0.0).then(|| r2(t.roi())),
+            ctr: Some(r4(e.ctr.mean)),
+            ctr_low: Some(r4(e.ctr.low)),
+            ctr_high: Some(r4(e.ctr.high)),
+            cvr: Some(r4(e.cvr.mean)),
+            cvr_low: Some(r4(e.cvr.low)),
+            cvr_high: Some(r4(e.cvr.high)),
+            never_buys: Some(r4(e.never_buys)),
+            value_per_click: Some(r2(e.value_per_click)),
+            cpc: Some(r2(e.cpc)),
+            target_bid: Some(r2(e.target_bid)),
+            p_loss: Some(r4(e.p_loss)),
+        }
+    }
+
+    fn negative(n: &NegativeWord) -> ReviewRecord {
+        ReviewRecord {
+            plan: n.plan.clone(),
+            keyword: n.word.clone(),
+            action: "negative",
+            reason: format!("{} ({})", n.reason, n.keywords.join(", ")),
+            confidence: r4(n.confidence),
+            clicks: n.clicks,
+            cost: r2(n.cost),
+            ..ReviewRecord::default()
+        }
+    }
+}
+
+impl Record for ReviewRecord {
+    const HEADERS: &'static [&'static str] = &[
+        "推广计划",
+        "推广单元",
+        "宝贝ID",
+        "关键词",
+        "操作",
+        "出价",
+        "新出价",
+        "原因",
+        "置信度",
+        "词根",
+        "展现量",
+        "点击量",
+        "花费",
+        "总成交笔数",
+        "总成交金额",
+        "投入产出比",
+        "点击率(估计)",
+        "点击率下限",
+        "点击率上限",
+        "转化率(估计)",
+        "转化率下限",
+        "转化率上限",
+        "不成交概率",
+        "单次点击价值",
+        "平均点击花费",
+        "目标出价",
+        "亏损概率",
+    ];
+
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let n = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+        out.push(vec![
+            self.plan.clone(),
+            self.ad_group.clone(),
+            self.item.clone(),
+            self.keyword.clone(),
+            self.action.to_owned(),
+            n(self.bid),
+            n(self.new_bid),
+            self.reason.clone(),
+            self.confidence.to_string(),
+            self.root.clone(),
+            self.impressions.to_string(),
+            self.clicks.to_string(),
+            self.cost.to_string(),
+            self.orders.to_string(),
+            self.gmv.to_string(),
+            n(self.roi),
+            n(self.ctr),
+            n(self.ctr_low),
+            n(self.ctr_high),
+            n(self.cvr),
+            n(self.cvr_low),
+            n(self.cvr_high),
+            n(self.never_buys),
+            n(self.value_per_click),
+            n(self.cpc),
+            n(self.target_bid),
+            n(self.p_loss),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_cells() {
+        let mut out = Vec::new();
+        ReviewRecord::default().rows(&mut out);
+        assert_eq!(out[0].len(), ReviewRecord::HEADERS.len());
+        assert_eq!(ReviewRecord::HEADERS[4], "操作");
+    }
+}
