@@ -300,6 +300,18 @@ impl TitleTokenizer {
         }
     }
 
+    /// The distinct terms this tokenizer gives `title`, in title order: what a title holds
+    /// for keyword coverage computed outside tantivy (keyword derivation).
+    pub fn terms(&self, title: &str) -> Vec<String> {
+        let mut terms: Vec<String> = Vec::new();
+        self.each_term(title, |key, _, _, _| {
+            if !terms.iter().any(|t| t == key) {
+                terms.push(key.to_owned());
+            }
+        });
+        terms
+    }
+
     /// Calls `emit(key, byte_from, byte_to, position)` for every indexed term of `title`.
     fn each_term(&self, title: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let seg = self.segmenter.segment(title);
@@ -1038,13 +1050,7 @@ impl ListingIndex {
     /// order: a keyword covers the title when every one of its [`query_tokens`](Self::query_tokens)
     /// is among them.
     pub fn index_terms(&self, title: &str) -> Vec<String> {
-        let mut terms: Vec<String> = Vec::new();
-        TitleTokenizer::for_index(self.segmenter.clone()).each_term(title, |key, _, _, _| {
-            if !terms.iter().any(|t| t == key) {
-                terms.push(key.to_owned());
-            }
-        });
-        terms
+        TitleTokenizer::for_index(self.segmenter.clone()).terms(title)
     }
 
     /// Every current listing with its snapshot history, sorted by id, read in one pass over
