@@ -158,6 +158,13 @@ struct Title {
     grams: Vec<Gram>,
 }
 
+/// A candidate keyword's words, and where it came from.
+struct Candidate {
+    tokens: Vec<String>,
+    from_titles: bool,
+    from_queries: bool,
+}
+
 /// Interns term texts as dense ids.
 #[derive(Default)]
 struct Terms {
@@ -276,8 +283,8 @@ pub fn derive_from(
         }
     }
 
-    // Candidates by normalised text: (tokens, from titles, from queries).
-    let mut candidates: BTreeMap<String, (Vec<String>, bool, bool)> = BTreeMap::new();
+    // Candidates by normalised text.
+    let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
     for (gram, count) in &gram_titles {
         if *count < options.min_titles.max(1) {
             continue;
@@ -290,14 +297,12 @@ pub fn derive_from(
         let text = normalize_keyword(&join_words(words.iter().copied())).into_owned();
         candidates
             .entry(text)
-            .or_insert_with(|| {
-                (
-                    words.iter().map(|w| (*w).to_owned()).collect(),
-                    false,
-                    false,
-                )
+            .or_insert_with(|| Candidate {
+                tokens: words.iter().map(|w| (*w).to_owned()).collect(),
+                from_titles: false,
+                from_queries: false,
             })
-            .1 = true;
+            .from_titles = true;
     }
     let mut distinct_queries: FxHashSet<String> = FxHashSet::default();
     for query in queries {
@@ -306,7 +311,7 @@ pub fn derive_from(
             continue;
         }
         match candidates.get_mut(&text) {
-            Some(c) => c.2 = true,
+            Some(c) => c.from_queries = true,
             None => {
                 let seg = segmenter.segment(&text);
                 let mut tokens: Vec<String> = Vec::new();
@@ -317,7 +322,14 @@ pub fn derive_from(
                     }
                 }
                 if !tokens.is_empty() {
-                    candidates.insert(text, (tokens, false, true));
+                    candidates.insert(
+                        text,
+                        Candidate {
+                            tokens,
+                            from_titles: false,
+                            from_queries: true,
+                        },
+                    );
                 }
             }
         }
@@ -334,25 +346,25 @@ pub fn derive_from(
     let categories: Vec<Option<&str>> =
         used.iter().map(|h| h.listing.category.as_deref()).collect();
 
-    let entries: Vec<(&String, &(Vec<String>, bool, bool))> = candidates.iter().collect();
+    let entries: Vec<(&String, &Candidate)> = candidates.iter().collect();
     let keywords: Vec<DerivedKeyword> = entries
         .par_iter()
-        .filter_map(|(text, (tokens, from_titles, from_queries))| {
-            let covering = cover(tokens, &terms, &postings);
+        .filter_map(|(text, candidate)| {
+            let covering = cover(&candidate.tokens, &terms, &postings);
             progress(1);
             if covering.is_empty() {
                 return None;
             }
             let mut k = DerivedKeyword {
                 keyword: (*text).clone(),
-                tokens: tokens.clone(),
+                tokens: candidate.tokens.clone(),
                 category: String::new(),
                 listings: covering.len() as u64,
                 sales: 0,
                 sales_at_earliest: 0,
                 sales_at_latest: 0,
-                from_titles: *from_titles,
-                from_queries: *from_queries,
+                from_titles: candidate.from_titles,
+                from_queries: candidate.from_queries,
             };
             let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
             for &n in &covering {

@@ -659,7 +659,7 @@ impl ListingHistory {
             .iter()
             .filter_map(|s| s.sales.map(|n| (s.date, n)));
         let first = with_sales.next()?;
-        Some((first, with_sales.last().unwrap_or(first)))
+        Some((first, with_sales.next_back().unwrap_or(first)))
     }
 }
 
