@@ -317,7 +317,12 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    let rows = table.top_by(args.limit, args.category.as_deref(), |s| by.score(s))?;
+    let rows = table.top_by(args.limit, args.category.as_deref(), |s| {
+        if args.min_items > 0 && s.online_items.is_none_or(|n| n < args.min_items) {
+            return None;
+        }
+        by.score(s)
+    })?;
     for (i, (score, row)) in rows.iter().enumerate() {
         sink.write(&TopRecord {
             rank: i + 1,

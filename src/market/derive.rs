@@ -5,7 +5,8 @@
 //!
 //! - **Candidates** are the token n-grams (1 to [`DeriveOptions::max_tokens`] consecutive
 //!   words of the current titles, punctuation, filler words and pure numbers left out) found
-//!   in at least [`DeriveOptions::min_titles`] titles, plus real buyer queries, normalised
+//!   in at least [`DeriveOptions::min_titles`] titles (a lone character is no 1-gram: it is
+//!   mostly a fragment of a word the dictionaries miss), plus real buyer queries, normalised
 //!   ([`normalize_keyword`]) and deduplicated. A candidate's text is its words joined as a
 //!   buyer types them: no space, except between two ASCII words (`iphone 15`).
 //! - A listing **covers** a candidate when its title holds every one of the candidate's words,
@@ -256,6 +257,11 @@ pub fn derive_from(
             for start in 0..ids.len() {
                 for n in 1..=max_tokens.min(ids.len() - start) {
                     let window = &ids[start..start + n];
+                    // A lone character (`女`, `御`) is rarely what a buyer searches and mostly
+                    // a fragment of a word the dictionaries miss; it still counts in n-grams.
+                    if n == 1 && words[start].chars().nth(1).is_none() {
+                        continue;
+                    }
                     // A repeated word adds nothing to a query: `面霜 面霜` is `面霜`.
                     if (1..n).any(|i| window[..i].contains(&window[i])) {
                         continue;
@@ -520,6 +526,19 @@ mod tests {
         );
         assert!(!words.contains(&"美白"), "one title only: {words:?}");
         assert!(!words.contains(&"2016"), "pure numbers are no keywords");
+        let dresses: Vec<ListingHistory> = (0..3)
+            .map(|i| item(&i.to_string(), "连衣裙 女", "女装", 1, 2))
+            .collect();
+        let single = derive_from(
+            &dresses,
+            &segmenter(),
+            &["女".to_owned()],
+            &DeriveOptions::default(),
+            &|_| {},
+        );
+        let lone = find(&single, "女").expect("a query may be one character");
+        assert!(!lone.from_titles, "no lone-character 1-grams from titles");
+        assert!(find(&single, "连衣裙女").is_some_and(|k| k.from_titles));
         let loose = run(
             &[],
             &DeriveOptions {
