@@ -291,6 +291,18 @@ fn demo_runs_with_no_files() {
     );
     assert!(out.contains("栀夏/brand"), "the shop's own brand is known");
     assert!(out.contains("第一品牌") && out.contains("prohibited"));
+    // The planted rising words of the showcase item's category lead its rising words.
+    let rising = out
+        .split("Rising words of 美妆/面霜")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("a rising-words section for the showcase category");
+    let first = rising.lines().nth(3).unwrap_or_default();
+    assert!(
+        first.contains("屏障") && first.contains("derived"),
+        "{rising}"
+    );
+    assert!(rising.contains("胶原蛋白"), "{rising}");
     assert_eq!(
         h.files(),
         Vec::<String>::new(),

@@ -421,7 +421,7 @@ fn market_model_on_ten_tmall_snapshots() {
     eprintln!(
         "\nreal-data market model: {} listings, 10 snapshots indexed in {indexed:.2} s; \
          {} keywords derived in {derived:.2} s; {checked} rows checked against term_stats in {checking:.2} s",
-        3497,
+        index.stats().unwrap().listings,
         table.len()
     );
     eprintln!(

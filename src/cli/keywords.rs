@@ -420,7 +420,7 @@ impl StatsRecord {
 }
 
 /// `2026-11-11`, or `2026-11-01~2026-11-07` for a longer period.
-fn period_text(p: Period) -> String {
+pub fn period_text(p: Period) -> String {
     let day = |d: u32| format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100);
     if p.start == p.end {
         day(p.end)
