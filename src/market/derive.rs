@@ -104,7 +104,7 @@ impl DerivedKeyword {
     }
 }
 
-/// The outcome of [`derive`].
+/// The outcome of [`derive()`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Derivation {
     /// Keywords covered by at least one listing, sorted by text.
@@ -211,7 +211,7 @@ fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
     out
 }
 
-/// Derives keyword statistics from listings already read (module docs); [`derive`] reads them
+/// Derives keyword statistics from listings already read (module docs); [`derive()`] reads them
 /// from the index.
 pub fn derive_from(
     listings: &[ListingHistory],
