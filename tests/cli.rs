@@ -291,6 +291,18 @@ fn demo_runs_with_no_files() {
     );
     assert!(out.contains("栀夏/brand"), "the shop's own brand is known");
     assert!(out.contains("第一品牌") && out.contains("prohibited"));
+    // The planted rising words of the showcase item's category lead its rising words.
+    let rising = out
+        .split("Rising words of 美妆/面霜")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("a rising-words section for the showcase category");
+    let first = rising.lines().nth(3).unwrap_or_default();
+    assert!(
+        first.contains("屏障") && first.contains("derived"),
+        "{rising}"
+    );
+    assert!(rising.contains("胶原蛋白"), "{rising}");
     assert_eq!(
         h.files(),
         Vec::<String>::new(),
@@ -1152,4 +1164,207 @@ fn ads_review_reads_fen_costs_by_scale_or_flag() {
     assert!(err.contains("cost read as 分"), "{err}");
     let (forced, _) = cost(&["--cost-unit", "yuan"]);
     assert!((forced - 1800.0).abs() < 1e-9, "{forced}");
+}
+
+// ---- keywords derive and index rebuild ----
+
+/// The sample's market listings in the harness workspace.
+fn sample_index(h: &Harness) {
+    samples(h);
+    let o = h.run(&["index", "add", "listings.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn keywords_derive_marks_rows_derived_and_an_export_wins() {
+    let h = Harness::new();
+    sample_index(&h);
+    let o = h.run(&["keywords", "import", "keywords.csv", "--date", "2026-11-11"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = h.run(&["keywords", "derive", "--queries", "queries.tsv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("derived") && err.contains("from 252 listings"),
+        "{err}"
+    );
+
+    let rows = show_json(&h, &["新中式", "连衣裙", "新中式连衣裙", "不入耳 无线耳机"]);
+    // A word only the listings know: derived, demand and competition from the listings.
+    assert_eq!(rows[0]["source"], "derived");
+    assert!(rows[0]["demand"].as_f64().unwrap() > 0.0);
+    assert!(rows[0]["online_items"].as_u64().unwrap() >= 3);
+    assert_eq!(rows[0]["period"], "2026-11-09~2026-11-11");
+    assert_eq!(rows[0]["category"], "女装/连衣裙");
+    // Words of the export: the measured rows win over the derived ones.
+    for row in &rows[1..3] {
+        assert_eq!(row["source"], "business-advisor", "{row}");
+    }
+    // A real query (from queries.tsv) that is no title n-gram, covered in any order.
+    assert_eq!(rows[3]["found"], true);
+    assert_eq!(rows[3]["source"], "derived");
+
+    // Deriving again over the same listings replaces the derived rows: same table.
+    let before = std::fs::read(h.path("baobei-workspace/keywords.bkw")).unwrap();
+    let o = h.run(&["keywords", "derive", "--queries", "queries.tsv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(h.path("baobei-workspace/keywords.bkw")).unwrap(),
+        before
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(h.path("baobei-workspace/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let imports = manifest["imports"].as_array().unwrap();
+    assert_eq!(imports.last().unwrap()["source"], "derived");
+    assert_eq!(imports.last().unwrap()["file"], "queries.tsv");
+}
+
+#[test]
+fn derived_rising_words_snapshot() {
+    let h = Harness::new();
+    sample_index(&h);
+    let o = h.run(&["keywords", "derive", "--min-titles", "5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = h.run(&[
+        "keywords",
+        "show",
+        "--format",
+        "csv",
+        "新中式",
+        "加绒",
+        "屏障",
+        "胶原蛋白",
+        "开放式",
+        "降噪",
+        "连衣裙",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("keywords_derive_show_csv", stdout(&o));
+}
+
+#[test]
+fn keywords_derive_reads_plain_query_lists_and_needs_an_index() {
+    let h = Harness::new();
+    samples(&h);
+    let o = h.run(&["keywords", "derive"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no listing index") && stderr(&o).contains("index add"),
+        "{}",
+        stderr(&o)
+    );
+    sample_index(&h);
+    // One query per line, duplicates after normalisation counted once.
+    h.write("mine.txt", "新中式 加绒\n新中式　加绒\nXYZ不存在的词\n");
+    let o = h.run(&[
+        "keywords",
+        "derive",
+        "--queries",
+        "mine.txt",
+        "--min-titles",
+        "1000",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("derived 1 keywords") && stderr(&o).contains("2 distinct queries"),
+        "{}",
+        stderr(&o)
+    );
+    let rows = show_json(&h, &["新中式 加绒"]);
+    assert_eq!(rows[0]["source"], "derived");
+    // --category restricts the listings: no dress is a face cream.
+    let o = h.run(&[
+        "keywords",
+        "derive",
+        "--queries",
+        "mine.txt",
+        "--min-titles",
+        "1000",
+        "--category",
+        "美妆/面霜",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("derived 0 keywords"), "{}", stderr(&o));
+}
+
+#[test]
+fn index_rebuild_adopts_the_current_dictionaries() {
+    let h = Harness::new();
+    sample_index(&h);
+    let before = index_stats(&h);
+    let dict = h.write("mine.tsv", "brand\taliases\tfreq\n栀夏\tZHIXIA\t\n");
+    let dict = dict.to_str().unwrap();
+    let o = h.run(&["index", "stats", "--dict", dict]);
+    assert!(
+        stderr(&o).contains("warning") && stderr(&o).contains("baobei index rebuild"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["index", "rebuild", "--dict", dict]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("252 listings, 747 snapshot rows"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["index", "stats", "--dict", dict, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let mut after = index_stats(&h);
+    // Only the size, segments and last-import lines may differ.
+    for key in ["bytes on disk", "segments", "last import"] {
+        after.remove(key);
+    }
+    let mut before = before;
+    for key in ["bytes on disk", "segments", "last import"] {
+        before.remove(key);
+    }
+    assert_eq!(after, before);
+    assert!(!h.path("baobei-workspace/index.new").exists());
+    assert!(!h.path("baobei-workspace/index.old").exists());
+    // Without the dictionary the workspace is now the stale one.
+    let o = h.run(&["index", "stats"]);
+    assert!(stderr(&o).contains("index rebuild"), "{}", stderr(&o));
+}
+
+#[test]
+fn kill_9_during_index_rebuild_leaves_a_usable_index() {
+    let h = Harness::new();
+    sample_index(&h);
+    let mut big = String::from("宝贝ID,标题,类目,销量\n");
+    for i in 0..20_000 {
+        big.push_str(&format!(
+            "8{i:011},加绒新中式连衣裙女冬季{i},女装/连衣裙,{}\n",
+            i % 300
+        ));
+    }
+    h.write("big.csv", big);
+    let o = h.run(&[
+        "index",
+        "add",
+        "big.csv",
+        "--role",
+        "industry",
+        "--snapshot",
+        "2026-11-12",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let before = index_stats(&h);
+    kill_mid_run(&h, &["index", "rebuild"]);
+    let after = index_stats(&h);
+    assert_eq!(after["listings"], before["listings"]);
+    assert_eq!(after["snapshot rows"], before["snapshot rows"]);
+    let o = h.run(&["index", "rebuild"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the next rebuild completes: {}",
+        stderr(&o)
+    );
+    assert_eq!(index_stats(&h)["listings"], before["listings"]);
+    assert!(!h.path("baobei-workspace/index.new").exists());
+    assert!(!h.path("baobei-workspace/index.old").exists());
 }

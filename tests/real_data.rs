@@ -1,14 +1,24 @@
-//! Evaluation on real Taobao titles with hand-labelled brand and product spans
-//! (`../shared/data/taobao-titles-ner-train.jsonl`), side by side with bare jieba-rs.
+//! Evaluation on real data from `../shared/data`.
 //!
-//! Two measures per label kind: the share of spans that no token crosses (a token that starts
-//! or ends inside the span and reaches outside it), and the share recognised: a token exactly
-//! on the span with the right kind. Run with `--nocapture` to see the table.
+//! - Real Taobao titles with hand-labelled brand and product spans
+//!   (`taobao-titles-ner-train.jsonl`), side by side with bare jieba-rs. Two measures per label
+//!   kind: the share of spans that no token crosses (a token that starts or ends inside the
+//!   span and reaches outside it), and the share recognised: a token exactly on the span with
+//!   the right kind.
+//! - The market model end to end on ten daily Tmall snapshots (`tmall-beauty-double11.csv`):
+//!   `index add`, `keywords derive`, `keywords top --by growth`, checked against the index's
+//!   own term statistics and against the raw file.
+//!
+//! Run with `--nocapture` to see the figures.
 
 mod common;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
 
 use baobei::title::{Segmenter, TokenKind};
 use serde::Deserialize;
@@ -186,6 +196,247 @@ fn brand_and_product_spans_beat_bare_jieba() {
         assert!(
             ours.recognised > bare.recognised,
             "label {k}: recognised {ours:?} vs bare {bare:?}"
+        );
+    }
+}
+
+/// Runs the `baobei` binary in `dir`; panics with its stderr unless it exits 0.
+fn baobei(dir: &Path, args: &[&str]) -> (String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_baobei"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    );
+    assert_eq!(o.status.code(), Some(0), "baobei {args:?}: {err}");
+    (out, err)
+}
+
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A snapshot row as read from the CSV: (year, month, day), title, sale count.
+type RawRow = ((u32, u32, u32), String, Option<u64>);
+
+/// Per item id: the latest title and the sales at the ends of its span with sales.
+type RawMarket = HashMap<String, (String, Option<(u64, u64)>)>;
+
+/// Per item id, read straight from the CSV (no baobei code): the latest title, and the sales
+/// on the earliest and on the latest day with a sale count.
+fn raw_market(path: &Path) -> RawMarket {
+    let mut rows: HashMap<String, Vec<RawRow>> = HashMap::new();
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let mut ymd = r[0].split('/').map(|n| n.parse::<u32>().unwrap());
+        let day = (
+            ymd.next().unwrap(),
+            ymd.next().unwrap(),
+            ymd.next().unwrap(),
+        );
+        let sales = (!r[4].is_empty()).then(|| r[4].parse::<f64>().unwrap() as u64);
+        rows.entry(r[1].to_owned())
+            .or_default()
+            .push((day, r[2].to_owned(), sales));
+    }
+    rows.into_iter()
+        .map(|(id, mut days)| {
+            days.sort_by_key(|d| d.0);
+            let with_sales: Vec<u64> = days.iter().filter_map(|d| d.2).collect();
+            let span = with_sales
+                .first()
+                .zip(with_sales.last())
+                .map(|(a, b)| (*a, *b));
+            (id, (days.last().unwrap().1.clone(), span))
+        })
+        .collect()
+}
+
+/// Growth rate of the summed sales of the listings whose latest title contains every one of
+/// `words` (lower-cased), in any order; no words: the whole market.
+fn raw_growth(market: &RawMarket, words: &[String]) -> f64 {
+    let (mut first, mut last) = (0u64, 0u64);
+    for (title, span) in market.values() {
+        let title = title.to_lowercase();
+        if let Some((a, b)) = span
+            && words.iter().all(|w| title.contains(w.as_str()))
+        {
+            first += a;
+            last += b;
+        }
+    }
+    (last as f64 - first as f64) / first as f64
+}
+
+/// Index all ten daily snapshots, derive keywords, and check what must hold.
+///
+/// Rows with an empty `sale_count` (2,354) are indexed: their title, price and day are real,
+/// only the sales are unknown, so they count as no sale on that day (not zero sales): growth
+/// runs from each listing's earliest to its latest day *with* a sale count, and a listing whose
+/// latest row has none adds nothing to demand (as `ListingIndex::covering` counts it).
+#[test]
+fn market_model_on_ten_tmall_snapshots() {
+    let Some(data) = common::shared_data() else {
+        return;
+    };
+    let csv_path = data.join("tmall-beauty-double11.csv");
+    let csv_arg = csv_path.to_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+
+    let started = Instant::now();
+    baobei(dir, &["index", "add", csv_arg, "--role", "industry"]);
+    let indexed = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let (_, err) = baobei(dir, &["keywords", "derive"]);
+    let derived = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    assert!(err.contains("from 3497 listings"), "{err}");
+    assert!(err.contains("over 2016-11-05~2016-11-14"), "{err}");
+
+    let table =
+        baobei::market::table::KeywordTable::open(dir.join("baobei-workspace/keywords.bkw"))
+            .unwrap();
+    let segmenter = Arc::new(baobei::title::Segmenter::builtin());
+    let index = baobei::market::index::ListingIndex::create_or_open(
+        dir.join("baobei-workspace/index"),
+        segmenter,
+    )
+    .unwrap();
+    let all = baobei::market::index::Filter::default();
+
+    // 面霜: derived, with demand, covered by the face-cream listings, as the index counts.
+    let cream = table.get("面霜").unwrap().expect("面霜 is derived");
+    assert_eq!(cream.stats.source, baobei::market::table::Source::Derived);
+    assert!(cream.stats.demand.unwrap() > 0.0);
+    let covering: BTreeSet<String> = index
+        .covering_ids("面霜", &all)
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(cream.stats.online_items, Some(covering.len() as u64));
+    let market = raw_market(&csv_path);
+    let creams: BTreeSet<String> = market
+        .iter()
+        .filter(|(_, (title, _))| title.contains("面霜"))
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert!(
+        covering.is_subset(&creams),
+        "only face-cream titles cover 面霜"
+    );
+    assert!(
+        covering.len() * 10 >= creams.len() * 9,
+        "{} of {} face-cream titles cover 面霜 (the rest split 面霜 across words)",
+        covering.len(),
+        creams.len()
+    );
+
+    // Every derived row agrees with the index's term statistics (a separate code path: tantivy
+    // queries per word instead of in-memory postings). Checked on every 7th row, for time.
+    let mut checked = 0;
+    for row in table.iter().step_by(7) {
+        let row = row.unwrap();
+        assert_eq!(row.stats.source, baobei::market::table::Source::Derived);
+        let term = index.term_stats(row.keyword, &all).unwrap();
+        assert_eq!(
+            row.stats.online_items,
+            Some(term.listings),
+            "{}",
+            row.keyword
+        );
+        assert_eq!(row.stats.demand, Some(term.sales as f64), "{}", row.keyword);
+        match (row.stats.growth, term.growth_rate()) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{}: {a} vs {b}", row.keyword),
+            (a, b) => assert_eq!(a, b, "{}", row.keyword),
+        }
+        checked += 1;
+    }
+    let checking = started.elapsed().as_secs_f64();
+
+    // The words whose covered sales grew most are what `keywords top --by growth` reports.
+    const SUPPORT: u64 = 30;
+    let mut rising: Vec<(f64, String)> = Vec::new();
+    for row in table.iter() {
+        let row = row.unwrap();
+        if row.stats.online_items.unwrap() < SUPPORT {
+            continue;
+        }
+        let term = index.term_stats(row.keyword, &all).unwrap();
+        if let Some(rate) = term.growth_rate() {
+            rising.push((rate, row.keyword.to_owned()));
+        }
+    }
+    rising.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (top, _) = baobei(
+        dir,
+        &[
+            "keywords",
+            "top",
+            "--by",
+            "growth",
+            "--min-items",
+            &SUPPORT.to_string(),
+            "--limit",
+            "10",
+            "--format",
+            "json",
+        ],
+    );
+    let top = json_lines(&top);
+    assert_eq!(top.len(), 10);
+    let tenth = rising[9].0;
+    for row in &top {
+        let g = row["growth"].as_f64().unwrap();
+        assert!(
+            g >= tenth - 1e-9,
+            "{row} is below the 10th fastest ({tenth})"
+        );
+    }
+    assert_eq!(top[0]["keyword"], rising[0].1.as_str());
+    // Against the raw file: the fastest words outgrow the market as a whole.
+    let whole = raw_growth(&market, &[]);
+    let raw: Vec<(String, f64)> = top
+        .iter()
+        .map(|r| {
+            let keyword = r["keyword"].as_str().unwrap();
+            (
+                keyword.to_owned(),
+                raw_growth(&market, &index.query_tokens(keyword)),
+            )
+        })
+        .collect();
+    let outgrow = raw.iter().filter(|(_, g)| *g > whole).count();
+    assert!(
+        outgrow >= 8,
+        "{outgrow} of 10 outgrow the market ({whole:.3}): {raw:?}"
+    );
+
+    eprintln!(
+        "\nreal-data market model: {} listings, 10 snapshots indexed in {indexed:.2} s; \
+         {} keywords derived in {derived:.2} s; {checked} rows checked against term_stats in {checking:.2} s",
+        index.stats().unwrap().listings,
+        table.len()
+    );
+    eprintln!(
+        "面霜: demand {} over {} listings, growth {:.3}; market growth {whole:.3}",
+        cream.stats.demand.unwrap(),
+        covering.len(),
+        cream.stats.growth.unwrap()
+    );
+    for (i, row) in top.iter().take(5).enumerate() {
+        eprintln!(
+            "rising #{}: {} growth {:.3} over {} listings",
+            i + 1,
+            row["keyword"],
+            row["growth"].as_f64().unwrap(),
+            row["online_items"]
         );
     }
 }

@@ -171,6 +171,9 @@ pub enum IndexCommand {
     Add(IndexAddArgs),
     /// Listings per role, category and snapshot; segments, size, last import.
     Stats(IndexStatsArgs),
+    /// Re-tokenise every stored listing with the current dictionaries into a fresh index and
+    /// swap it in (after a dictionary change; a kill mid-way leaves the old index).
+    Rebuild,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +208,26 @@ pub enum KeywordsCommand {
     Show(ShowArgs),
     /// The best keywords by expected buyers, growth or demand.
     Top(TopArgs),
+    /// Derive keyword statistics from the listing index when no export exists: title n-grams
+    /// and queries, with the covering listings' sales (demand), count and sales growth.
+    Derive(DeriveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeriveArgs {
+    /// Titles an n-gram (1-3 words) must occur in to become a candidate keyword.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_titles: usize,
+    /// Real buyer queries to derive too: TSV `qid<TAB>query` without header, one query per
+    /// line, or a CSV/XLSX with a 关键词/query column.
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// Only listings of exactly this category.
+    #[arg(long, value_name = "C")]
+    pub category: Option<String>,
+    /// Where to write rejected query rows (default: `<queries file>.rejects.csv`).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -242,6 +265,10 @@ pub struct TopArgs {
     /// How many keywords.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
+    /// Only keywords with at least N online items (在线商品数; for derived rows the covering
+    /// listings): a growth rate measured on two listings is noise, not a rising word.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_items: u64,
     /// Write results to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -14,6 +14,7 @@ use super::output::{Format, Record, Sink};
 use super::titles::{self, TitleItem};
 use crate::dictionary::Brand;
 use crate::input::{self, Field, Format as InputFormat, Options};
+use crate::market::derive::{self, DeriveOptions, DerivedKeyword};
 use crate::market::import::{ImportConfig, detect_source, map_record};
 use crate::market::index::{Filter, Listing, ListingIndex, WriterOptions};
 use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
@@ -108,7 +109,10 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
         .iter()
         .find(|o| o.item.id == sample::planted::CLEAN_TITLES[2])
         .context("the built-in sample lacks its showcase item")?;
-    similar_listings(segmenter, showcase, format, &heading)?;
+    let workspace = tempfile::tempdir().context("cannot create a temporary workspace")?;
+    let index = market_index(segmenter, workspace.path())?;
+    similar_listings(&index, showcase, format, &heading)?;
+    rising_keywords(&index, showcase, format, &heading)?;
     let mut categories: Vec<&str> = Vec::new();
     for category in own.iter().filter_map(|o| o.category.as_deref()) {
         if !categories.contains(&category) {
@@ -122,15 +126,9 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
 const SIMILAR_SHOWN: usize = 5;
 
 /// The sample's market listings (three daily snapshots) in a listing index in a temporary
-/// workspace, as `index add` builds it, and the listings most similar to one own item.
-fn similar_listings(
-    segmenter: &Arc<Segmenter>,
-    showcase: &OwnItem,
-    format: Format,
-    heading: &dyn Fn(String) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let workspace = tempfile::tempdir().context("cannot create a temporary workspace")?;
-    let index = ListingIndex::create_or_open(workspace.path(), segmenter.clone())?;
+/// workspace, as `index add` builds it.
+fn market_index(segmenter: &Arc<Segmenter>, dir: &Path) -> anyhow::Result<ListingIndex> {
+    let index = ListingIndex::create_or_open(dir, segmenter.clone())?;
     let mut writer = index.writer(WriterOptions::default())?;
     let path = Path::new("sample").join(sample::LISTINGS.name);
     for row in input::from_reader(
@@ -144,7 +142,16 @@ fn similar_listings(
     writer.commit()?;
     drop(writer);
     index.reload()?;
+    Ok(index)
+}
 
+/// The market listings most similar to one own item.
+fn similar_listings(
+    index: &ListingIndex,
+    showcase: &OwnItem,
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let (id, title) = (&showcase.item.id, &showcase.item.title);
     let stats = index.stats()?;
     heading(format!(
@@ -170,6 +177,52 @@ fn similar_listings(
             shop: hit.listing.shop.unwrap_or_default(),
             role: hit.listing.role.as_str(),
             sales: hit.listing.sales,
+        })?;
+    }
+    sink.finish()
+}
+
+/// Rising words shown for the showcase item's category.
+const RISING_SHOWN: usize = 5;
+/// Covering listings a rising word needs: a growth rate over two listings is noise.
+const RISING_SUPPORT: u64 = 5;
+
+/// `keywords derive` over the market listings, and the words of the showcase item's category
+/// whose covered sales grew fastest between the first and the last snapshot (飙升词).
+fn rising_keywords(
+    index: &ListingIndex,
+    showcase: &OwnItem,
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let derived = derive::derive(index, &[], &DeriveOptions::default(), &|_| {})?;
+    let Some(period) = derived.period else {
+        return Ok(());
+    };
+    let category = showcase.category.as_deref().unwrap_or_default();
+    let mut words: Vec<(f64, &DerivedKeyword)> = derived
+        .keywords
+        .iter()
+        .filter(|k| k.category == category && k.tokens.len() == 1)
+        .filter(|k| k.listings >= RISING_SUPPORT)
+        .filter_map(|k| Some((k.growth_rate()?, k)))
+        .collect();
+    words.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.keyword.cmp(&b.1.keyword))
+    });
+    heading(format!(
+        "Rising words of {category}: covered sales growth {}, derived from the listings \
+         ({} keywords derived; words on at least {RISING_SUPPORT} listings)",
+        super::keywords::period_text(period),
+        derived.keywords.len()
+    ))?;
+    let mut sink = Sink::open(None, format)?;
+    for (rank, (score, k)) in words.iter().take(RISING_SHOWN).enumerate() {
+        sink.write(&TopRecord {
+            rank: rank + 1,
+            score: *score,
+            row: StatsRecord::new(&k.keyword, &k.category, &k.stats(period)),
         })?;
     }
     sink.finish()

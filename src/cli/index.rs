@@ -1,7 +1,8 @@
-//! `index add` and `index stats`: the workspace's listing index.
+//! `index add`, `index stats` and `index rebuild`: the workspace's listing index.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
 use serde::Serialize;
@@ -101,6 +102,51 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     } else {
         Exit::Rejected
     })
+}
+
+/// `index rebuild`: every stored listing re-tokenised with the dictionaries in force, into a
+/// fresh index swapped in atomically under the writer lock; the manifest then records these
+/// dictionaries, so the stale-dictionary warning stops.
+pub fn rebuild(settings: &Settings, dicts: Dictionaries) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let ws = Workspace::open(&settings.workspace)?;
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let lock = ws.lock(&command)?;
+    let dir = ws.index_dir();
+    // An index whose swap was interrupted sits in `index.old`: opening restores it.
+    let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
+    let exists = dir.join("meta.json").exists() || dir.with_file_name("index.old").exists();
+    anyhow::ensure!(
+        exists,
+        "{}: no listing index to rebuild; build one with `baobei index add FILE... --role ROLE`",
+        dir.display()
+    );
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    let options = WriterOptions {
+        threads,
+        ..WriterOptions::default()
+    };
+    let bar = super::keywords::progress(settings.quiet, "listings");
+    let summary = ListingIndex::rebuild(&dir, segmenter.clone(), options, |n| bar.inc(n));
+    bar.finish_and_clear();
+    let summary = summary?;
+    let mut manifest = ws.manifest()?;
+    manifest.set_dictionaries(segmenter.dictionaries());
+    manifest
+        .imports
+        .push(ImportRecord::now(&dir, summary.listings, 0, "rebuild"));
+    lock.save_manifest(&manifest)?;
+    drop(lock);
+    if !settings.quiet {
+        eprintln!(
+            "baobei: rebuilt {} with the current dictionaries: {} listings, {} snapshot rows in {:.2} s",
+            dir.display(),
+            summary.listings,
+            summary.history_rows,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(Exit::Ok)
 }
 
 /// `index stats`: one record per figure, so that it reads as a table and as CSV alike.

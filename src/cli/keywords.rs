@@ -1,17 +1,27 @@
-//! `keywords import`, `keywords show` and `keywords top`: the keyword table of the workspace.
+//! `keywords import`, `keywords show`, `keywords top` and `keywords derive`: the keyword table
+//! of the workspace.
+
+use std::io::{self, IsTerminal};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::args::{ImportArgs, RankArg, ShowArgs, TopArgs};
+use super::args::{DeriveArgs, ImportArgs, RankArg, ShowArgs, TopArgs};
 use super::batch::{self, Reject};
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
-use crate::input::{self, Field, Options};
+use crate::input::{self, Field, Format, Options};
+use crate::market::derive::{self as derivation, DeriveOptions};
 use crate::market::import::{ImportConfig, ImportError, detect_source, map_record, parse_period};
+use crate::market::index::ListingIndex;
 use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::market::workspace::{ImportRecord, Workspace};
+use crate::title::Segmenter;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
@@ -116,6 +126,146 @@ pub fn import(
     })
 }
 
+/// `keywords derive`: keyword rows computed from the listing index (see
+/// [`crate::market::derive`]), merged into the table under the writer lock. The rows of an
+/// earlier derive over the same period are replaced, not merged: a fresh count of the same
+/// listings supersedes the old one. Measured rows of any period still win (table merge rules).
+pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let ws = Workspace::open(&settings.workspace)?;
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let lock = ws.lock(&command)?;
+    let dir = ws.index_dir();
+    anyhow::ensure!(
+        dir.join("meta.json").exists(),
+        "{}: no listing index to derive keywords from; build one with `baobei index add FILE... --role ROLE`",
+        dir.display()
+    );
+    let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
+    let index = ListingIndex::create_or_open(&dir, segmenter)?;
+
+    let mut rejects = batch::Rejects::new(settings.quiet);
+    let queries = match &args.queries {
+        Some(path) => read_queries(path, &mut rejects)?,
+        None => Vec::new(),
+    };
+    let options = DeriveOptions {
+        min_titles: args.min_titles,
+        category: args.category.clone(),
+        ..DeriveOptions::default()
+    };
+    let bar = progress(settings.quiet, "candidates");
+    let derived = derivation::derive(&index, &queries, &options, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let derived = derived?;
+
+    let mut builder = TableBuilder::new();
+    let table_path = ws.table_path();
+    if table_path.exists() {
+        let table = KeywordTable::open(&table_path)?;
+        for row in table.iter() {
+            let row = row?;
+            let replaced =
+                row.stats.source == Source::Derived && Some(row.stats.period) == derived.period;
+            if !replaced {
+                builder.insert(row.keyword, row.category, row.stats)?;
+            }
+        }
+    }
+    let rows = derived.insert_into(&mut builder)?;
+    let written = builder.write(&table_path)?;
+    let mut manifest = ws.manifest()?;
+    if manifest.dictionaries.is_empty() {
+        manifest.set_dictionaries(index.segmenter().dictionaries());
+    }
+    let file = args.queries.clone().unwrap_or_else(|| dir.clone());
+    manifest.imports.push(ImportRecord::now(
+        &file,
+        rows as u64,
+        rejects.len(),
+        &Source::Derived.to_string(),
+    ));
+    lock.save_manifest(&manifest)?;
+    drop(lock);
+
+    rejects.finish(args.rejects.as_deref(), None, args.queries.as_deref())?;
+    if !settings.quiet {
+        let period = derived
+            .period
+            .map(period_text)
+            .unwrap_or_else(|| "-".into());
+        eprintln!(
+            "baobei: derived {rows} keywords ({} candidates, {} distinct queries) from {} \
+             listings over {period} in {:.2} s; {} now holds {} keywords",
+            derived.candidates,
+            derived.queries,
+            derived.listings,
+            started.elapsed().as_secs_f64(),
+            table_path.display(),
+            written.rows
+        );
+    }
+    Ok(if rejects.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
+}
+
+/// Reads queries: a TSV (or a text file whose first line has a tab) as headerless
+/// `qid<TAB>query`, a text file as one query per line, anything else by its header
+/// (a 关键词/query column, else a title column).
+fn read_queries(path: &Path, rejects: &mut batch::Rejects) -> anyhow::Result<Vec<String>> {
+    let format = Format::from_path(path);
+    let tabbed = format == Format::Tsv
+        || (format == Format::Text && first_line_has_tab(path).unwrap_or(false));
+    let options = if tabbed {
+        Options {
+            format: Some(Format::Tsv),
+            columns: Some(vec!["qid".into(), "query".into()]),
+            ..Default::default()
+        }
+    } else {
+        Options::default()
+    };
+    let mut queries = Vec::new();
+    for row in input::open(path, &options)? {
+        match row {
+            Err(e) => rejects.push(Reject::from(e))?,
+            Ok(record) => match record.text(Field::Keyword).or(record.text(Field::Title)) {
+                Some(query) => queries.push(query.to_owned()),
+                None => rejects.push(Reject::new(
+                    record.location().to_string(),
+                    &"no query in the row",
+                    record.raw().into_owned(),
+                ))?,
+            },
+        }
+    }
+    Ok(queries)
+}
+
+fn first_line_has_tab(path: &Path) -> io::Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)?.read(&mut head)?;
+    let line = head[..n].split(|&b| b == b'\n').next().unwrap_or_default();
+    Ok(line.contains(&b'\t'))
+}
+
+/// A spinner counting `unit` on a terminal; hidden when quiet or when stderr is piped.
+pub fn progress(quiet: bool, unit: &str) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let template = format!("{{spinner}} {{human_pos}} {unit}  {{per_sec}}  {{elapsed}}");
+    let bar = ProgressBar::new_spinner()
+        .with_style(ProgressStyle::with_template(&template).expect("valid progress template"));
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
 fn import_reject(e: &ImportError, raw: String) -> Reject {
     Reject::new(e.location().unwrap_or_default(), e, raw)
 }
@@ -167,7 +317,12 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    let rows = table.top_by(args.limit, args.category.as_deref(), |s| by.score(s))?;
+    let rows = table.top_by(args.limit, args.category.as_deref(), |s| {
+        if args.min_items > 0 && s.online_items.is_none_or(|n| n < args.min_items) {
+            return None;
+        }
+        by.score(s)
+    })?;
     for (i, (score, row)) in rows.iter().enumerate() {
         sink.write(&TopRecord {
             rank: i + 1,
@@ -265,7 +420,7 @@ impl StatsRecord {
 }
 
 /// `2026-11-11`, or `2026-11-01~2026-11-07` for a longer period.
-fn period_text(p: Period) -> String {
+pub fn period_text(p: Period) -> String {
     let day = |d: u32| format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100);
     if p.start == p.end {
         day(p.end)

@@ -126,10 +126,14 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Index(command) => {
             let dicts = dictionaries(&settings)?;
-            keywords::warn_if_stale(&settings, &dicts)?;
+            // A rebuild is the cure for stale dictionaries: no warning about them.
+            if !matches!(command, IndexCommand::Rebuild) {
+                keywords::warn_if_stale(&settings, &dicts)?;
+            }
             match command {
                 IndexCommand::Add(args) => index::add(&settings, &args, dicts),
                 IndexCommand::Stats(args) => index::stats(&settings, &args, dicts),
+                IndexCommand::Rebuild => index::rebuild(&settings, dicts),
             }
         }
         Command::Ads(AdsCommand::Review(args)) => ads::review(&settings, &args),
@@ -140,6 +144,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 KeywordsCommand::Import(args) => keywords::import(&settings, &args, &dicts),
                 KeywordsCommand::Show(args) => keywords::show(&settings, &args),
                 KeywordsCommand::Top(args) => keywords::top(&settings, &args),
+                KeywordsCommand::Derive(args) => keywords::derive(&settings, &args, dicts),
             }
         }
         Command::Runs(command) => match command {

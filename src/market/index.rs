@@ -300,6 +300,18 @@ impl TitleTokenizer {
         }
     }
 
+    /// The distinct terms this tokenizer gives `title`, in title order: what a title holds
+    /// for keyword coverage computed outside tantivy (keyword derivation).
+    pub fn terms(&self, title: &str) -> Vec<String> {
+        let mut terms: Vec<String> = Vec::new();
+        self.each_term(title, |key, _, _, _| {
+            if !terms.iter().any(|t| t == key) {
+                terms.push(key.to_owned());
+            }
+        });
+        terms
+    }
+
     /// Calls `emit(key, byte_from, byte_to, position)` for every indexed term of `title`.
     fn each_term(&self, title: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let seg = self.segmenter.segment(title);
@@ -448,6 +460,27 @@ fn fields(schema: &Schema) -> Result<Fields, String> {
     })
 }
 
+/// `<dir>.<suffix>`, beside `dir`.
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(suffix);
+    dir.with_file_name(name)
+}
+
+/// Undoes a [`ListingIndex::rebuild`] killed between its two renames: the index directory is
+/// gone and `<dir>.old` holds the last complete index, so it goes back in place.
+fn recover_interrupted_swap(dir: &Path) -> Result<(), IndexError> {
+    let old = sibling(dir, "old");
+    if !dir.exists() && old.join("meta.json").exists() {
+        std::fs::rename(&old, dir).map_err(|source| IndexError::Io {
+            path: old.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 fn date_number(date: Date) -> u64 {
     date.year() as u64 * 10_000 + date.month() as u64 * 100 + date.day() as u64
 }
@@ -466,6 +499,56 @@ fn current_key(id: &str) -> String {
 
 fn history_key(id: &str, snapshot: u64) -> String {
     format!("h\u{1f}{id}\u{1f}{snapshot}")
+}
+
+/// The skinny history row of one (id, snapshot): no title terms (module docs).
+fn history_doc(
+    f: &Fields,
+    id: &str,
+    snapshot: u64,
+    sales: Option<u64>,
+    price: Option<f64>,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.key, history_key(id, snapshot));
+    doc.add_u64(f.current, 0);
+    doc.add_text(f.id, id);
+    doc.add_u64(f.snapshot, snapshot);
+    if let Some(sales) = sales {
+        doc.add_u64(f.sales, sales);
+    }
+    if let Some(price) = price {
+        doc.add_f64(f.price, price);
+    }
+    doc
+}
+
+/// The full current row of a listing; its title is tokenised by the index it is added to.
+fn current_doc(f: &Fields, listing: &Listing) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.key, current_key(&listing.id));
+    doc.add_u64(f.current, 1);
+    doc.add_text(f.id, &listing.id);
+    doc.add_text(f.title, &listing.title);
+    for (field, value) in [
+        (f.brand, &listing.brand),
+        (f.product, &listing.product),
+        (f.category, &listing.category),
+        (f.shop, &listing.shop),
+    ] {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    doc.add_text(f.role, listing.role.as_str());
+    if let Some(price) = listing.price {
+        doc.add_f64(f.price, price);
+    }
+    if let Some(sales) = listing.sales {
+        doc.add_u64(f.sales, sales);
+    }
+    doc.add_u64(f.snapshot, date_number(listing.snapshot));
+    doc
 }
 
 /// What a search is restricted to; the default is every current listing.
@@ -546,6 +629,49 @@ pub struct IndexStats {
     pub bytes_on_disk: u64,
 }
 
+/// One snapshot of a listing: the day and what the export said on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snapshot {
+    /// The snapshot day.
+    pub date: Date,
+    /// Sales on that day (cumulative in most exports); `None` when the export left it empty.
+    pub sales: Option<u64>,
+    /// Price on that day.
+    pub price: Option<f64>,
+}
+
+/// A current listing with every snapshot kept of it: what keyword derivation and a rebuild
+/// read, in one pass over the stored rows instead of one query per listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListingHistory {
+    /// The listing on its latest snapshot (what searches see).
+    pub listing: Listing,
+    /// Its snapshots, oldest first.
+    pub snapshots: Vec<Snapshot>,
+}
+
+impl ListingHistory {
+    /// Sales on the earliest and on the latest snapshot that has sales, the span growth is
+    /// measured over (as [`ListingIndex::term_stats`] does); `None` when no snapshot has sales.
+    pub fn sales_span(&self) -> Option<((Date, u64), (Date, u64))> {
+        let mut with_sales = self
+            .snapshots
+            .iter()
+            .filter_map(|s| s.sales.map(|n| (s.date, n)));
+        let first = with_sales.next()?;
+        Some((first, with_sales.next_back().unwrap_or(first)))
+    }
+}
+
+/// What [`ListingIndex::rebuild`] copied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RebuildSummary {
+    /// Current listings re-tokenised.
+    pub listings: u64,
+    /// History rows copied.
+    pub history_rows: u64,
+}
+
 /// Memory budget and threads of a [`ListingWriter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriterOptions {
@@ -590,6 +716,7 @@ impl ListingIndex {
         segmenter: Arc<Segmenter>,
     ) -> Result<ListingIndex, IndexError> {
         let path = dir.as_ref().to_path_buf();
+        recover_interrupted_swap(&path)?;
         std::fs::create_dir_all(&path).map_err(|source| IndexError::Io {
             path: path.clone(),
             source,
@@ -914,6 +1041,154 @@ impl ListingIndex {
         })
     }
 
+    /// The segmenter titles are tokenised with.
+    pub fn segmenter(&self) -> &Arc<Segmenter> {
+        &self.segmenter
+    }
+
+    /// The distinct terms the index holds for a title (words plus search sub-words), in title
+    /// order: a keyword covers the title when every one of its [`query_tokens`](Self::query_tokens)
+    /// is among them.
+    pub fn index_terms(&self, title: &str) -> Vec<String> {
+        TitleTokenizer::for_index(self.segmenter.clone()).terms(title)
+    }
+
+    /// Every current listing with its snapshot history, sorted by id, read in one pass over
+    /// the stored rows of the last commit. History rows whose id has no current row (none are
+    /// written so) are left out.
+    pub fn listings(&self) -> Result<Vec<ListingHistory>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut current = Vec::new();
+        let mut history: HashMap<String, Vec<Snapshot>> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let is_current = fast.u64("current").map_err(|e| self.err(e))?;
+            let ids = fast.str("id").map_err(|e| self.err(e))?;
+            let snapshots = fast.u64("snapshot").map_err(|e| self.err(e))?;
+            let sales = fast.u64("sales").map_err(|e| self.err(e))?;
+            let store = segment
+                .get_store_reader(64)
+                .map_err(|source| IndexError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            let mut names: HashMap<u64, String> = HashMap::new();
+            for doc in segment.doc_ids_alive() {
+                if is_current.first(doc) == Some(1) {
+                    let stored: TantivyDocument = store.get(doc).map_err(|e| self.err(e))?;
+                    current.push(self.listing(&stored)?);
+                    continue;
+                }
+                let Some(ord) = ids.as_ref().and_then(|c| c.term_ords(doc).next()) else {
+                    continue;
+                };
+                let id = names.entry(ord).or_insert_with(|| {
+                    let mut s = String::new();
+                    if let Some(c) = &ids {
+                        // An ordinal read from this column is always in its dictionary.
+                        let _ = c.ord_to_str(ord, &mut s);
+                    }
+                    s
+                });
+                let day = snapshots.first(doc).unwrap_or(0);
+                let date = number_date(day).ok_or_else(|| IndexError::Corrupt {
+                    path: self.path.clone(),
+                    what: format!("history row of {id} has snapshot {day}, not a yyyymmdd day"),
+                })?;
+                // Price is not a fast field: read it only from the few stored history rows.
+                let stored: TantivyDocument = store.get(doc).map_err(|e| self.err(e))?;
+                history.entry(id.clone()).or_default().push(Snapshot {
+                    date,
+                    sales: sales.first(doc),
+                    price: stored.get_first(self.fields.price).and_then(|v| v.as_f64()),
+                });
+            }
+        }
+        current.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(current
+            .into_iter()
+            .map(|listing| {
+                let mut snapshots = history.remove(&listing.id).unwrap_or_default();
+                snapshots.sort_by_key(|s| s.date);
+                ListingHistory { listing, snapshots }
+            })
+            .collect())
+    }
+
+    /// Re-tokenises every stored listing of the index in `dir` (current rows and their
+    /// history rows) with `segmenter`, into a fresh index built beside it in `<dir>.new`, and
+    /// swaps it in: `dir` is renamed to `<dir>.old`, `<dir>.new` to `dir`, and the old one is
+    /// removed. Until the first rename the old index is untouched; a crash between the two
+    /// renames leaves `<dir>.old` complete, and the next [`create_or_open`](Self::create_or_open)
+    /// renames it back. The caller holds the workspace's writer lock.
+    pub fn rebuild(
+        dir: impl AsRef<Path>,
+        segmenter: Arc<Segmenter>,
+        options: WriterOptions,
+        mut progress: impl FnMut(u64),
+    ) -> Result<RebuildSummary, IndexError> {
+        let dir = dir.as_ref();
+        let (fresh, old) = (sibling(dir, "new"), sibling(dir, "old"));
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| IndexError::Io { path, source }
+        };
+        let listings = ListingIndex::create_or_open(dir, segmenter.clone())?.listings()?;
+        if fresh.exists() {
+            // What an interrupted rebuild left; the index in `dir` is the good one.
+            std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
+        }
+        let mut summary = RebuildSummary::default();
+        {
+            let index = ListingIndex::create_or_open(&fresh, segmenter)?;
+            let mut writer = index
+                .index
+                .writer_with_num_threads(options.threads.max(1), options.memory_budget)
+                .map_err(|e| index.err(e))?;
+            let f = index.fields;
+            for history in &listings {
+                writer
+                    .add_document(current_doc(&f, &history.listing))
+                    .map_err(|e| index.err(e))?;
+                for s in &history.snapshots {
+                    let doc = history_doc(
+                        &f,
+                        &history.listing.id,
+                        date_number(s.date),
+                        s.sales,
+                        s.price,
+                    );
+                    writer.add_document(doc).map_err(|e| index.err(e))?;
+                    summary.history_rows += 1;
+                }
+                summary.listings += 1;
+                progress(1);
+            }
+            writer.commit().map_err(|e| index.err(e))?;
+            writer.wait_merging_threads().map_err(|e| index.err(e))?;
+        }
+        if old.exists() {
+            // A swap that finished but crashed before removing the old index.
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        }
+        std::fs::rename(dir, &old).map_err(io(dir))?;
+        if let Err(source) = std::fs::rename(&fresh, dir) {
+            // Put the old index back rather than leave none.
+            let _ = std::fs::rename(&old, dir);
+            return Err(IndexError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::File::open(parent)
+                .and_then(|d| d.sync_all())
+                .map_err(io(parent))?;
+        }
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        Ok(summary)
+    }
+
     fn listing(&self, doc: &TantivyDocument) -> Result<Listing, IndexError> {
         let f = &self.fields;
         let text = |field| {
@@ -980,53 +1255,21 @@ impl ListingWriter<'_> {
         };
         // An id neither committed nor seen in this batch has no row to replace: skipping its
         // deletes matters, since tantivy resolves every queued delete term when it flushes.
-        let key = history_key(&listing.id, snapshot);
         if previous.is_some() {
+            let key = history_key(&listing.id, snapshot);
             self.writer.delete_term(Term::from_field_text(f.key, &key));
         }
-        let mut history = TantivyDocument::new();
-        history.add_text(f.key, &key);
-        history.add_u64(f.current, 0);
-        history.add_text(f.id, &listing.id);
-        history.add_u64(f.snapshot, snapshot);
-        if let Some(sales) = listing.sales {
-            history.add_u64(f.sales, sales);
-        }
-        if let Some(price) = listing.price {
-            history.add_f64(f.price, price);
-        }
+        let history = history_doc(&f, &listing.id, snapshot, listing.sales, listing.price);
         self.writer
             .add_document(history)
             .map_err(|e| self.index.err(e))?;
 
         if previous.is_none_or(|p| snapshot >= p) {
-            let key = current_key(&listing.id);
             if previous.is_some() {
+                let key = current_key(&listing.id);
                 self.writer.delete_term(Term::from_field_text(f.key, &key));
             }
-            let mut doc = TantivyDocument::new();
-            doc.add_text(f.key, &key);
-            doc.add_u64(f.current, 1);
-            doc.add_text(f.id, &listing.id);
-            doc.add_text(f.title, &listing.title);
-            for (field, value) in [
-                (f.brand, &listing.brand),
-                (f.product, &listing.product),
-                (f.category, &listing.category),
-                (f.shop, &listing.shop),
-            ] {
-                if let Some(value) = value {
-                    doc.add_text(field, value);
-                }
-            }
-            doc.add_text(f.role, listing.role.as_str());
-            if let Some(price) = listing.price {
-                doc.add_f64(f.price, price);
-            }
-            if let Some(sales) = listing.sales {
-                doc.add_u64(f.sales, sales);
-            }
-            doc.add_u64(f.snapshot, snapshot);
+            let doc = current_doc(&f, listing);
             self.writer
                 .add_document(doc)
                 .map_err(|e| self.index.err(e))?;
@@ -1450,6 +1693,134 @@ mod tests {
         // Query tokens carry no sub-words: a long word stays one term.
         let longest = query.iter().max_by_key(|q| q.chars().count()).unwrap();
         assert!(longest.chars().count() > 2, "{query:?}");
+    }
+
+    #[test]
+    fn listings_come_with_their_snapshot_histories() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), &sample());
+        let all = index.listings().unwrap();
+        let ids: Vec<&str> = all.iter().map(|h| h.listing.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2", "3", "4"]);
+        let cream = &all[0];
+        assert_eq!(
+            cream.listing.snapshot,
+            day(2),
+            "the current row is the latest"
+        );
+        assert_eq!(cream.listing.sales, Some(160));
+        let days: Vec<(Date, Option<u64>)> =
+            cream.snapshots.iter().map(|s| (s.date, s.sales)).collect();
+        assert_eq!(days, [(day(1), Some(100)), (day(2), Some(160))]);
+        assert_eq!(cream.snapshots[0].price, Some(99.0));
+        assert_eq!(cream.sales_span(), Some(((day(1), 100), (day(2), 160))));
+        assert_eq!(all[2].snapshots.len(), 1);
+        assert_eq!(all[2].sales_span(), Some(((day(1), 50), (day(1), 50))));
+    }
+
+    /// The sample with a brand the built-in dictionaries do not know, in two titles.
+    fn branded() -> Vec<Listing> {
+        let mut rows = sample();
+        rows.push(listing("5", "栀夏补水面霜", Role::Own, "美妆>面霜", 7, 1));
+        rows.push(listing("5", "栀夏补水面霜", Role::Own, "美妆>面霜", 9, 2));
+        rows
+    }
+
+    fn with_brand() -> Arc<Segmenter> {
+        let mut dicts = crate::dictionary::Dictionaries::builtin();
+        dicts.brands.push(crate::dictionary::Brand {
+            name: "栀夏".to_owned(),
+            aliases: Vec::new(),
+            freq: None,
+        });
+        Arc::new(Segmenter::new(Arc::new(dicts)))
+    }
+
+    #[test]
+    fn rebuild_retokenises_every_row_and_swaps_the_index_in() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        let before = {
+            let index = build(&dir, &branded());
+            let old = ListingIndex::create_or_open(&dir, with_brand()).unwrap();
+            // Old tokens: the brand the index was built without is not a term of it.
+            assert_eq!(
+                old.covering("栀夏", &Filter::default()).unwrap().listings,
+                0
+            );
+            (index.stats().unwrap(), index.listings().unwrap())
+        };
+        let mut progressed = 0;
+        let summary = ListingIndex::rebuild(&dir, with_brand(), WriterOptions::default(), |n| {
+            progressed += n
+        })
+        .unwrap();
+        assert_eq!(
+            summary,
+            RebuildSummary {
+                listings: 5,
+                history_rows: 8
+            }
+        );
+        assert_eq!(progressed, 5);
+        let index = ListingIndex::create_or_open(&dir, with_brand()).unwrap();
+        let cover = index.covering("栀夏", &Filter::default()).unwrap();
+        assert_eq!((cover.listings, cover.sales), (1, 9));
+        let term = index.term_stats("栀夏", &Filter::default()).unwrap();
+        assert_eq!((term.sales_at_earliest, term.sales_at_latest), (7, 9));
+        let after = index.stats().unwrap();
+        assert_eq!(
+            (after.listings, after.history_rows, &after.snapshots),
+            (
+                before.0.listings,
+                before.0.history_rows,
+                &before.0.snapshots
+            )
+        );
+        assert_eq!(
+            index.listings().unwrap(),
+            before.1,
+            "every stored value kept"
+        );
+        let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["index"], "no .new or .old left behind");
+    }
+
+    #[test]
+    fn a_rebuild_killed_mid_way_leaves_a_usable_index() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        drop(build(&dir, &sample()));
+        let (fresh, old) = (tmp.path().join("index.new"), tmp.path().join("index.old"));
+
+        // Killed while building: a partial `index.new` beside the untouched index.
+        std::fs::create_dir(&fresh).unwrap();
+        std::fs::write(fresh.join("meta.json"), "{ partial").unwrap();
+        let index = ListingIndex::create_or_open(&dir, segmenter()).unwrap();
+        assert_eq!(index.stats().unwrap().listings, 4);
+        drop(index);
+
+        // Killed between the renames: no `index`, the complete old one in `index.old`.
+        std::fs::rename(&dir, &old).unwrap();
+        let index = ListingIndex::create_or_open(&dir, segmenter()).unwrap();
+        assert_eq!(index.stats().unwrap().listings, 4, "the old index is back");
+        assert!(!old.exists());
+        drop(index);
+
+        // The next rebuild clears the leftovers and completes.
+        let summary =
+            ListingIndex::rebuild(&dir, segmenter(), WriterOptions::default(), |_| {}).unwrap();
+        assert_eq!(summary.listings, 4);
+        assert!(!fresh.exists() && !old.exists());
+        let index = ListingIndex::create_or_open(&dir, segmenter()).unwrap();
+        assert_eq!(
+            index.covering("面霜", &Filter::default()).unwrap().sales,
+            490
+        );
     }
 
     #[test]

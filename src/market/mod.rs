@@ -12,6 +12,8 @@
 //!   normalisation every lookup goes through.
 //! - [`import`]: keyword exports into table rows: which export a file is, the period of each
 //!   row, and index restoration (指数还原) as a setting in the workspace's `baobei.toml`.
+//! - [`mod@derive`]: keyword rows computed from the listing index when no export exists: the
+//!   covering listings' sales (demand proxy), their count and their sales growth.
 //! - [`workspace`]: the directory holding the table, the index and a manifest (format version,
 //!   dictionaries, import history), with a writer lock that names its holder.
 //! - [`index`]: the listing index (tantivy): own, competitor and industry listings with their
@@ -40,6 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod derive;
 pub mod import;
 pub mod index;
 mod mapped;

@@ -206,7 +206,10 @@ impl fmt::Display for DictionaryMismatch {
         if self.added.is_empty() && self.removed.is_empty() {
             f.write_str("; the load order changed")?;
         }
-        f.write_str("; re-index the listings so that searches match the current segmentation")
+        f.write_str(
+            "; re-index the listings with `baobei index rebuild` so that searches match the \
+             current segmentation",
+        )
     }
 }
 
