@@ -45,40 +45,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     };
 
     let mut rejects = Rejects::new(settings.quiet);
-    let mut rows = Vec::new();
-    for path in &args.reports {
-        let options = Options {
-            required: ads::REQUIRED.to_vec(),
-            ..Default::default()
-        };
-        let reader = input::open(path, &options)?;
-        let header = reader.header().cloned();
-        if let Some(h) = &header {
-            ads::require_orders(h)?;
-        }
-        let mut file_rows = Vec::new();
-        for row in reader {
-            let outcome = match row {
-                Err(e) => Err(Reject::from(e)),
-                Ok(record) => ads::parse_row(&record).map_err(|e| row_reject(&e, &record)),
-            };
-            match outcome {
-                Ok(r) => file_rows.push(r),
-                Err(reject) => rejects.push(reject)?,
-            }
-        }
-        if let Some(header) = header {
-            let units = ads::resolve_units(&mut file_rows, &header, forced);
-            if !settings.quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
-                eprintln!(
-                    "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
-                     --cost-unit yuan says otherwise",
-                    path.display()
-                );
-            }
-        }
-        rows.append(&mut file_rows);
-    }
+    let rows = read_reports(&args.reports, forced, &mut rejects, settings.quiet)?;
     if rows.is_empty() {
         let paths: Vec<String> = args
             .reports
@@ -165,6 +132,51 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Rejected
     })
+}
+
+/// Reads through-train reports into rows, setting bad rows aside; the cost unit is decided
+/// per file (`forced`, a unit in the header, or the scale of the costs).
+pub fn read_reports(
+    paths: &[std::path::PathBuf],
+    forced: Option<CostUnit>,
+    rejects: &mut Rejects,
+    quiet: bool,
+) -> anyhow::Result<Vec<ads::ReportRow>> {
+    let mut rows = Vec::new();
+    for path in paths {
+        let options = Options {
+            required: ads::REQUIRED.to_vec(),
+            ..Default::default()
+        };
+        let reader = input::open(path, &options)?;
+        let header = reader.header().cloned();
+        if let Some(h) = &header {
+            ads::require_orders(h)?;
+        }
+        let mut file_rows = Vec::new();
+        for row in reader {
+            let outcome = match row {
+                Err(e) => Err(Reject::from(e)),
+                Ok(record) => ads::parse_row(&record).map_err(|e| row_reject(&e, &record)),
+            };
+            match outcome {
+                Ok(r) => file_rows.push(r),
+                Err(reject) => rejects.push(reject)?,
+            }
+        }
+        if let Some(header) = header {
+            let units = ads::resolve_units(&mut file_rows, &header, forced);
+            if !quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
+                eprintln!(
+                    "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
+                     --cost-unit yuan says otherwise",
+                    path.display()
+                );
+            }
+        }
+        rows.append(&mut file_rows);
+    }
+    Ok(rows)
 }
 
 fn row_reject(e: &AdsError, record: &input::Record) -> Reject {

@@ -1,6 +1,7 @@
 //! `index add`, `index stats` and `index rebuild`: the workspace's listing index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,9 +13,9 @@ use super::batch::{self, Reject};
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
-use crate::input::{self, Field, Options, parse_date};
+use crate::input::{self, Date, Field, Options, parse_date};
 use crate::market::index::{Listing, ListingIndex, Role, WriterOptions};
-use crate::market::workspace::{ImportRecord, Workspace};
+use crate::market::workspace::{ImportRecord, Manifest, Workspace};
 use crate::title::Segmenter;
 
 /// Upserts listings from every file under the writer lock, with one commit for the whole
@@ -41,47 +42,19 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
-    let threads = rayon::current_num_threads().clamp(1, 8);
-    let mut writer = index.writer(WriterOptions {
-        threads,
-        ..WriterOptions::default()
-    })?;
-
-    let (mut rejects, mut history, mut added) =
-        (batch::Rejects::new(settings.quiet), Vec::new(), 0u64);
-    for file in &args.files {
-        let options = Options {
-            required: vec![Field::Id, Field::Title],
-            ..Default::default()
-        };
-        let (mut rows, before) = (0u64, rejects.len());
-        for row in input::open(file, &options)? {
-            let outcome = row.map_err(Reject::from).and_then(|record| {
-                Listing::from_record(&record, role, snapshot).map_err(|e| {
-                    Reject::new(record.location().to_string(), &e, record.raw().into_owned())
-                })
-            });
-            match outcome {
-                Ok(listing) => {
-                    writer.upsert(&listing)?;
-                    rows += 1;
-                }
-                Err(reject) => rejects.push(reject)?,
-            }
-        }
-        added += rows;
-        history.push(ImportRecord::now(
-            file,
-            rows,
-            rejects.len() - before,
-            "listings",
-        ));
-    }
-    writer.commit()?;
-    drop(writer);
+    let mut rejects = batch::Rejects::new(settings.quiet);
+    let added = upsert_files(
+        &index,
+        &args.files,
+        role,
+        snapshot,
+        &mut rejects,
+        &mut manifest,
+        None,
+    )?
+    .rows;
     // The index is built with these dictionaries: record them, so a later run with others is told.
     manifest.set_dictionaries(segmenter.dictionaries());
-    manifest.imports.extend(history);
     lock.save_manifest(&manifest)?;
     drop(lock);
 
@@ -102,6 +75,78 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     } else {
         Exit::Rejected
     })
+}
+
+/// What [`upsert_files`] did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Upserted {
+    /// Rows written to the index.
+    pub rows: u64,
+    /// Rows skipped because the index already holds the same listing.
+    pub unchanged: u64,
+}
+
+/// Upserts the listings of every file with one commit (a kill before it leaves the last
+/// committed index as it was), recording each file in the manifest's history. With `known`
+/// (the current listings by id), a row equal to its current listing but for the snapshot day
+/// is skipped: the nightly job re-indexes only what changed.
+pub fn upsert_files(
+    index: &ListingIndex,
+    files: &[PathBuf],
+    role: Option<Role>,
+    snapshot: Option<Date>,
+    rejects: &mut batch::Rejects,
+    manifest: &mut Manifest,
+    known: Option<&HashMap<String, Listing>>,
+) -> anyhow::Result<Upserted> {
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    let mut writer = index.writer(WriterOptions {
+        threads,
+        ..WriterOptions::default()
+    })?;
+    let unchanged = |listing: &Listing| {
+        known
+            .and_then(|k| k.get(&listing.id))
+            .is_some_and(|current| {
+                current.snapshot <= listing.snapshot
+                    && Listing {
+                        snapshot: listing.snapshot,
+                        ..current.clone()
+                    } == *listing
+            })
+    };
+    let mut done = Upserted::default();
+    for file in files {
+        let options = Options {
+            required: vec![Field::Id, Field::Title],
+            ..Default::default()
+        };
+        let (mut rows, before) = (0u64, rejects.len());
+        for row in input::open(file, &options)? {
+            let outcome = row.map_err(Reject::from).and_then(|record| {
+                Listing::from_record(&record, role, snapshot).map_err(|e| {
+                    Reject::new(record.location().to_string(), &e, record.raw().into_owned())
+                })
+            });
+            match outcome {
+                Ok(listing) if unchanged(&listing) => done.unchanged += 1,
+                Ok(listing) => {
+                    writer.upsert(&listing)?;
+                    rows += 1;
+                }
+                Err(reject) => rejects.push(reject)?,
+            }
+        }
+        done.rows += rows;
+        manifest.imports.push(ImportRecord::now(
+            file,
+            rows,
+            rejects.len() - before,
+            "listings",
+        ));
+    }
+    writer.commit()?;
+    Ok(done)
 }
 
 /// `index rebuild`: every stored listing re-tokenised with the dictionaries in force, into a

@@ -2,7 +2,7 @@
 //! of the workspace.
 
 use std::io::{self, IsTerminal};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,8 +19,10 @@ use crate::input::{self, Field, Format, Options};
 use crate::market::derive::{self as derivation, DeriveOptions};
 use crate::market::import::{ImportConfig, ImportError, detect_source, map_record, parse_period};
 use crate::market::index::ListingIndex;
-use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder};
-use crate::market::workspace::{ImportRecord, Workspace};
+use crate::market::table::{
+    KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, WriteSummary,
+};
+use crate::market::workspace::{ImportRecord, Manifest, Workspace};
 use crate::title::Segmenter;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
@@ -49,6 +51,44 @@ pub fn import(
     let ws = Workspace::open(&settings.workspace)?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let lock = ws.lock(&command)?;
+    let mut manifest = ws.manifest()?;
+    if manifest.dictionaries.is_empty() {
+        manifest.set_dictionaries(dicts);
+    }
+    let mut rejects = batch::Rejects::new(settings.quiet);
+    let (imported, written) = import_files(&ws, &args.files, period, &mut rejects, &mut manifest)?;
+    let table_path = ws.table_path();
+    lock.save_manifest(&manifest)?;
+    drop(lock);
+
+    let first = args.files.first().map(|p| p.as_path());
+    rejects.finish(args.rejects.as_deref(), None, first)?;
+    if !settings.quiet {
+        eprintln!(
+            "baobei: imported {imported} rows from {} file(s); {} now holds {} keywords ({} bytes)",
+            args.files.len(),
+            table_path.display(),
+            written.rows,
+            written.bytes
+        );
+    }
+    Ok(if rejects.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
+}
+
+/// Merges keyword exports into the workspace's table (written atomically), recording each
+/// file in the manifest's history; returns the rows imported and what was written. The
+/// caller holds the writer lock.
+pub fn import_files(
+    ws: &Workspace,
+    files: &[PathBuf],
+    period: Option<Period>,
+    rejects: &mut batch::Rejects,
+    manifest: &mut Manifest,
+) -> anyhow::Result<(u64, WriteSummary)> {
     let config = ImportConfig::load(&ws.config_path())?;
 
     let mut builder = TableBuilder::new();
@@ -57,10 +97,8 @@ pub fn import(
         let table = KeywordTable::open(&table_path)?;
         builder.extend_from_table(&table)?;
     }
-    let mut rejects = batch::Rejects::new(settings.quiet);
-    let mut history = Vec::new();
     let mut imported = 0u64;
-    for file in &args.files {
+    for file in files {
         let options = Options {
             required: vec![Field::Keyword],
             ..Default::default()
@@ -91,7 +129,7 @@ pub fn import(
             }
         }
         imported += rows;
-        history.push(ImportRecord::now(
+        manifest.imports.push(ImportRecord::now(
             file,
             rows,
             rejects.len() - before,
@@ -100,30 +138,7 @@ pub fn import(
     }
 
     let written = builder.write(&table_path)?;
-    let mut manifest = ws.manifest()?;
-    if manifest.dictionaries.is_empty() {
-        manifest.set_dictionaries(dicts);
-    }
-    manifest.imports.extend(history);
-    lock.save_manifest(&manifest)?;
-    drop(lock);
-
-    let first = args.files.first().map(|p| p.as_path());
-    rejects.finish(args.rejects.as_deref(), None, first)?;
-    if !settings.quiet {
-        eprintln!(
-            "baobei: imported {imported} rows from {} file(s); {} now holds {} keywords ({} bytes)",
-            args.files.len(),
-            table_path.display(),
-            written.rows,
-            written.bytes
-        );
-    }
-    Ok(if rejects.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Rejected
-    })
+    Ok((imported, written))
 }
 
 /// `keywords derive`: keyword rows computed from the listing index (see
@@ -154,37 +169,18 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
         category: args.category.clone(),
         ..DeriveOptions::default()
     };
-    let bar = progress(settings.quiet, "candidates");
-    let derived = derivation::derive(&index, &queries, &options, &|n| bar.inc(n));
-    bar.finish_and_clear();
-    let derived = derived?;
-
-    let mut builder = TableBuilder::new();
-    let table_path = ws.table_path();
-    if table_path.exists() {
-        let table = KeywordTable::open(&table_path)?;
-        for row in table.iter() {
-            let row = row?;
-            let replaced =
-                row.stats.source == Source::Derived && Some(row.stats.period) == derived.period;
-            if !replaced {
-                builder.insert(row.keyword, row.category, row.stats)?;
-            }
-        }
-    }
-    let rows = derived.insert_into(&mut builder)?;
-    let written = builder.write(&table_path)?;
     let mut manifest = ws.manifest()?;
-    if manifest.dictionaries.is_empty() {
-        manifest.set_dictionaries(index.segmenter().dictionaries());
-    }
-    let file = args.queries.clone().unwrap_or_else(|| dir.clone());
-    manifest.imports.push(ImportRecord::now(
-        &file,
-        rows as u64,
+    let (rows, written, derived) = derive_into(
+        &ws,
+        &index,
+        &queries,
+        &options,
+        args.queries.as_deref(),
         rejects.len(),
-        &Source::Derived.to_string(),
-    ));
+        &mut manifest,
+        settings.quiet,
+    )?;
+    let table_path = ws.table_path();
     lock.save_manifest(&manifest)?;
     drop(lock);
 
@@ -212,10 +208,57 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     })
 }
 
+/// Derives keyword rows from the listing index and merges them into the workspace's table
+/// (written atomically), replacing the derived rows of the same period, and records the
+/// derivation in the manifest. The caller holds the writer lock.
+#[allow(clippy::too_many_arguments)]
+pub fn derive_into(
+    ws: &Workspace,
+    index: &ListingIndex,
+    queries: &[String],
+    options: &DeriveOptions,
+    queries_file: Option<&Path>,
+    rejected: usize,
+    manifest: &mut Manifest,
+    quiet: bool,
+) -> anyhow::Result<(usize, WriteSummary, derivation::Derivation)> {
+    let bar = progress(quiet, "candidates");
+    let derived = derivation::derive(index, queries, options, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let derived = derived?;
+
+    let mut builder = TableBuilder::new();
+    let table_path = ws.table_path();
+    if table_path.exists() {
+        let table = KeywordTable::open(&table_path)?;
+        for row in table.iter() {
+            let row = row?;
+            let replaced =
+                row.stats.source == Source::Derived && Some(row.stats.period) == derived.period;
+            if !replaced {
+                builder.insert(row.keyword, row.category, row.stats)?;
+            }
+        }
+    }
+    let rows = derived.insert_into(&mut builder)?;
+    let written = builder.write(&table_path)?;
+    if manifest.dictionaries.is_empty() {
+        manifest.set_dictionaries(index.segmenter().dictionaries());
+    }
+    let file = queries_file.map_or_else(|| index.path().to_owned(), Path::to_owned);
+    manifest.imports.push(ImportRecord::now(
+        &file,
+        rows as u64,
+        rejected,
+        &Source::Derived.to_string(),
+    ));
+    Ok((rows, written, derived))
+}
+
 /// Reads queries: a TSV (or a text file whose first line has a tab) as headerless
 /// `qid<TAB>query`, a text file as one query per line, anything else by its header
 /// (a 关键词/query column, else a title column).
-fn read_queries(path: &Path, rejects: &mut batch::Rejects) -> anyhow::Result<Vec<String>> {
+pub fn read_queries(path: &Path, rejects: &mut batch::Rejects) -> anyhow::Result<Vec<String>> {
     let format = Format::from_path(path);
     let tabbed = format == Format::Tsv
         || (format == Format::Text && first_line_has_tab(path).unwrap_or(false));
