@@ -143,12 +143,33 @@ where
     T: Send + Sync,
     R: Record + Send,
 {
+    let mut rejects = Rejects::new(quiet);
+    let (done, elapsed) =
+        for_each_ordered(items, &mut rejects, quiet, f, |record| sink.write(&record))?;
+    Ok(Summary {
+        done,
+        rejects,
+        elapsed,
+    })
+}
+
+/// Maps `f` over every item in parallel chunks and hands the results to `consume` in input
+/// order (bounded memory: one chunk in flight); rejected items go to `rejects`. Returns the
+/// items done and the wall time.
+pub fn for_each_ordered<T, R>(
+    items: impl Iterator<Item = Result<T, Reject>>,
+    rejects: &mut Rejects,
+    quiet: bool,
+    f: impl Fn(&T) -> R + Sync,
+    mut consume: impl FnMut(R) -> io::Result<()>,
+) -> io::Result<(usize, Duration)>
+where
+    T: Send + Sync,
+    R: Send,
+{
     let started = Instant::now();
     let progress = progress_bar(quiet);
-    let mut summary = Summary {
-        rejects: Rejects::new(quiet),
-        ..Summary::default()
-    };
+    let mut done = 0;
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut items = items.peekable();
     while items.peek().is_some() {
@@ -157,7 +178,7 @@ where
             match item {
                 Ok(item) => chunk.push(item),
                 Err(reject) => {
-                    if let Err(e) = progress.suspend(|| summary.rejects.push(reject)) {
+                    if let Err(e) = progress.suspend(|| rejects.push(reject)) {
                         progress.finish_and_clear();
                         return Err(e);
                     }
@@ -167,16 +188,16 @@ where
                 break;
             }
         }
-        let records: Vec<R> = chunk.par_iter().map(&f).collect();
-        for record in &records {
-            sink.write(record)?;
+        let results: Vec<R> = chunk.par_iter().map(&f).collect();
+        let n = results.len();
+        for result in results {
+            consume(result)?;
         }
-        summary.done += records.len();
-        progress.inc(records.len() as u64);
+        done += n;
+        progress.inc(n as u64);
     }
     progress.finish_and_clear();
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    Ok((done, started.elapsed()))
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {
