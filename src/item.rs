@@ -85,8 +85,14 @@ impl Item {
             attributes: record.attributes(),
             price: record.number(Field::Price)?,
             sales: record.number(Field::Sales)?,
-            must_keep: record.text(Field::MustKeep).map(split_words).unwrap_or_default(),
-            banned: record.text(Field::Banned).map(split_words).unwrap_or_default(),
+            must_keep: record
+                .text(Field::MustKeep)
+                .map(split_words)
+                .unwrap_or_default(),
+            banned: record
+                .text(Field::Banned)
+                .map(split_words)
+                .unwrap_or_default(),
         })
     }
 
@@ -94,11 +100,7 @@ impl Item {
     /// the product token the market values most (`weight`, e.g.
     /// [`KeywordUniverse::word_weight`](crate::keyword::KeywordUniverse::word_weight)), the
     /// first on a tie; the brand is the first brand token.
-    pub fn subject(
-        &self,
-        seg: &Segmented<'_>,
-        weight: impl Fn(&str) -> f64,
-    ) -> Subject {
+    pub fn subject(&self, seg: &Segmented<'_>, weight: impl Fn(&str) -> f64) -> Subject {
         let given = |s: &Option<String>| {
             s.as_deref()
                 .map(str::trim)
@@ -201,7 +203,10 @@ mod tests {
         assert_eq!(item.must_keep, ["法式", "长袖"]);
         assert_eq!(item.banned, ["网红"]);
         let e = rows[1].as_ref().unwrap_err().to_string();
-        assert!(e.starts_with("items.csv:3:") && e.contains("no title"), "{e}");
+        assert!(
+            e.starts_with("items.csv:3:") && e.contains("no title"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -212,7 +217,12 @@ mod tests {
         let subject = item.subject(&seg, |_| 0.0);
         assert_eq!(subject.brand.as_ref().unwrap().text, "CHANDO");
         assert_eq!(subject.product.as_ref().unwrap().text, "面霜");
-        assert!(subject.note().unwrap().contains("product word 面霜 detected"));
+        assert!(
+            subject
+                .note()
+                .unwrap()
+                .contains("product word 面霜 detected")
+        );
         let given = Item {
             brand: Some("自然堂".into()),
             ..item.clone()

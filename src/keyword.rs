@@ -428,7 +428,8 @@ impl KeywordUniverse {
         let id = self.words.len() as u32;
         self.ids.insert(key.into(), id);
         self.words.push(key.into());
-        self.word_bytes.push(gbk_len(key).min(u16::MAX as usize) as u16);
+        self.word_bytes
+            .push(gbk_len(key).min(u16::MAX as usize) as u16);
         id
     }
 
@@ -469,7 +470,8 @@ impl KeywordUniverse {
 
     /// Market weight of a word: the summed value of the keywords holding it (0 if none).
     pub fn word_weight(&self, key: &str) -> f64 {
-        self.word_id(key).map_or(0.0, |w| self.word_value[w as usize])
+        self.word_id(key)
+            .map_or(0.0, |w| self.word_value[w as usize])
     }
 
     /// A keyword by id.
@@ -755,7 +757,10 @@ pub(crate) mod tests {
         assert_eq!(m.competition_exponent, 0.0);
         std::fs::write(&path, "[value]\ncompetition = 1\n").unwrap();
         let e = ValueModel::load(&path).unwrap_err().to_string();
-        assert!(e.contains("baobei.toml:1:1:") && e.contains("competition"), "{e}");
+        assert!(
+            e.contains("baobei.toml:1:1:") && e.contains("competition"),
+            "{e}"
+        );
         assert_eq!(
             ValueModel::load(&dir.path().join("none.toml")).unwrap(),
             ValueModel::default()
@@ -797,7 +802,11 @@ pub(crate) mod tests {
 
     #[test]
     fn upper_bound_bounds_any_title() {
-        let u = universe(&[("碎花连衣裙", 50.0), ("雪纺连衣裙", 40.0), ("碎花雪纺", 5.0)]);
+        let u = universe(&[
+            ("碎花连衣裙", 50.0),
+            ("雪纺连衣裙", 40.0),
+            ("碎花雪纺", 5.0),
+        ]);
         let ids: Vec<u32> = (0..u.len() as u32).collect();
         let bytes = |w: u32| gbk_len(u.word(w));
         let lq = u.word_id("连衣裙").unwrap();

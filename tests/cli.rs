@@ -957,7 +957,13 @@ fn rewrite_is_byte_identical_for_any_thread_count_and_keeps_the_constraints() {
     let h = market_workspace();
     let run = |threads: &str| {
         let o = h.run(&[
-            "--threads", threads, "--format", "json", "rewrite", "-i", "own_items.csv",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "rewrite",
+            "-i",
+            "own_items.csv",
         ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         o.stdout
@@ -978,8 +984,19 @@ fn rewrite_is_byte_identical_for_any_thread_count_and_keeps_the_constraints() {
         .collect();
     keys.sort_unstable();
     let mut expected = [
-            "id", "title", "new_title", "bytes", "new_bytes", "score", "new_score", "added",
-            "removed", "covered_gain", "covered_lost", "upper_bound", "reason",
+        "id",
+        "title",
+        "new_title",
+        "bytes",
+        "new_bytes",
+        "score",
+        "new_score",
+        "added",
+        "removed",
+        "covered_gain",
+        "covered_lost",
+        "upper_bound",
+        "reason",
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);
@@ -1017,11 +1034,16 @@ fn score_records_have_the_issue_fields() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    for key in ["id", "title", "bytes", "score", "covered", "missing", "problems"] {
+    for key in [
+        "id", "title", "bytes", "score", "covered", "missing", "problems",
+    ] {
         assert!(r[0].get(key).is_some(), "{key} in {}", r[0]);
     }
     assert!(r[0]["covered"][0]["keyword"].is_string());
-    assert!(r[0]["score"].as_f64() < r[1]["score"].as_f64(), "a prohibited word costs");
+    assert!(
+        r[0]["score"].as_f64() < r[1]["score"].as_f64(),
+        "a prohibited word costs"
+    );
     assert_eq!(r[0]["problems"][0]["kind"], "prohibited");
 }
 
@@ -1031,15 +1053,30 @@ fn rewrite_without_keyword_data_says_what_to_run() {
     samples(&h);
     let o = h.run(&["rewrite", "-i", "own_items.csv"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("baobei keywords import"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("baobei keywords import"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("keywords derive"), "{}", stderr(&o));
 }
 
 #[test]
 fn rewrite_rejects_rows_without_a_title_and_exits_1() {
     let h = market_workspace();
-    h.write("items.csv", "宝贝ID,标题,品牌\n1,栀夏碎花连衣裙女,栀夏\n2,,栀夏\n");
-    let o = h.run(&["--format", "csv", "rewrite", "-i", "items.csv", "-o", "out.csv"]);
+    h.write(
+        "items.csv",
+        "宝贝ID,标题,品牌\n1,栀夏碎花连衣裙女,栀夏\n2,,栀夏\n",
+    );
+    let o = h.run(&[
+        "--format",
+        "csv",
+        "rewrite",
+        "-i",
+        "items.csv",
+        "-o",
+        "out.csv",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = std::fs::read_to_string(h.path("out.csv")).unwrap();
     assert!(out.contains("原标题") && out.contains("新标题"), "{out}");

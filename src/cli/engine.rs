@@ -225,7 +225,11 @@ fn composer<'a>(settings: &Settings, m: &'a Market, allow_new_words: bool) -> Co
     }
 }
 
-pub fn score(settings: &Settings, args: &TitleArgs, segmenter: Arc<Segmenter>) -> anyhow::Result<Exit> {
+pub fn score(
+    settings: &Settings,
+    args: &TitleArgs,
+    segmenter: Arc<Segmenter>,
+) -> anyhow::Result<Exit> {
     let m = market(settings, segmenter)?;
     let c = composer(settings, &m, false);
     let format = settings
@@ -240,7 +244,9 @@ pub fn score(settings: &Settings, args: &TitleArgs, segmenter: Arc<Segmenter>) -
     let input = match (&args.input, args.titles.is_empty()) {
         (Some(path), _) => Some(path.as_path()),
         (None, true) if io::stdin().is_terminal() => {
-            anyhow::bail!("no titles: give them as arguments, with --input FILE, or on standard input")
+            anyhow::bail!(
+                "no titles: give them as arguments, with --input FILE, or on standard input"
+            )
         }
         (None, true) => Some(Path::new("-")),
         (None, false) => None,
@@ -258,16 +264,21 @@ pub fn score(settings: &Settings, args: &TitleArgs, segmenter: Arc<Segmenter>) -
             score: s.score.score,
             breakdown: s.score.breakdown,
             covered: c.scorer.values(s.score.covered),
-            missing: c
-                .scorer
-                .values(s.score.missing.iter().map(|&k| (k, m.universe.keyword(k).value.value))),
+            missing: c.scorer.values(
+                s.score
+                    .missing
+                    .iter()
+                    .map(|&k| (k, m.universe.keyword(k).value.value)),
+            ),
             problems: s.problems,
         }
     })?;
     sink.finish()?;
-    summary
-        .rejects
-        .finish(args.rejects.as_deref(), args.output.as_deref(), args.input.as_deref())?;
+    summary.rejects.finish(
+        args.rejects.as_deref(),
+        args.output.as_deref(),
+        args.input.as_deref(),
+    )?;
     Ok(if summary.rejects.is_empty() {
         Exit::Ok
     } else {
@@ -292,18 +303,25 @@ pub fn rewrite(
         false => Sink::open(args.output.as_deref(), format)?,
     };
     let stats = std::sync::Mutex::new(DryRun::default());
-    let summary = batch::run(items(&args.input)?, &mut sink, settings.quiet, |item: &Item| {
-        let record = RewriteRecord::new(&c.scorer, item, c.rewrite(item));
-        stats.lock().expect("stats").add(&record);
-        record
-    })?;
+    let summary = batch::run(
+        items(&args.input)?,
+        &mut sink,
+        settings.quiet,
+        |item: &Item| {
+            let record = RewriteRecord::new(&c.scorer, item, c.rewrite(item));
+            stats.lock().expect("stats").add(&record);
+            record
+        },
+    )?;
     let mut stats = stats.into_inner().expect("stats");
     if !args.dry_run {
         sink.finish()?;
     }
-    summary
-        .rejects
-        .finish(args.rejects.as_deref(), args.output.as_deref(), Some(&args.input))?;
+    summary.rejects.finish(
+        args.rejects.as_deref(),
+        args.output.as_deref(),
+        Some(&args.input),
+    )?;
     if args.dry_run || (!settings.quiet && summary.done >= 1000) {
         let secs = summary.elapsed.as_secs_f64();
         let line = format!(

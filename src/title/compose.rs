@@ -35,14 +35,59 @@ pub const SAFE_TRAFFIC: &[&str] = &["新款", "百搭", "时尚", "潮流", "洋
 /// Facets of which an item has one value: a second season or gender would contradict it.
 const FACETS: &[&[&str]] = &[
     &[
-        "春季", "夏季", "秋季", "冬季", "春款", "夏款", "秋款", "冬款", "春装", "夏装", "秋装",
-        "冬装", "春秋", "春夏", "秋冬", "四季", "春秋款", "秋冬款", "春夏款", "夏天", "冬天",
-        "早春", "初秋",
+        "春季",
+        "夏季",
+        "秋季",
+        "冬季",
+        "春款",
+        "夏款",
+        "秋款",
+        "冬款",
+        "春装",
+        "夏装",
+        "秋装",
+        "冬装",
+        "春秋",
+        "春夏",
+        "秋冬",
+        "四季",
+        "春秋款",
+        "秋冬款",
+        "春夏款",
+        "夏天",
+        "冬天",
+        "早春",
+        "初秋",
     ],
     &[
-        "女", "男", "女士", "男士", "女式", "男式", "女款", "男款", "女生", "男生", "女孩", "男孩",
-        "女童", "男童", "儿童", "宝宝", "婴儿", "中老年", "老年人", "学生", "孕妇", "情侣", "男女",
-        "女装", "男装", "童装", "少女", "大童",
+        "女",
+        "男",
+        "女士",
+        "男士",
+        "女式",
+        "男式",
+        "女款",
+        "男款",
+        "女生",
+        "男生",
+        "女孩",
+        "男孩",
+        "女童",
+        "男童",
+        "儿童",
+        "宝宝",
+        "婴儿",
+        "中老年",
+        "老年人",
+        "学生",
+        "孕妇",
+        "情侣",
+        "男女",
+        "女装",
+        "男装",
+        "童装",
+        "少女",
+        "大童",
     ],
 ];
 
@@ -183,8 +228,14 @@ fn render(units: &[&Unit]) -> (String, Vec<(usize, usize)>) {
     let mut spans = Vec::with_capacity(units.len());
     let mut chars = 0;
     for u in units {
-        if out.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
-            && u.text.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        if out
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            && u.text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
         {
             out.push(' ');
             chars += 1;
@@ -284,7 +335,11 @@ impl Pool<'_> {
                     continue;
                 }
                 seen.push(k);
-                if self.usable[k].2.iter().all(|v| s.sel[*v] || add.contains(v)) {
+                if self.usable[k]
+                    .2
+                    .iter()
+                    .all(|v| s.sel[*v] || add.contains(v))
+                {
                     g += self.usable[k].1;
                 }
             }
@@ -383,7 +438,11 @@ impl<'a> Composer<'a> {
     fn score_segmented(&self, item: &Item, seg: &Segmented<'_>) -> Scored {
         let u = self.universe();
         let subject = self.subject(item, seg);
-        let fallback: Vec<u32> = if subject.product.as_ref().is_some_and(|p| u.word_id(&p.key).is_some()) {
+        let fallback: Vec<u32> = if subject
+            .product
+            .as_ref()
+            .is_some_and(|p| u.word_id(&p.key).is_some())
+        {
             Vec::new()
         } else {
             seg.words().filter_map(|t| u.word_id(seg.key(t))).collect()
@@ -444,14 +503,55 @@ impl<'a> Composer<'a> {
         }
         let mut units: Vec<Unit> = Vec::new();
         let tokens = &seg.tokens;
+        // A lone Chinese character jieba could not place (毛 in 毛/衣裙, 式 in 旗袍/式) is
+        // not a word: it stays glued to the word it completes, or to both neighbours, so that
+        // dropping or moving words never leaves a broken fragment.
+        let mut glue = vec![false; tokens.len()];
+        let touching = |a: usize, b: usize| {
+            tokens[a].end == tokens[b].start
+                && tokens[a].kind != TokenKind::Punct
+                && tokens[b].kind != TokenKind::Punct
+                && s.prohibited(seg.key(&tokens[a])).is_none()
+                && s.prohibited(seg.key(&tokens[b])).is_none()
+        };
+        for t in 0..tokens.len() {
+            let key = seg.key(&tokens[t]);
+            let lone = matches!(tokens[t].kind, TokenKind::Word | TokenKind::Filler)
+                && key.chars().count() == 1
+                && key.chars().all(is_cjk);
+            if !lone {
+                continue;
+            }
+            let prev = (t > 0 && touching(t - 1, t)).then(|| t - 1);
+            let next = (t + 1 < tokens.len() && touching(t, t + 1)).then_some(t + 1);
+            let word = |a: usize, b: usize| {
+                s.is_word(&format!("{}{}", seg.key(&tokens[a]), seg.key(&tokens[b])))
+            };
+            match (prev, next) {
+                (Some(p), _) if word(p, t) => glue[p] = true,
+                (_, Some(n)) if word(t, n) => glue[t] = true,
+                (p, n) => {
+                    if let Some(p) = p {
+                        glue[p] = true;
+                    }
+                    if n.is_some() {
+                        glue[t] = true;
+                    }
+                }
+            }
+        }
         let mut i = 0;
         while i < tokens.len() {
             let (ks, ke) = key_range(&tokens[i]);
             let hit = locks.iter().find(|l| l.0 < ke && ks < l.1).copied();
             let mut j = i + 1;
-            if let Some((_, lend, _)) = hit {
-                while j < tokens.len() && key_range(&tokens[j]).0 < lend {
+            loop {
+                let in_lock = hit
+                    .is_some_and(|(_, lend, _)| j < tokens.len() && key_range(&tokens[j]).0 < lend);
+                if j < tokens.len() && (in_lock || glue[j - 1]) {
                     j += 1;
+                } else {
+                    break;
                 }
             }
             // A brand written in two scripts (`CHANDO/自然堂`) is one unit.
@@ -469,6 +569,10 @@ impl<'a> Composer<'a> {
             }
             let group = &tokens[i..j];
             let (first, last) = (group[0], group[j - i - 1]);
+            let hit = hit.or_else(|| {
+                let (gs, ge) = (key_range(&first).0, key_range(&last).1);
+                locks.iter().find(|l| l.0 < ge && gs < l.1).copied()
+            });
             i = j;
             if hit.is_none() && first.kind == TokenKind::Punct && group.len() == 1 {
                 continue;
@@ -498,15 +602,53 @@ impl<'a> Composer<'a> {
                 origin: Origin::Title,
                 locked,
                 brand: hit.is_some_and(|h| h.2) || first.kind == TokenKind::Brand,
-                kind: if group.len() == 1 { first.kind } else { TokenKind::Word },
+                kind: if group.len() == 1 {
+                    first.kind
+                } else {
+                    TokenKind::Word
+                },
             });
         }
-        // Repeats: a later unit that repeats an earlier one goes, unless locked (then the
-        // earlier, unlocked one goes).
+        // A brand or product word the operator gives that the title lacks is added: it is true.
+        for (named, brand) in [(&old.subject.brand, true), (&old.subject.product, false)] {
+            if let Some(n) = named
+                && !folded.contains(n.key.as_str())
+                && !n.key.is_empty()
+            {
+                let unit = Unit {
+                    text: n.text.clone(),
+                    keys: vec![n.key.clone()],
+                    ids: u.word_id(&n.key).into_iter().collect(),
+                    cost: unit_cost(&n.text),
+                    origin: if brand {
+                        Origin::Title
+                    } else {
+                        Origin::Attribute
+                    },
+                    locked: true,
+                    brand,
+                    kind: if brand {
+                        TokenKind::Brand
+                    } else {
+                        TokenKind::Product
+                    },
+                };
+                if brand {
+                    units.insert(0, unit);
+                } else {
+                    units.push(unit);
+                }
+            }
+        }
+        // Exact repeats: the later unit goes, unless locked (then the earlier, unlocked one
+        // goes). Repeats at a word's edge (保湿 … 保湿霜) stay in the pool as conflicts: the
+        // search keeps whichever covers more.
         let mut keep = vec![true; units.len()];
         for a in 0..units.len() {
             for b in a + 1..units.len() {
-                if keep[a] && keep[b] && conflicts(&units[a], &units[b]) {
+                let same = units[b].keys.iter().all(|k| units[a].keys.contains(k))
+                    || units[a].keys.iter().all(|k| units[b].keys.contains(k));
+                if keep[a] && keep[b] && same {
                     if units[b].locked && !units[a].locked {
                         keep[a] = false;
                     } else if !units[b].locked {
@@ -533,7 +675,9 @@ impl<'a> Composer<'a> {
             }
             if origin != Origin::Attribute
                 && let Some(f) = facet_of(key)
-                && units.iter().any(|x| x.keys.iter().any(|k| facet_of(k) == Some(f)))
+                && units
+                    .iter()
+                    .any(|x| x.keys.iter().any(|k| facet_of(k) == Some(f)))
             {
                 return;
             }
@@ -555,7 +699,13 @@ impl<'a> Composer<'a> {
         for (_, value) in &item.attributes {
             let vseg = s.segment(value);
             for t in vseg.words() {
-                push(&mut units, vseg.key(t), vseg.text(t), Origin::Attribute, t.kind);
+                push(
+                    &mut units,
+                    vseg.key(t),
+                    vseg.text(t),
+                    Origin::Attribute,
+                    t.kind,
+                );
             }
         }
         let ids: Vec<u32> = units.iter().flat_map(|x| x.ids.clone()).collect();
@@ -628,7 +778,10 @@ impl<'a> Composer<'a> {
         let mut seq: Vec<usize> = (0..pool.units.len())
             .filter(|&u| s.sel[u] && pool.units[u].origin == Origin::Title)
             .collect();
-        if let Some(b) = seq.iter().position(|&u| pool.units[u].brand && pool.units[u].locked) {
+        if let Some(b) = seq
+            .iter()
+            .position(|&u| pool.units[u].brand && pool.units[u].locked)
+        {
             let brand = seq.remove(b);
             seq.insert(0, brand);
         }
@@ -638,7 +791,11 @@ impl<'a> Composer<'a> {
         let mut inserted: Vec<(usize, usize)> = (0..pool.units.len())
             .filter(|&u| s.sel[u] && pool.units[u].origin != Origin::Title)
             .map(|u| {
-                let best = pool.unit_kws[u].iter().copied().filter(|&k| s.covered[k]).min();
+                let best = pool.unit_kws[u]
+                    .iter()
+                    .copied()
+                    .filter(|&k| s.covered[k])
+                    .min();
                 (best.unwrap_or(usize::MAX), u)
             })
             .collect();
@@ -699,6 +856,13 @@ impl<'a> Composer<'a> {
                 .into_iter()
                 .flatten()
                 .any(|n| !folded.contains(n.key.as_str()));
+            // A repeat inside a locked word (a brand spelt 好上好) cannot be removed.
+            let inside_locked = |p: &Problem| {
+                units
+                    .iter()
+                    .zip(&spans)
+                    .any(|(u, sp)| u.locked && sp.0 <= p.start && p.end <= sp.1)
+            };
             let bad: Vec<&Problem> = problems.iter().filter(|p| hard(p)).collect();
             if bad.is_empty() && !lost_subject && !title.trim().is_empty() {
                 return Some(title);
@@ -709,7 +873,23 @@ impl<'a> Composer<'a> {
             // Drop the unlocked units a problem points at (over budget: the least valuable).
             let mut dropped = false;
             for p in bad {
-                let culprits: Vec<usize> = if p.kind == ProblemKind::OverBudget {
+                let culprits: Vec<usize> = if p.kind == ProblemKind::RepeatedWord
+                    && inside_locked(p)
+                {
+                    // The later occurrence is part of a locked word: drop the other occurrence.
+                    let key = fold(&p.text);
+                    (0..pool.units.len())
+                        .filter(|&u| s.sel[u] && !pool.units[u].locked)
+                        .filter(|&u| {
+                            pool.units[u].keys.iter().any(|k| {
+                                *k == key
+                                    || (key.chars().count() >= 2
+                                        && (k.starts_with(key.as_str())
+                                            || k.ends_with(key.as_str())))
+                            })
+                        })
+                        .collect()
+                } else if p.kind == ProblemKind::OverBudget {
                     let mut by_value: Vec<(f64, usize)> = (0..pool.units.len())
                         .filter(|&u| s.sel[u] && !pool.units[u].locked)
                         .map(|u| {
@@ -737,7 +917,12 @@ impl<'a> Composer<'a> {
                 }
             }
             if !dropped {
-                return None;
+                // What is left lies inside locked words (a brand spelt 好上好): accept it.
+                let only_locked = problems
+                    .iter()
+                    .filter(|p| hard(p))
+                    .all(|p| p.kind == ProblemKind::RepeatedWord && inside_locked(p));
+                return only_locked.then_some(title);
             }
         }
         None
@@ -765,7 +950,11 @@ impl<'a> Composer<'a> {
         pool.fill(&mut b);
         pool.greedy(&mut b);
         pool.local_search(&mut b);
-        let mut best = if a.value > b.value + 1e-9 { a } else { b.clone() };
+        let mut best = if a.value > b.value + 1e-9 {
+            a
+        } else {
+            b.clone()
+        };
         pool.fill(&mut best);
 
         let free: Vec<u32> = (0..pool.units.len())
@@ -778,7 +967,14 @@ impl<'a> Composer<'a> {
             .max(best.value);
         let achieved = best.value;
 
-        let over_or_illegal = old.problems.iter().any(hard);
+        // Over the budget or a prohibited word: the title must change. A repeated word only
+        // wastes bytes: it goes only when the title without it scores higher.
+        let over_or_illegal = old.problems.iter().any(|p| {
+            matches!(
+                p.kind,
+                ProblemKind::OverBudget | ProblemKind::Prohibited | ProblemKind::EmptyTitle
+            )
+        });
         let composed = self
             .realise(&pool, best, &old)
             .or_else(|| self.realise(&pool, b, &old))
@@ -855,7 +1051,11 @@ impl<'a> Composer<'a> {
             for p in old.problems.iter().filter(|p| hard(p)) {
                 fixes.push(match p.kind {
                     ProblemKind::OverBudget => {
-                        format!("brought within budget ({} -> {} bytes)", old.bytes, gbk_len(&title))
+                        format!(
+                            "brought within budget ({} -> {} bytes)",
+                            old.bytes,
+                            gbk_len(&title)
+                        )
                     }
                     k => format!("{} \"{}\" removed", k.as_str().replace('_', " "), p.text),
                 });
@@ -967,7 +1167,11 @@ mod tests {
             let r = c.rewrite(&item);
             assert!(r.changed, "{r:?}");
             assert!(r.title.starts_with("栀夏"), "{}", r.title);
-            assert!(r.title.contains("雪纺连衣裙"), "next to its partner: {}", r.title);
+            assert!(
+                r.title.contains("雪纺连衣裙"),
+                "next to its partner: {}",
+                r.title
+            );
             assert!(r.new_score.score > r.old.score.score);
             assert!(r.added.contains(&"雪纺".to_owned()));
         })

@@ -53,7 +53,7 @@ impl Default for ScoreConfig {
             coverage_points: 80.0,
             budget_points: 20.0,
             prohibited: 20.0,
-            repeated: 5.0,
+            repeated: 15.0,
             wasted_space: 1.0,
             characters: 1.0,
             missing_brand: 10.0,
@@ -207,7 +207,8 @@ impl<'a> Scorer<'a> {
         let bytes = gbk_len(seg.title());
         let mut b = Breakdown {
             coverage: c.coverage_points * share,
-            budget_use: c.budget_points * (bytes.min(self.budget) as f64 / self.budget.max(1) as f64),
+            budget_use: c.budget_points
+                * (bytes.min(self.budget) as f64 / self.budget.max(1) as f64),
             covered_value,
             reachable_value: reachable,
             penalties: Vec::new(),
@@ -289,7 +290,11 @@ mod tests {
 
     #[test]
     fn covers_keywords_in_any_order_with_a_bonus_for_adjacency() {
-        let u = universe(&[("碎花连衣裙", 50.0), ("雪纺连衣裙", 40.0), ("连衣裙 长袖", 10.0)]);
+        let u = universe(&[
+            ("碎花连衣裙", 50.0),
+            ("雪纺连衣裙", 40.0),
+            ("连衣裙 长袖", 10.0),
+        ]);
         let s = u.segmenter().clone();
         let config = ScoreConfig::default();
         let scorer = Scorer {
@@ -311,7 +316,10 @@ mod tests {
         assert_eq!(cov("连衣裙碎花"), [("碎花连衣裙".to_string(), 50.0)]);
         let got = cov("长袖雪纺连衣裙");
         assert_eq!(got.len(), 2, "{got:?}");
-        assert!(cov("碎花长裙").is_empty(), "every word of the keyword is needed");
+        assert!(
+            cov("碎花长裙").is_empty(),
+            "every word of the keyword is needed"
+        );
     }
 
     #[test]
@@ -335,15 +343,30 @@ mod tests {
         let good = score("碎花雪纺连衣裙", &subject("碎花雪纺连衣裙"));
         let bad = score("最好碎花雪纺连衣裙", &subject("最好碎花雪纺连衣裙"));
         assert!(good.score > bad.score);
-        assert!(bad.breakdown.penalties.iter().any(|p| p.kind == "prohibited"));
+        assert!(
+            bad.breakdown
+                .penalties
+                .iter()
+                .any(|p| p.kind == "prohibited")
+        );
         let none = score("碎花雪纺", &subject("碎花雪纺"));
-        assert!(none.breakdown.penalties.iter().any(|p| p.kind == "missing_product"));
+        assert!(
+            none.breakdown
+                .penalties
+                .iter()
+                .any(|p| p.kind == "missing_product")
+        );
         assert_eq!(good.covered.len(), 2);
         assert!(good.score > 0.0 && good.score <= 100.0);
         // Over the budget only the part within it counts.
         let long = format!("{}碎花连衣裙", "好".repeat(30));
         let over = score(&long, &subject(&long));
         assert!(over.covered.is_empty());
-        assert!(over.breakdown.penalties.iter().any(|p| p.kind == "over_budget"));
+        assert!(
+            over.breakdown
+                .penalties
+                .iter()
+                .any(|p| p.kind == "over_budget")
+        );
     }
 }
