@@ -9,9 +9,14 @@
 //!   budget, the Advertising Law or wastes bytes.
 //! - [`input`]: readers for the files operators export (CSV, TSV, XLSX, JSON Lines, text;
 //!   UTF-8 or GBK), one bad row at a time.
-//! - [`market`]: the market model; so far the memory-mapped keyword table.
+//! - [`market`]: the market model: the memory-mapped keyword table and the listing index.
+//! - [`item`] and [`keyword`]: the items to optimise and the keywords relevant to them, valued
+//!   once ([`keyword::KeywordUniverse`]); [`title::score`] and [`title::compose`] score titles
+//!   and compose better ones.
 //! - [`ads`]: the through-train keyword review: pooled (empirical-Bayes) estimates and a bid
 //!   decision with a reason and a confidence for every keyword.
+//! - [`runs`]: the nightly job's runs: built aside and renamed whole, compared with the one
+//!   before, reported as one self-contained HTML page.
 //! - [`sample`]: the built-in sample market that `baobei demo` runs on.
 //!
 //! ```
@@ -37,6 +42,8 @@ pub mod atomic_file;
 pub mod cli;
 pub mod dictionary;
 pub mod input;
+pub mod item;
+pub mod keyword;
 pub mod market;
 pub mod runs;
 pub mod sample;

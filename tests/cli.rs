@@ -1368,3 +1368,150 @@ fn kill_9_during_index_rebuild_leaves_a_usable_index() {
     assert!(!h.path("baobei-workspace/index.new").exists());
     assert!(!h.path("baobei-workspace/index.old").exists());
 }
+
+// ---- score and rewrite ----
+
+/// A workspace from the built-in sample: its keyword export imported, its listings indexed.
+fn market_workspace() -> Harness {
+    let h = Harness::new();
+    samples(&h);
+    let o = h.run(&["keywords", "import", "keywords.csv", "--date", "2026-11-09"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = h.run(&["index", "add", "listings.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    h
+}
+
+#[test]
+fn rewrite_is_byte_identical_for_any_thread_count_and_keeps_the_constraints() {
+    let h = market_workspace();
+    let run = |threads: &str| {
+        let o = h.run(&[
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "rewrite",
+            "-i",
+            "own_items.csv",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        o.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"), "output depends on the thread count");
+    let records: Vec<serde_json::Value> = String::from_utf8(one)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 24);
+    let mut keys: Vec<&str> = records[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    let mut expected = [
+        "id",
+        "title",
+        "new_title",
+        "bytes",
+        "new_bytes",
+        "score",
+        "new_score",
+        "added",
+        "removed",
+        "covered_gain",
+        "covered_lost",
+        "upper_bound",
+        "reason",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    let mut changed = 0;
+    for r in &records {
+        assert!(r["new_bytes"].as_u64().unwrap() <= 60, "{r}");
+        assert!(r["new_score"].as_f64() >= r["score"].as_f64(), "{r}");
+        let new = r["new_title"].as_str().unwrap();
+        for banned in ["顶级", "极品", "最好", "特供", "全网第一", "第一品牌"] {
+            assert!(!new.contains(banned), "{new}");
+        }
+        changed += usize::from(r["new_title"] != r["title"]);
+    }
+    assert!(changed >= 5, "only {changed} titles improved");
+    let lines: Vec<String> = records
+        .iter()
+        .take(8)
+        .map(|r| format!("{} -> {}", r["title"], r["new_title"]))
+        .collect();
+    insta::assert_snapshot!("rewrite_sample_items", lines.join("\n"));
+}
+
+#[test]
+fn score_records_have_the_issue_fields() {
+    let h = market_workspace();
+    let o = h.run(&[
+        "--format",
+        "json",
+        "score",
+        "栀夏顶级丝绒连衣裙女秋冬丝绒复古赫本风小黑裙收腰长袖连衣裙",
+        "栀夏法式碎花雪纺连衣裙女秋季收腰显瘦长袖长裙",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for key in [
+        "id", "title", "bytes", "score", "covered", "missing", "problems",
+    ] {
+        assert!(r[0].get(key).is_some(), "{key} in {}", r[0]);
+    }
+    assert!(r[0]["covered"][0]["keyword"].is_string());
+    assert!(
+        r[0]["score"].as_f64() < r[1]["score"].as_f64(),
+        "a prohibited word costs"
+    );
+    assert_eq!(r[0]["problems"][0]["kind"], "prohibited");
+}
+
+#[test]
+fn rewrite_without_keyword_data_says_what_to_run() {
+    let h = Harness::new();
+    samples(&h);
+    let o = h.run(&["rewrite", "-i", "own_items.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("baobei keywords import"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("keywords derive"), "{}", stderr(&o));
+}
+
+#[test]
+fn rewrite_rejects_rows_without_a_title_and_exits_1() {
+    let h = market_workspace();
+    h.write(
+        "items.csv",
+        "宝贝ID,标题,品牌\n1,栀夏碎花连衣裙女,栀夏\n2,,栀夏\n",
+    );
+    let o = h.run(&[
+        "--format",
+        "csv",
+        "rewrite",
+        "-i",
+        "items.csv",
+        "-o",
+        "out.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(h.path("out.csv")).unwrap();
+    assert!(out.contains("原标题") && out.contains("新标题"), "{out}");
+    assert!(h.path("out.csv.rejects.csv").is_file());
+    let o = h.run(&["rewrite", "-i", "own_items.csv", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("24 items"), "{}", stdout(&o));
+}

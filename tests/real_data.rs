@@ -440,3 +440,339 @@ fn market_model_on_ten_tmall_snapshots() {
         );
     }
 }
+
+// ---- the title engine on real data ----
+
+mod engine {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use baobei::input::Date;
+    use baobei::item::Item;
+    use baobei::keyword::{KeywordUniverse, UniverseOptions, ValueModel};
+    use baobei::market::index::{Listing, ListingIndex, Role, WriterOptions};
+    use baobei::market::table::{KeywordStats, KeywordTable, Period, Source, TableBuilder};
+    use baobei::title::compose::{ComposeOptions, Composer, Rewrite};
+    use baobei::title::lint::{ProblemKind, lint};
+    use baobei::title::score::{ScoreConfig, Scorer};
+    use baobei::title::text::{fold, gbk_len};
+    use baobei::title::{Segmenter, TokenKind};
+    use rayon::prelude::*;
+
+    use super::{Labelled, common, trimmed};
+
+    /// The shop whose titles are rewritten against the rest of the market.
+    const SHOP: &str = "自然堂";
+
+    /// Latest snapshot per item: (id, title, sales, shop).
+    fn listings(dir: &std::path::Path) -> Vec<(String, String, u64, String, Date)> {
+        let mut reader = csv::Reader::from_path(dir.join("tmall-beauty-double11.csv")).unwrap();
+        let mut latest: BTreeMap<String, (Date, String, u64, String)> = BTreeMap::new();
+        for row in reader.records() {
+            let row = row.unwrap();
+            let d: Vec<u16> = row[0].split('/').map(|x| x.parse().unwrap()).collect();
+            let date = Date::new(d[0], d[1] as u8, d[2] as u8).unwrap();
+            let sales = row[4].parse::<f64>().map_or(0, |x| x as u64);
+            let e = latest.entry(row[1].to_owned()).or_insert((
+                date,
+                row[2].to_owned(),
+                sales,
+                row[6].to_owned(),
+            ));
+            if date >= e.0 {
+                *e = (date, row[2].to_owned(), sales.max(e.2), row[6].to_owned());
+            }
+        }
+        latest
+            .into_iter()
+            .map(|(id, (date, title, sales, shop))| (id, title, sales, shop, date))
+            .collect()
+    }
+
+    /// A stand-in for `keywords derive`: every word and pair of adjacent words of the indexed
+    /// titles, valued by the sales of the listings holding it (at least 3 listings).
+    fn derive(
+        segmenter: &Segmenter,
+        market: &[&(String, String, u64, String, Date)],
+    ) -> TableBuilder {
+        let mut grams: BTreeMap<String, (f64, u64)> = BTreeMap::new();
+        for (_, title, sales, _, _) in market {
+            let seg = segmenter.segment(title);
+            let words: Vec<&str> = seg
+                .tokens
+                .iter()
+                .filter(|t| t.kind != TokenKind::Punct)
+                .map(|t| seg.key(t))
+                .collect();
+            let mut seen = std::collections::BTreeSet::new();
+            for (i, w) in words.iter().enumerate() {
+                seen.insert(w.to_string());
+                if let Some(next) = words.get(i + 1) {
+                    let sep = if w.is_ascii() && next.is_ascii() {
+                        " "
+                    } else {
+                        ""
+                    };
+                    seen.insert(format!("{w}{sep}{next}"));
+                }
+            }
+            for g in seen {
+                let e = grams.entry(g).or_default();
+                e.0 += *sales as f64;
+                e.1 += 1;
+            }
+        }
+        let mut builder = TableBuilder::new();
+        for (g, (demand, n)) in grams {
+            if n >= 3 && demand > 0.0 {
+                let mut s = KeywordStats::new(Period::day(20161114), Source::Derived);
+                s.demand = Some(demand);
+                s.online_items = Some(n);
+                builder.insert(&g, "", s).unwrap();
+            }
+        }
+        builder
+    }
+
+    struct Tally {
+        name: &'static str,
+        items: usize,
+        over: usize,
+        prohibited: usize,
+        repeated: usize,
+        kept_with_problems: usize,
+        worse: usize,
+        changed: usize,
+        brand: (usize, usize),
+        product: (usize, usize),
+        uplift: Vec<f64>,
+        per_sec: f64,
+    }
+
+    fn tally(
+        name: &'static str,
+        segmenter: &Segmenter,
+        items: &[Item],
+        products: &[Vec<String>],
+        composer: &Composer<'_>,
+    ) -> Tally {
+        let started = Instant::now();
+        let rewrites: Vec<Rewrite> = items.par_iter().map(|i| composer.rewrite(i)).collect();
+        let per_sec = items.len() as f64 / started.elapsed().as_secs_f64();
+        let mut t = Tally {
+            name,
+            items: items.len(),
+            over: 0,
+            prohibited: 0,
+            repeated: 0,
+            kept_with_problems: 0,
+            worse: 0,
+            changed: 0,
+            brand: (0, 0),
+            product: (0, 0),
+            uplift: Vec::new(),
+            per_sec,
+        };
+        for ((item, r), labels) in items.iter().zip(&rewrites).zip(products) {
+            let seg = segmenter.segment(&r.title);
+            let problems = lint(&seg, segmenter, 60);
+            let folded = fold(&r.title);
+            t.over += usize::from(gbk_len(&r.title) > 60);
+            // A repeat inside the brand or product word itself (好上好) cannot be removed.
+            let chars: Vec<char> = folded.chars().collect();
+            let names: Vec<String> = item.brand.iter().chain(labels).map(|n| fold(n)).collect();
+            let inside_name = |p: &baobei::title::lint::Problem| {
+                names.iter().any(|n| {
+                    let n: Vec<char> = n.chars().collect();
+                    (0..chars.len().saturating_sub(n.len() - 1).max(0)).any(|s| {
+                        !n.is_empty()
+                            && chars[s..].starts_with(&n)
+                            && s <= p.start
+                            && p.end <= s + n.len()
+                    })
+                })
+            };
+            let bad = |k| {
+                problems
+                    .iter()
+                    .any(|p| p.kind == k && !(k == ProblemKind::RepeatedWord && inside_name(p)))
+            };
+            if r.changed && (bad(ProblemKind::Prohibited) || bad(ProblemKind::RepeatedWord)) {
+                eprintln!("  {} -> {} {:?}", item.title, r.title, problems);
+            }
+            // Counted on the titles baobei writes; a title kept as it was (nothing better
+            // exists, or the offending word is part of the brand or product word) is the
+            // operator's, and counted apart.
+            if r.changed {
+                t.prohibited += usize::from(bad(ProblemKind::Prohibited));
+                t.repeated += usize::from(bad(ProblemKind::RepeatedWord));
+            } else {
+                t.kept_with_problems +=
+                    usize::from(bad(ProblemKind::Prohibited) || bad(ProblemKind::RepeatedWord));
+            }
+            if r.new_score.score < r.old.score.score {
+                t.worse += 1;
+                eprintln!(
+                    "  worse: {} ({}) -> {} ({})",
+                    item.title, r.old.score.score, r.title, r.new_score.score
+                );
+            }
+            t.changed += usize::from(r.changed);
+            t.uplift.push(r.new_score.score - r.old.score.score);
+            if let Some(b) = &item.brand {
+                t.brand.0 += 1;
+                if folded.contains(&fold(b)) {
+                    t.brand.1 += 1;
+                } else {
+                    eprintln!("  brand lost: {} -> {}", item.title, r.title);
+                }
+            }
+            if !labels.is_empty() {
+                t.product.0 += 1;
+                if labels.iter().any(|p| folded.contains(&fold(p))) {
+                    t.product.1 += 1;
+                } else {
+                    eprintln!("  product lost: {} -> {}", item.title, r.title);
+                }
+            }
+        }
+        t.uplift.sort_by(f64::total_cmp);
+        let pct = |(d, n): (usize, usize)| 100.0 * n as f64 / d.max(1) as f64;
+        eprintln!(
+            "{}: {} items, within budget {:.2}%, prohibited {}, repeated {} (in changed titles; kept as written with either: {}), new score below old {}, \
+             brand kept {:.2}% of {}, product word kept {:.2}% of {}, changed {:.1}%, median uplift {:+.1}, {:.0} items/s",
+            t.name,
+            t.items,
+            100.0 * (t.items - t.over) as f64 / t.items.max(1) as f64,
+            t.prohibited,
+            t.repeated,
+            t.kept_with_problems,
+            t.worse,
+            pct(t.brand),
+            t.brand.0,
+            pct(t.product),
+            t.product.0,
+            100.0 * t.changed as f64 / t.items.max(1) as f64,
+            t.uplift.get(t.uplift.len() / 2).copied().unwrap_or(0.0),
+            t.per_sec
+        );
+        t
+    }
+
+    #[test]
+    fn rewrites_real_titles_within_every_constraint() {
+        let Some(dir) = common::shared_data() else {
+            return;
+        };
+        let segmenter = Arc::new(Segmenter::builtin());
+        let all = listings(&dir);
+        let market: Vec<_> = all.iter().filter(|l| l.3 != SHOP).collect();
+        let own: Vec<_> = all.iter().filter(|l| l.3 == SHOP).collect();
+        assert!(own.len() > 50 && market.len() > 1000);
+
+        let tmp = tempfile::tempdir().unwrap();
+        let index =
+            ListingIndex::create_or_open(tmp.path().join("index"), segmenter.clone()).unwrap();
+        {
+            let mut w = index.writer(WriterOptions::default()).unwrap();
+            for (id, title, sales, shop, date) in &market {
+                w.upsert(&Listing {
+                    id: id.clone(),
+                    title: title.clone(),
+                    brand: None,
+                    product: None,
+                    category: None,
+                    shop: Some(shop.clone()),
+                    price: None,
+                    sales: Some(*sales),
+                    role: Role::Competitor,
+                    snapshot: *date,
+                })
+                .unwrap();
+            }
+            w.commit().unwrap();
+        }
+        index.reload().unwrap();
+        let table_path = tmp.path().join("keywords.bkw");
+        derive(&segmenter, &market).write(&table_path).unwrap();
+        let table = KeywordTable::open(&table_path).unwrap();
+        let universe = KeywordUniverse::from_table(
+            &table,
+            segmenter.clone(),
+            ValueModel::default(),
+            UniverseOptions::default(),
+        )
+        .unwrap()
+        .with_index(Arc::new(index));
+        let config = ScoreConfig::default();
+        let composer = Composer {
+            scorer: Scorer {
+                universe: &universe,
+                config: &config,
+                budget: 60,
+            },
+            options: ComposeOptions::default(),
+        };
+
+        // (a) one shop's Double-11 titles against the rest of the market.
+        let items: Vec<Item> = own
+            .iter()
+            .map(|l| Item::new(l.0.clone(), l.1.clone()))
+            .collect();
+        let none = vec![Vec::new(); items.len()];
+        let shop = tally("shop", &segmenter, &items, &none, &composer);
+
+        // (b) the labelled titles, their labels as the item's brand and product word.
+        let text = std::fs::read_to_string(dir.join("taobao-titles-ner-train.jsonl")).unwrap();
+        let mut items = Vec::new();
+        let mut products = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let l: Labelled = serde_json::from_str(line).unwrap();
+            let chars: Vec<char> = l.title.chars().collect();
+            let span_text = |s: &super::Span| {
+                trimmed(&chars, s).map(|(a, b)| chars[a..b].iter().collect::<String>())
+            };
+            let brand = l.brands.iter().find_map(span_text);
+            let labels: Vec<String> = l.products.iter().filter_map(span_text).collect();
+            items.push(Item {
+                brand,
+                product: labels.first().cloned(),
+                ..Item::new(n.to_string(), l.title.clone())
+            });
+            products.push(labels);
+        }
+        let labelled = tally("labelled", &segmenter, &items, &products, &composer);
+
+        for t in [&shop, &labelled] {
+            assert_eq!(t.over, 0, "{}: titles over 60 bytes", t.name);
+            assert_eq!(t.prohibited, 0, "{}: prohibited words", t.name);
+            // Known gap (see the closing note): a repeat whose later occurrence is glued into a
+            // locked word, and a forced fix that costs coverage, are not yet all resolved.
+            assert!(
+                t.repeated * 100 <= t.items,
+                "{}: repeated words in {}",
+                t.name,
+                t.repeated
+            );
+            assert!(
+                t.worse * 1000 <= t.items,
+                "{}: new score below old in {}",
+                t.name,
+                t.worse
+            );
+        }
+        let pct = |(d, n): (usize, usize)| n as f64 / d.max(1) as f64;
+        assert!(
+            pct(labelled.brand) >= 0.99,
+            "brand kept {:?}",
+            labelled.brand
+        );
+        assert!(
+            pct(labelled.product) >= 0.98,
+            "product kept {:?}",
+            labelled.product
+        );
+        assert!(shop.changed > 0 && labelled.changed > 0);
+    }
+}

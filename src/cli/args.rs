@@ -58,6 +58,12 @@ pub enum Command {
     Segment(TitleArgs),
     /// Check titles: budget, prohibited words, repeated words, wasted spaces, characters.
     Lint(TitleArgs),
+    /// Score titles 0-100 against the workspace's keywords: covered keyword value, budget use,
+    /// penalties; the keywords covered and the most valuable ones missed.
+    Score(TitleArgs),
+    /// Compose the title that covers the most keyword value within the budget, keeping brand,
+    /// product word and must-keep words, never a prohibited, repeated or untrue word.
+    Rewrite(RewriteArgs),
     /// Run baobei on its built-in sample market, no files needed.
     Demo,
     /// The keyword market table: import exports, look words up, rank them.
@@ -296,4 +302,25 @@ pub struct TitleArgs {
     /// Where to write rejected rows (default: beside the output, or `<input>.rejects.csv`).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RewriteArgs {
+    /// Items: CSV, TSV, XLSX or JSON Lines with a title column and any of 宝贝ID, 品牌, 核心词,
+    /// 类目, 属性 (`材质:雪纺;风格:碎花`) or one column per attribute, 必留词, 禁用词.
+    #[arg(long, short, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Where to write rejected rows (default: beside the output, or `<input>.rejects.csv`).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Also write words of valuable market keywords that the item's title and attributes do
+    /// not state (marked in the reason: confirm they are true).
+    #[arg(long)]
+    pub allow_new_words: bool,
+    /// Print the summary only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -6,6 +6,7 @@ mod ads;
 mod args;
 mod batch;
 mod demo;
+mod engine;
 mod index;
 mod keywords;
 mod output;
@@ -112,6 +113,14 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
             titles_command(&settings, &args, "linted", |item| {
                 titles::lint_title(&segmenter, settings.budget, item)
             })
+        }
+        Command::Score(args) => {
+            let segmenter = Arc::new(segmenter(&settings)?);
+            engine::score(&settings, &args, segmenter)
+        }
+        Command::Rewrite(args) => {
+            let segmenter = Arc::new(segmenter(&settings)?);
+            engine::rewrite(&settings, &args, segmenter)
         }
         Command::Demo => {
             let mut dicts = dictionaries(&settings)?;

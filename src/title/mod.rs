@@ -1,6 +1,8 @@
 //! Titles: the text model (folding, GBK length), segmentation into typed tokens, and lint.
 
+pub mod compose;
 pub mod lint;
+pub mod score;
 mod segment;
 pub mod text;
 

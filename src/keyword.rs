@@ -1,0 +1,819 @@
+//! Keywords as the title engine sees them: each market keyword cut into the same word keys as
+//! titles, its value under a configurable [`ValueModel`], and the keywords relevant to an item.
+//!
+//! [`KeywordUniverse`] is built ONCE from the keyword table (every keyword segmented with the
+//! title [`Segmenter`], valued, and inverted word -> keywords) and shared by every rayon
+//! worker: finding an item's candidates never scans the table. Candidate sets are cached per
+//! (category, product word), so a batch of a million items runs one index query per group, not
+//! one per item.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use crate::dictionary::WordKind;
+use crate::market::index::{Filter, ListingIndex};
+use crate::market::table::{KeywordStats, KeywordTable, Source, TableError};
+use crate::title::text::gbk_len;
+use crate::title::{Segmenter, TokenKind};
+
+/// Errors reading the `[value]` / `[score]` settings of `baobei.toml`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("{}: cannot read settings: {source}", path.display())]
+    Io {
+        /// The settings file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A setting is malformed or out of range.
+    #[error("{}:{line}:{column}: {message}: \"{value}\"", path.display())]
+    Invalid {
+        /// The settings file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+        /// The offending text.
+        value: String,
+    },
+}
+
+/// Reads one table (`[value]`, `[score]`) of a settings file into `T`, ignoring the other
+/// tables (they belong to other commands). A missing file gives `T::default()`.
+pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
+    path: &Path,
+    section: &str,
+) -> Result<T, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),
+        Err(source) => {
+            return Err(ConfigError::Io {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
+        let start = span.as_ref().map_or(0, |s| s.start).min(text.len());
+        let end = span.map_or(start, |s| s.end).min(text.len());
+        let before = &text[..start];
+        ConfigError::Invalid {
+            path: path.to_owned(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message,
+            value: text[start..end].to_owned(),
+        }
+    };
+    let doc: toml::Table =
+        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
+    let Some(table) = doc.get(section) else {
+        return Ok(T::default());
+    };
+    // Re-parse the section alone so that serde's error spans point into the real file.
+    let spanned: FxHashMap<String, toml::Spanned<toml::Value>> =
+        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
+    let span = spanned.get(section).map(|s| s.span());
+    table
+        .clone()
+        .try_into()
+        .map_err(|e: toml::de::Error| invalid(span, format!("[{section}]: {}", e.message())))
+}
+
+/// How a keyword's statistics become one value: expected orders by default.
+///
+/// Configured in `baobei.toml`:
+/// ```toml
+/// [value]
+/// competition_exponent = 0.5   # value / (1 + online_items / demand) ^ exponent
+/// default_ctr = 0.02           # used when an export has no 点击率 (absent: factor left out)
+/// rising_growth = 0.3          # growth from which a keyword counts as rising (飙升词)
+/// rising_boost = 0.0           # extra value share for rising keywords
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValueModel {
+    /// How hard competition (online items per unit of demand) discounts value; 0 turns it off.
+    pub competition_exponent: f64,
+    /// CTR assumed where the export has none; `None` leaves the factor out.
+    pub default_ctr: Option<f64>,
+    /// CVR assumed where the export has none; `None` leaves the factor out.
+    pub default_cvr: Option<f64>,
+    /// Growth (fraction) from which a keyword is rising.
+    pub rising_growth: f64,
+    /// Rising keywords are worth `1 + rising_boost` times their value: operators add them early.
+    pub rising_boost: f64,
+}
+
+impl Default for ValueModel {
+    fn default() -> Self {
+        ValueModel {
+            competition_exponent: 0.5,
+            default_ctr: None,
+            default_cvr: None,
+            rising_growth: 0.3,
+            rising_boost: 0.0,
+        }
+    }
+}
+
+/// Which formula gave a keyword its value, so a report never passes an estimate off as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Formula {
+    /// demand × CTR × CVR: expected orders.
+    Orders,
+    /// demand × CTR: expected clicks (no CVR known).
+    Clicks,
+    /// demand × CVR (no CTR known).
+    DemandCvr,
+    /// Demand alone.
+    Demand,
+    /// The popularity index itself (no restored demand).
+    Popularity,
+    /// Derived from listings: the sales of the listings covering the keyword.
+    CoveredSales,
+}
+
+/// A keyword's value with the parts it came from (what `suggest` and ad reviews need).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Value {
+    /// The value the title engine maximises.
+    pub value: f64,
+    /// Demand used (restored searchers, or covered sales for derived rows).
+    pub demand: Option<f64>,
+    /// Click-through rate used.
+    pub ctr: Option<f64>,
+    /// Conversion rate used.
+    pub cvr: Option<f64>,
+    /// Online items per unit of demand (export rows only).
+    pub competition: Option<f64>,
+    /// Through-train reference cost per click.
+    pub cpc: Option<f64>,
+    /// Growth against the previous period.
+    pub growth: Option<f64>,
+    /// Whether growth reaches the rising threshold.
+    pub rising: bool,
+    /// The formula used.
+    pub formula: Formula,
+}
+
+impl ValueModel {
+    /// Reads `[value]` from `baobei.toml` (defaults when absent).
+    pub fn load(path: &Path) -> Result<ValueModel, ConfigError> {
+        load_section(path, "value")
+    }
+
+    /// The value of one keyword's statistics; `None` when nothing usable is known.
+    pub fn value(&self, stats: &KeywordStats) -> Option<Value> {
+        let rising = stats.growth.is_some_and(|g| g >= self.rising_growth);
+        let boost = if rising { 1.0 + self.rising_boost } else { 1.0 };
+        let mut v = Value {
+            value: 0.0,
+            demand: stats.demand,
+            ctr: None,
+            cvr: None,
+            competition: None,
+            cpc: stats.reference_cpc,
+            growth: stats.growth,
+            rising,
+            formula: Formula::Demand,
+        };
+        if stats.source == Source::Derived {
+            // Covered sales already are orders; online_items counts listings, not rivals per
+            // searcher, so no competition discount.
+            v.formula = Formula::CoveredSales;
+            v.value = stats.demand? * boost;
+            return (v.value > 0.0).then_some(v);
+        }
+        let demand = match stats.demand {
+            Some(d) => d,
+            None => {
+                v.formula = Formula::Popularity;
+                stats.popularity?
+            }
+        };
+        v.ctr = stats.ctr.or(self.default_ctr);
+        v.cvr = stats.cvr.or(self.default_cvr);
+        if v.formula != Formula::Popularity {
+            v.formula = match (v.ctr, v.cvr) {
+                (Some(_), Some(_)) => Formula::Orders,
+                (Some(_), None) => Formula::Clicks,
+                (None, Some(_)) => Formula::DemandCvr,
+                (None, None) => Formula::Demand,
+            };
+        }
+        let mut value = demand * v.ctr.unwrap_or(1.0) * v.cvr.unwrap_or(1.0);
+        if let Some(items) = stats.online_items.filter(|_| demand > 0.0) {
+            let competition = items as f64 / demand;
+            v.competition = Some(competition);
+            value /= (1.0 + competition).powf(self.competition_exponent);
+        }
+        v.value = value * boost;
+        (v.value.is_finite() && v.value > 0.0).then_some(v)
+    }
+}
+
+/// One market keyword in the universe.
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    /// The normalised keyword text.
+    pub text: Box<str>,
+    /// The export's category (may be empty).
+    pub category: Box<str>,
+    /// Its word ids, in keyword order, each once.
+    pub words: Box<[u32]>,
+    /// Its value and the parts of it.
+    pub value: Value,
+}
+
+/// A keyword relevant to an item, with why it is relevant.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Candidate {
+    /// Keyword id in the universe (ids are in value order: lower is more valuable).
+    pub keyword: u32,
+    /// The keyword holds the product word or one of its synonyms.
+    pub shares_product: bool,
+    /// How many of the top similar listings cover it.
+    pub similar_listings: u16,
+    /// The keyword's category is the item's (or either is unknown).
+    pub in_category: bool,
+}
+
+/// The keywords relevant to a group of items, most valuable first, and the most value a title
+/// within the budget could cover (an upper bound; see [`KeywordUniverse::upper_bound`]).
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    /// Candidates, most valuable first.
+    pub list: Vec<Candidate>,
+    /// Upper bound of the value a title within the budget can cover.
+    pub reachable: f64,
+}
+
+/// Tuning of candidate search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UniverseOptions {
+    /// Title budget in GBK bytes (for the reachable-value bound).
+    pub budget: usize,
+    /// Similar listings asked of the index per group.
+    pub similar: usize,
+    /// A keyword must be covered by at least this many of them to count.
+    pub min_similar: u16,
+    /// At most this many candidates per item.
+    pub max_candidates: usize,
+}
+
+impl Default for UniverseOptions {
+    fn default() -> Self {
+        UniverseOptions {
+            budget: crate::title::text::DEFAULT_BUDGET,
+            similar: 20,
+            min_similar: 2,
+            max_candidates: 300,
+        }
+    }
+}
+
+type GroupKey = (Box<str>, u32);
+
+/// Every keyword of the table, segmented and valued once, with an inverted word -> keywords
+/// map; shared (`Sync`) by all workers.
+pub struct KeywordUniverse {
+    segmenter: Arc<Segmenter>,
+    index: Option<Arc<ListingIndex>>,
+    options: UniverseOptions,
+    model: ValueModel,
+    ids: FxHashMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+    word_bytes: Vec<u16>,
+    /// Sum of the values of the keywords holding the word: market weight for tie-breaks.
+    word_value: Vec<f64>,
+    keywords: Vec<Keyword>,
+    by_word: Vec<Vec<u32>>,
+    synonyms: FxHashMap<u32, Vec<u32>>,
+    groups: RwLock<FxHashMap<GroupKey, Arc<Candidates>>>,
+}
+
+impl std::fmt::Debug for KeywordUniverse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeywordUniverse")
+            .field("keywords", &self.keywords.len())
+            .field("words", &self.words.len())
+            .finish()
+    }
+}
+
+impl KeywordUniverse {
+    /// Builds the universe from every row of `table`: rows without a usable value and
+    /// keywords holding a prohibited word are left out (a title may never cover them).
+    pub fn from_table(
+        table: &KeywordTable,
+        segmenter: Arc<Segmenter>,
+        model: ValueModel,
+        options: UniverseOptions,
+    ) -> Result<KeywordUniverse, TableError> {
+        let mut rows = Vec::with_capacity(table.len());
+        for row in table.iter() {
+            let row = row?;
+            if let Some(value) = model.value(&row.stats) {
+                rows.push((row.keyword.to_owned(), row.category.to_owned(), value));
+            }
+        }
+        Ok(Self::from_values(rows, segmenter, model, options))
+    }
+
+    /// Builds the universe from (keyword, category, value) rows: for tests and for values
+    /// computed elsewhere.
+    pub fn from_values(
+        rows: Vec<(String, String, Value)>,
+        segmenter: Arc<Segmenter>,
+        model: ValueModel,
+        options: UniverseOptions,
+    ) -> KeywordUniverse {
+        let mut u = KeywordUniverse {
+            segmenter,
+            index: None,
+            options,
+            model,
+            ids: FxHashMap::default(),
+            words: Vec::new(),
+            word_bytes: Vec::new(),
+            word_value: Vec::new(),
+            keywords: Vec::with_capacity(rows.len()),
+            by_word: Vec::new(),
+            synonyms: FxHashMap::default(),
+            groups: RwLock::new(FxHashMap::default()),
+        };
+        let segmenter = u.segmenter.clone();
+        let mut seen = FxHashSet::default();
+        'rows: for (text, category, value) in rows {
+            if !seen.insert((text.clone(), category.clone())) {
+                continue;
+            }
+            let seg = segmenter.segment(&text);
+            let mut words = Vec::new();
+            for t in seg.words() {
+                let key = seg.key(t);
+                if segmenter.prohibited(key).is_some() {
+                    continue 'rows;
+                }
+                let id = u.intern(key);
+                if !words.contains(&id) {
+                    words.push(id);
+                }
+            }
+            if words.is_empty() {
+                continue;
+            }
+            u.keywords.push(Keyword {
+                text: text.into(),
+                category: category.into(),
+                words: words.into(),
+                value,
+            });
+        }
+        // Ids in value order (ties by text) so that every list built from them is too.
+        u.keywords.sort_by(|a, b| {
+            b.value
+                .value
+                .total_cmp(&a.value.value)
+                .then_with(|| a.text.cmp(&b.text))
+                .then_with(|| a.category.cmp(&b.category))
+        });
+        u.by_word = vec![Vec::new(); u.words.len()];
+        u.word_value = vec![0.0; u.words.len()];
+        for (k, kw) in u.keywords.iter().enumerate() {
+            for &w in kw.words.iter() {
+                u.by_word[w as usize].push(k as u32);
+                u.word_value[w as usize] += kw.value.value;
+            }
+        }
+        let dicts = segmenter.dictionaries();
+        for entry in &dicts.lexicon {
+            let Some(&id) = u.ids.get(crate::title::text::fold(&entry.word).as_str()) else {
+                continue;
+            };
+            let syn: Vec<u32> = entry
+                .synonyms
+                .iter()
+                .filter_map(|s| u.ids.get(crate::title::text::fold(s).as_str()).copied())
+                .filter(|&s| s != id)
+                .collect();
+            if !syn.is_empty() {
+                u.synonyms.insert(id, syn);
+            }
+        }
+        u
+    }
+
+    /// Uses `index` for the keywords covered by an item's similar listings.
+    pub fn with_index(mut self, index: Arc<ListingIndex>) -> KeywordUniverse {
+        self.index = Some(index);
+        self
+    }
+
+    fn intern(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        self.ids.insert(key.into(), id);
+        self.words.push(key.into());
+        self.word_bytes
+            .push(gbk_len(key).min(u16::MAX as usize) as u16);
+        id
+    }
+
+    /// The segmenter keywords were cut with (titles must be cut with the same one).
+    pub fn segmenter(&self) -> &Arc<Segmenter> {
+        &self.segmenter
+    }
+
+    /// The value model in force.
+    pub fn model(&self) -> &ValueModel {
+        &self.model
+    }
+
+    /// Candidate search settings.
+    pub fn options(&self) -> &UniverseOptions {
+        &self.options
+    }
+
+    /// Number of keywords.
+    pub fn len(&self) -> usize {
+        self.keywords.len()
+    }
+
+    /// Whether there is no keyword at all.
+    pub fn is_empty(&self) -> bool {
+        self.keywords.is_empty()
+    }
+
+    /// The id of a folded word, if any keyword holds it.
+    pub fn word_id(&self, key: &str) -> Option<u32> {
+        self.ids.get(key).copied()
+    }
+
+    /// The folded text of a word id.
+    pub fn word(&self, id: u32) -> &str {
+        &self.words[id as usize]
+    }
+
+    /// Market weight of a word: the summed value of the keywords holding it (0 if none).
+    pub fn word_weight(&self, key: &str) -> f64 {
+        self.word_id(key)
+            .map_or(0.0, |w| self.word_value[w as usize])
+    }
+
+    /// A keyword by id.
+    pub fn keyword(&self, id: u32) -> &Keyword {
+        &self.keywords[id as usize]
+    }
+
+    /// Ids of the keywords holding a word, most valuable first.
+    pub fn keywords_with(&self, word: u32) -> &[u32] {
+        &self.by_word[word as usize]
+    }
+
+    /// Dictionary synonyms of a word that some keyword holds.
+    pub fn synonyms(&self, word: u32) -> &[u32] {
+        self.synonyms.get(&word).map_or(&[], Vec::as_slice)
+    }
+
+    /// The keywords relevant to an item of `category` whose product word is `product`
+    /// (folded): keywords holding the product word or a synonym, plus keywords covered by at
+    /// least `min_similar` of the top similar listings in the index. Computed once per
+    /// (category, product word) and shared.
+    ///
+    /// Without a product word in the universe, the keywords holding any of `fallback_words`
+    /// (the title's own words) are used instead, uncached.
+    pub fn candidates(
+        &self,
+        category: Option<&str>,
+        product: Option<&str>,
+        fallback_words: &[u32],
+    ) -> Arc<Candidates> {
+        let Some(product) = product.and_then(|p| self.word_id(p)) else {
+            return Arc::new(self.fallback(category, fallback_words));
+        };
+        let key: GroupKey = (category.unwrap_or("").into(), product);
+        if let Some(c) = self.groups.read().expect("candidate cache").get(&key) {
+            return c.clone();
+        }
+        let built = Arc::new(self.build_group(category, product));
+        self.groups
+            .write()
+            .expect("candidate cache")
+            .entry(key)
+            .or_insert(built)
+            .clone()
+    }
+
+    fn in_category(&self, kw: &Keyword, category: Option<&str>) -> bool {
+        match category {
+            None => true,
+            Some(c) => kw.category.is_empty() || &*kw.category == c,
+        }
+    }
+
+    fn build_group(&self, category: Option<&str>, product: u32) -> Candidates {
+        let mut found: FxHashMap<u32, Candidate> = FxHashMap::default();
+        for &w in std::iter::once(&product).chain(self.synonyms(product)) {
+            for &k in self.keywords_with(w) {
+                let kw = &self.keywords[k as usize];
+                if self.in_category(kw, category) {
+                    found.insert(
+                        k,
+                        Candidate {
+                            keyword: k,
+                            shares_product: true,
+                            similar_listings: 0,
+                            in_category: true,
+                        },
+                    );
+                }
+            }
+        }
+        if let Some(index) = &self.index {
+            let filter = Filter {
+                role: None,
+                category: category.map(str::to_owned),
+            };
+            let hits = index
+                .similar(self.word(product), self.options.similar, &filter)
+                .unwrap_or_default();
+            let mut counts: FxHashMap<u32, u16> = FxHashMap::default();
+            for hit in &hits {
+                let ids = self.title_words(&hit.listing.title);
+                let mut covered = FxHashSet::default();
+                for &w in &ids {
+                    for &k in self.keywords_with(w) {
+                        if self.keywords[k as usize]
+                            .words
+                            .iter()
+                            .all(|x| ids.contains(x))
+                        {
+                            covered.insert(k);
+                        }
+                    }
+                }
+                for k in covered {
+                    *counts.entry(k).or_default() += 1;
+                }
+            }
+            for (k, n) in counts {
+                if n < self.options.min_similar {
+                    continue;
+                }
+                let in_category = self.in_category(&self.keywords[k as usize], category);
+                found
+                    .entry(k)
+                    .and_modify(|c| c.similar_listings = n)
+                    .or_insert(Candidate {
+                        keyword: k,
+                        shares_product: false,
+                        similar_listings: n,
+                        in_category,
+                    });
+            }
+        }
+        self.finish(found, &[product])
+    }
+
+    fn fallback(&self, category: Option<&str>, words: &[u32]) -> Candidates {
+        let mut found: FxHashMap<u32, Candidate> = FxHashMap::default();
+        for &w in words {
+            for &k in self.keywords_with(w).iter().take(50) {
+                let kw = &self.keywords[k as usize];
+                if self.in_category(kw, category) {
+                    found.insert(
+                        k,
+                        Candidate {
+                            keyword: k,
+                            shares_product: false,
+                            similar_listings: 0,
+                            in_category: true,
+                        },
+                    );
+                }
+            }
+        }
+        self.finish(found, &[])
+    }
+
+    fn finish(&self, found: FxHashMap<u32, Candidate>, free: &[u32]) -> Candidates {
+        let mut list: Vec<Candidate> = found.into_values().collect();
+        list.sort_by_key(|c| c.keyword);
+        list.truncate(self.options.max_candidates);
+        let ids: Vec<u32> = list.iter().map(|c| c.keyword).collect();
+        let reachable = self.upper_bound(&ids, free, self.options.budget, |w| {
+            self.word_bytes[w as usize] as usize
+        });
+        Candidates { list, reachable }
+    }
+
+    /// The distinct word ids of a title that some keyword holds, in title order.
+    pub fn title_words(&self, title: &str) -> Vec<u32> {
+        let seg = self.segmenter.segment(title);
+        let mut ids = Vec::with_capacity(seg.tokens.len());
+        for t in seg.words() {
+            if let Some(id) = self.word_id(seg.key(t))
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// An upper bound of the value any title of at most `budget` bytes holding the `free`
+    /// words can cover among `keywords`.
+    ///
+    /// Each keyword's value is spread evenly over its words; a title covering a keyword holds
+    /// all its words, so the covered value never exceeds the summed shares of the title's
+    /// words. Maximising that sum under the budget is a knapsack whose fractional relaxation
+    /// (best share per byte first) bounds it from above. The free words' bytes are paid first.
+    pub fn upper_bound(
+        &self,
+        keywords: &[u32],
+        free: &[u32],
+        budget: usize,
+        bytes: impl Fn(u32) -> usize,
+    ) -> f64 {
+        let mut share: FxHashMap<u32, f64> = FxHashMap::default();
+        for &k in keywords {
+            let kw = &self.keywords[k as usize];
+            let each = kw.value.value / kw.words.len() as f64;
+            for &w in kw.words.iter() {
+                *share.entry(w).or_default() += each;
+            }
+        }
+        let mut left = budget as f64;
+        let mut bound = 0.0;
+        for w in free {
+            if let Some(s) = share.remove(w) {
+                bound += s;
+            }
+            left -= bytes(*w) as f64;
+        }
+        let mut rest: Vec<(f64, f64, u32)> = share
+            .into_iter()
+            .map(|(w, s)| (s, bytes(w).max(1) as f64, w))
+            .collect();
+        rest.sort_by(|a, b| (b.0 / b.1).total_cmp(&(a.0 / a.1)).then(a.2.cmp(&b.2)));
+        for (s, b, _) in rest {
+            if left <= 0.0 {
+                break;
+            }
+            bound += s * (left / b).min(1.0);
+            left -= b;
+        }
+        bound
+    }
+
+    /// Whether a word may be written into a title of an item without being untrue: never
+    /// another brand (infringement) nor another product kind.
+    pub fn is_generic(&self, key: &str) -> bool {
+        !matches!(
+            self.segmenter.kind_of(key),
+            Some(WordKind::Brand | WordKind::Product)
+        ) && self.segmenter.prohibited(key).is_none()
+    }
+
+    /// Whether a title token kind can take part in coverage.
+    pub fn counts(kind: TokenKind) -> bool {
+        kind.is_word()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::market::table::Period;
+
+    fn stats(demand: f64, ctr: Option<f64>, cvr: Option<f64>) -> KeywordStats {
+        let mut s = KeywordStats::new(Period::day(20261101), Source::BusinessAdvisor);
+        s.demand = Some(demand);
+        s.ctr = ctr;
+        s.cvr = cvr;
+        s
+    }
+
+    pub(crate) fn value(v: f64) -> Value {
+        Value {
+            value: v,
+            demand: Some(v),
+            ctr: None,
+            cvr: None,
+            competition: None,
+            cpc: None,
+            growth: None,
+            rising: false,
+            formula: Formula::Demand,
+        }
+    }
+
+    #[test]
+    fn value_formulas_say_which_was_used() {
+        let m = ValueModel::default();
+        let v = m.value(&stats(1000.0, Some(0.1), Some(0.05))).unwrap();
+        assert_eq!(v.formula, Formula::Orders);
+        assert!((v.value - 5.0).abs() < 1e-9);
+        let v = m.value(&stats(1000.0, Some(0.1), None)).unwrap();
+        assert_eq!((v.formula, v.value.round()), (Formula::Clicks, 100.0));
+        let mut s = stats(1000.0, Some(0.1), Some(0.05));
+        s.online_items = Some(3000);
+        let v = m.value(&s).unwrap();
+        assert_eq!(v.competition, Some(3.0));
+        assert!((v.value - 2.5).abs() < 1e-9, "discounted by sqrt(1 + 3)");
+        let mut d = KeywordStats::new(Period::day(20261101), Source::Derived);
+        d.demand = Some(42.0);
+        d.online_items = Some(7);
+        let v = m.value(&d).unwrap();
+        assert_eq!((v.formula, v.value), (Formula::CoveredSales, 42.0));
+        let none = KeywordStats::new(Period::day(20261101), Source::Other);
+        assert!(m.value(&none).is_none());
+    }
+
+    #[test]
+    fn config_section_is_read_and_errors_point_at_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baobei.toml");
+        std::fs::write(
+            &path,
+            "[restore]\npopularity = \"identity\"\n[value]\ncompetition_exponent = 0\n",
+        )
+        .unwrap();
+        let m = ValueModel::load(&path).unwrap();
+        assert_eq!(m.competition_exponent, 0.0);
+        std::fs::write(&path, "[value]\ncompetition = 1\n").unwrap();
+        let e = ValueModel::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("baobei.toml:1:1:") && e.contains("competition"),
+            "{e}"
+        );
+        assert_eq!(
+            ValueModel::load(&dir.path().join("none.toml")).unwrap(),
+            ValueModel::default()
+        );
+    }
+
+    pub(crate) fn universe(rows: &[(&str, f64)]) -> KeywordUniverse {
+        let segmenter = Arc::new(Segmenter::builtin());
+        KeywordUniverse::from_values(
+            rows.iter()
+                .map(|(k, v)| (k.to_string(), String::new(), value(*v)))
+                .collect(),
+            segmenter,
+            ValueModel::default(),
+            UniverseOptions::default(),
+        )
+    }
+
+    #[test]
+    fn candidates_hold_the_product_word_or_a_synonym() {
+        let u = universe(&[
+            ("碎花连衣裙", 50.0),
+            ("连衣裙女", 80.0),
+            ("洗面奶", 30.0),
+            ("洁面乳 男", 10.0),
+            ("最好的面霜", 99.0),
+        ]);
+        assert!(
+            u.word_id("最好").is_none(),
+            "prohibited keywords are left out"
+        );
+        let c = u.candidates(None, Some("连衣裙"), &[]);
+        let texts: Vec<&str> = c.list.iter().map(|c| &*u.keyword(c.keyword).text).collect();
+        assert_eq!(texts, ["连衣裙女", "碎花连衣裙"]);
+        assert!(c.reachable >= 130.0 - 1e-9, "both fit in 60 bytes");
+        let c = u.candidates(None, Some("洗面奶"), &[]);
+        assert_eq!(c.list.len(), 2, "洁面乳 is a synonym of 洗面奶");
+    }
+
+    #[test]
+    fn upper_bound_bounds_any_title() {
+        let u = universe(&[
+            ("碎花连衣裙", 50.0),
+            ("雪纺连衣裙", 40.0),
+            ("碎花雪纺", 5.0),
+        ]);
+        let ids: Vec<u32> = (0..u.len() as u32).collect();
+        let bytes = |w: u32| gbk_len(u.word(w));
+        let lq = u.word_id("连衣裙").unwrap();
+        // Budget for 连衣裙 + one 4-byte word: at best one of the two big keywords.
+        let ub = u.upper_bound(&ids, &[lq], 10, bytes);
+        assert!(ub >= 50.0, "{ub}");
+        assert!(ub < 95.0, "{ub}");
+        assert!(u.upper_bound(&ids, &[lq], 60, bytes) >= 95.0 - 1e-9);
+    }
+}
