@@ -585,7 +585,7 @@ mod engine {
             let inside_name = |p: &baobei::title::lint::Problem| {
                 names.iter().any(|n| {
                     let n: Vec<char> = n.chars().collect();
-                    (0..chars.len().saturating_sub(n.len() - 1).max(0)).any(|s| {
+                    (0..chars.len()).any(|s| {
                         !n.is_empty()
                             && chars[s..].starts_with(&n)
                             && s <= p.start

@@ -474,7 +474,7 @@ impl<'a> Composer<'a> {
         (score, problems, keys)
     }
 
-    fn pool<'u>(&self, item: &Item, seg: &Segmented<'_>, old: &Scored) -> Pool<'a> {
+    fn pool(&self, item: &Item, seg: &Segmented<'_>, old: &Scored) -> Pool<'a> {
         let u = self.universe();
         let s = u.segmenter();
         let banned: Vec<String> = item.banned.iter().map(|b| fold(b)).collect();
@@ -1256,7 +1256,7 @@ mod tests {
                 let seg = s.segment(&r.title);
                 let problems = lint(&seg, s, 60);
                 proptest::prop_assert!(gbk_len(&r.title) <= 60, "{}", r.title);
-                proptest::prop_assert!(!problems.iter().any(|p| hard(p)), "{} {:?}", r.title, problems);
+                proptest::prop_assert!(!problems.iter().any(hard), "{} {:?}", r.title, problems);
                 proptest::prop_assert!(r.title.starts_with("栀夏"), "{}", r.title);
                 proptest::prop_assert!(r.title.contains("连衣裙"));
                 proptest::prop_assert!(r.new_score.score >= r.old.score.score, "{} {} -> {} {}", title, r.old.score.score, r.title, r.new_score.score);
