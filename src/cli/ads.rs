@@ -236,7 +236,7 @@ fn r2(x: f64) -> f64 {
 }
 
 impl ReviewRecord {
-    fn decision(d: &Decision) -> ReviewRecord {
+    pub fn decision(d: &Decision) -> ReviewRecord {
         let (t, e) = (&d.totals, &d.estimate);
         ReviewRecord {
             plan: t.plan.clone(),

@@ -72,12 +72,44 @@ pub enum Command {
     /// The workspace's listing index: own, competitor and industry listings with snapshots.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// The nightly job: import the night's files, re-score every own item against the fresh
+    /// market, propose rewrites, review the through-train report; one run under `runs/`.
+    Rescore(RescoreArgs),
     /// Completed nightly rescore runs: list them, show one, compare two.
     #[command(subcommand)]
     Runs(RunsCommand),
     /// Through-train (直通车) ads: review keyword reports into bid decisions.
     #[command(subcommand)]
     Ads(AdsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct RescoreArgs {
+    /// Own listings (宝贝ID, 标题, and any of 品牌, 核心词, 类目, 属性, 价格, 销量, 必留词, 禁用词).
+    /// Without them, the own listings already in the index are re-scored.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub listings: Vec<PathBuf>,
+    /// Competitor listings (the market): indexed, then keyword statistics are re-derived.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub competitors: Vec<PathBuf>,
+    /// Keyword exports (生意参谋 / 直通车) to merge into the keyword table.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub keywords: Vec<PathBuf>,
+    /// Through-train keyword reports to review.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub ads: Vec<PathBuf>,
+    /// Real search queries, added to the derived keyword candidates.
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// The day the run is for (default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Score points a new title must gain to be proposed.
+    #[arg(long, value_name = "POINTS", default_value_t = 5.0)]
+    pub min_gain: f64,
+    /// Days after a retitle or a different proposal before an item is proposed a new title.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub hold_days: i64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -100,6 +100,11 @@ impl Rejects {
         self.list.is_empty()
     }
 
+    /// Writes every reject to `path` (CSV, Chinese headers), saying nothing.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        write_rejects(path, &self.list)
+    }
+
     /// Writes the rejects file, if any row was set aside, and says where; see [`rejects_path`].
     pub fn finish(
         &self,

@@ -211,7 +211,7 @@ impl Record for RewriteRecord {
     }
 }
 
-fn composer<'a>(settings: &Settings, m: &'a Market, allow_new_words: bool) -> Composer<'a> {
+pub fn composer<'a>(settings: &Settings, m: &'a Market, allow_new_words: bool) -> Composer<'a> {
     Composer {
         scorer: Scorer {
             universe: &m.universe,

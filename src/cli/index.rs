@@ -14,7 +14,7 @@ use super::output::{Record, Sink};
 use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Date, Field, Options, parse_date};
-use crate::market::index::{Listing, ListingIndex, Role, WriterOptions};
+use crate::market::index::{Listing, ListingHistory, ListingIndex, Role, WriterOptions};
 use crate::market::workspace::{ImportRecord, Manifest, Workspace};
 use crate::title::Segmenter;
 
@@ -88,8 +88,8 @@ pub struct Upserted {
 
 /// Upserts the listings of every file with one commit (a kill before it leaves the last
 /// committed index as it was), recording each file in the manifest's history. With `known`
-/// (the current listings by id), a row equal to its current listing but for the snapshot day
-/// is skipped: the nightly job re-indexes only what changed.
+/// (the listings by id, with their snapshots), a row the index already holds is skipped: the
+/// nightly job re-indexes only what is new or changed.
 pub fn upsert_files(
     index: &ListingIndex,
     files: &[PathBuf],
@@ -97,23 +97,33 @@ pub fn upsert_files(
     snapshot: Option<Date>,
     rejects: &mut batch::Rejects,
     manifest: &mut Manifest,
-    known: Option<&HashMap<String, Listing>>,
+    known: Option<&HashMap<String, ListingHistory>>,
 ) -> anyhow::Result<Upserted> {
     let threads = rayon::current_num_threads().clamp(1, 8);
     let mut writer = index.writer(WriterOptions {
         threads,
         ..WriterOptions::default()
     })?;
+    // Unchanged: the same listing as the current one on this or a later day, or an earlier
+    // day the index already holds with the same figures (an export re-sending its history).
     let unchanged = |listing: &Listing| {
-        known
-            .and_then(|k| k.get(&listing.id))
-            .is_some_and(|current| {
-                current.snapshot <= listing.snapshot
-                    && Listing {
-                        snapshot: listing.snapshot,
-                        ..current.clone()
-                    } == *listing
-            })
+        let Some(known) = known.and_then(|k| k.get(&listing.id)) else {
+            return false;
+        };
+        let current = &known.listing;
+        let same_listing = Listing {
+            snapshot: listing.snapshot,
+            sales: listing.sales,
+            price: listing.price,
+            ..current.clone()
+        } == *listing;
+        let same_figures = |sales, price| listing.sales == sales && listing.price == price;
+        same_listing
+            && (listing.snapshot >= current.snapshot && same_figures(current.sales, current.price)
+                || known
+                    .snapshots
+                    .iter()
+                    .any(|s| s.date == listing.snapshot && same_figures(s.sales, s.price)))
     };
     let mut done = Upserted::default();
     for file in files {

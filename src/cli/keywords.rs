@@ -56,7 +56,8 @@ pub fn import(
         manifest.set_dictionaries(dicts);
     }
     let mut rejects = batch::Rejects::new(settings.quiet);
-    let (imported, written) = import_files(&ws, &args.files, period, &mut rejects, &mut manifest)?;
+    let (imported, written) =
+        import_files(&ws, &args.files, period, None, &mut rejects, &mut manifest)?;
     let table_path = ws.table_path();
     lock.save_manifest(&manifest)?;
     drop(lock);
@@ -80,12 +81,14 @@ pub fn import(
 }
 
 /// Merges keyword exports into the workspace's table (written atomically), recording each
-/// file in the manifest's history; returns the rows imported and what was written. The
+/// file in the manifest's history; returns the rows imported and what was written. `period`
+/// overrides the files' date columns; `undated` is the period of files without one. The
 /// caller holds the writer lock.
 pub fn import_files(
     ws: &Workspace,
     files: &[PathBuf],
     period: Option<Period>,
+    undated: Option<Period>,
     rejects: &mut batch::Rejects,
     manifest: &mut Manifest,
 ) -> anyhow::Result<(u64, WriteSummary)> {
@@ -105,6 +108,10 @@ pub fn import_files(
         };
         let reader = input::open(file, &options)?;
         let source = reader.header().map_or(Source::Other, detect_source);
+        let dated = reader
+            .header()
+            .is_some_and(|h| h.index_of(Field::Date).is_some());
+        let period = period.or(if dated { None } else { undated });
         let (mut rows, before) = (0u64, rejects.len());
         for row in reader {
             let outcome = match row {

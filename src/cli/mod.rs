@@ -10,6 +10,7 @@ mod engine;
 mod index;
 mod keywords;
 mod output;
+mod rescore;
 mod runs;
 mod titles;
 
@@ -155,6 +156,11 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 KeywordsCommand::Top(args) => keywords::top(&settings, &args),
                 KeywordsCommand::Derive(args) => keywords::derive(&settings, &args, dicts),
             }
+        }
+        Command::Rescore(args) => {
+            let dicts = dictionaries(&settings)?;
+            keywords::warn_if_stale(&settings, &dicts)?;
+            rescore::rescore(&settings, &args, dicts)
         }
         Command::Runs(command) => match command {
             RunsCommand::List(args) => runs::list(&settings, &args),

@@ -447,6 +447,7 @@ impl RunStore {
         Ok(RunBuilder {
             store: self.clone(),
             dir,
+            name: self.next_name(date)?,
             date: date.to_owned(),
             done: false,
         })
@@ -503,11 +504,18 @@ fn parse_run_name(name: &str) -> Option<(String, u32)> {
 pub struct RunBuilder {
     store: RunStore,
     dir: PathBuf,
+    name: String,
     date: String,
     done: bool,
 }
 
 impl RunBuilder {
+    /// The name the run will have, `<date>-<n>` (fixed at the start: the writer lock keeps
+    /// any other run from taking it).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The directory being built.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -537,7 +545,7 @@ impl RunBuilder {
     /// Writes the manifest, syncs every file, and renames the directory into place as
     /// `<date>-<n>`; returns the completed run.
     pub fn finish(mut self, mut manifest: RunManifest) -> Result<Run, RunError> {
-        let name = self.store.next_name(&self.date)?;
+        let name = self.name.clone();
         manifest.id = name.clone();
         manifest.date = self.date.clone();
         manifest.format_version = RUN_VERSION;
