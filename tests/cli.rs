@@ -4,6 +4,8 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
 /// A temporary directory to run `baobei` in.
 struct Harness {
     dir: tempfile::TempDir,
@@ -817,6 +819,12 @@ fn through_train_xlsx_imports_and_restoration_is_configured_in_the_workspace() {
 /// Starts a writer, waits until it holds the workspace lock (its pid is in the lock file) and
 /// has worked a little, then kills it with SIGKILL.
 fn kill_mid_run(h: &Harness, args: &[&str]) {
+    kill_after(h, args, std::time::Duration::from_millis(300));
+}
+
+/// Starts `baobei args`, waits until it holds the workspace lock, lets it work for `delay`,
+/// then kills it with SIGKILL (it must not have finished by then).
+fn kill_after(h: &Harness, args: &[&str], delay: std::time::Duration) {
     use std::time::{Duration, Instant};
     let mut child = h
         .cmd(args)
@@ -836,7 +844,7 @@ fn kill_mid_run(h: &Harness, args: &[&str]) {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(delay);
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert_eq!(
@@ -1514,4 +1522,230 @@ fn rewrite_rejects_rows_without_a_title_and_exits_1() {
     let o = h.run(&["rewrite", "-i", "own_items.csv", "--dry-run"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("24 items"), "{}", stdout(&o));
+}
+
+// ---- rescore and runs ----
+
+const RESCORE: &[&str] = &[
+    "rescore",
+    "--listings",
+    "own_items.csv",
+    "--competitors",
+    "listings.csv",
+    "--keywords",
+    "keywords.csv",
+    "--ads",
+    "ztc_report.csv",
+];
+
+fn rescore(h: &Harness, date: &str) -> Output {
+    let mut args = RESCORE.to_vec();
+    args.extend(["--date", date]);
+    h.run(&args)
+}
+
+fn runs_list(h: &Harness) -> Vec<serde_json::Value> {
+    let o = h.run(&["runs", "list", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn run_lines(h: &Harness, run: &str, file: &str) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(h.path(&format!("baobei-workspace/runs/{run}/{file}")))
+        .unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn rescore_writes_a_complete_run_and_the_next_one_builds_on_it() {
+    let h = Harness::new();
+    samples(&h);
+    let o = rescore(&h, "2026-11-11");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "baobei-workspace/runs/2026-11-11-1/report.html"
+    );
+    let run = h.path("baobei-workspace/runs/2026-11-11-1");
+    for file in [
+        "manifest.json",
+        "scores.jsonl",
+        "proposals.jsonl",
+        "proposals.csv",
+        "ads.jsonl",
+        "report.html",
+    ] {
+        assert!(run.join(file).is_file(), "{file} missing");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        manifest["inputs"][0]["checksum"].as_str().unwrap().len(),
+        16
+    );
+    assert_eq!(manifest["counts"]["items"], 24);
+    let scores = run_lines(&h, "2026-11-11-1", "scores.jsonl");
+    assert_eq!(scores.len(), 24, "every own item scored");
+    let proposals = run_lines(&h, "2026-11-11-1", "proposals.jsonl");
+    assert!(!proposals.is_empty());
+    for p in &proposals {
+        assert_eq!(p["status"], "new");
+        assert!(p["new_score"].as_f64().unwrap() - p["score"].as_f64().unwrap() >= 5.0);
+    }
+    let csv = std::fs::read_to_string(run.join("proposals.csv")).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}宝贝ID,原标题,新标题"),
+        "Excel-ready CSV"
+    );
+
+    // The same files the next night: nothing re-indexed, standing proposals repeated, not new.
+    let o = rescore(&h, "2026-11-12");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let runs = runs_list(&h);
+    assert_eq!(runs.len(), 2);
+    let second: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(h.path("baobei-workspace/runs/2026-11-12-1/manifest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(second["previous"], "2026-11-11-1");
+    assert_eq!(second["counts"]["listings_indexed"], 0, "{second}");
+    assert!(second["counts"]["listings_unchanged"].as_u64().unwrap() > 700);
+    assert_eq!(second["counts"]["proposals"], 0);
+    assert_eq!(second["counts"]["repeated"], proposals.len() as u64);
+    let repeated = run_lines(&h, "2026-11-12-1", "proposals.jsonl");
+    assert!(
+        repeated
+            .iter()
+            .all(|p| p["status"] == "repeated" && p["first_proposed"] == "2026-11-11")
+    );
+
+    // An operator applies one proposal: the item is not proposed again within the hold period.
+    let applied = &proposals[0];
+    let own = std::fs::read_to_string(h.path("own_items.csv")).unwrap();
+    let own = own.replacen(
+        applied["title"].as_str().unwrap(),
+        applied["new_title"].as_str().unwrap(),
+        1,
+    );
+    h.write("own_items.csv", own);
+    let o = rescore(&h, "2026-11-13");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let third = run_lines(&h, "2026-11-13-1", "scores.jsonl");
+    let item = third.iter().find(|s| s["id"] == applied["id"]).unwrap();
+    assert_eq!(item["title_changed"], "2026-11-13");
+    let third_proposals = run_lines(&h, "2026-11-13-1", "proposals.jsonl");
+    assert!(third_proposals.iter().all(|p| p["id"] != applied["id"]));
+
+    // runs show and runs diff.
+    let o = h.run(&["runs", "show", "latest", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"id\":\"2026-11-13-1\""));
+    let o = h.run(&["runs", "diff", "2026-11-11-1", "latest", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = h.run(&["runs", "show", "2026-12-01-1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no run named"), "{}", stderr(&o));
+}
+
+#[test]
+fn rescore_killed_at_any_point_leaves_no_partial_run() {
+    let h = Harness::new();
+    samples(&h);
+    assert_eq!(rescore(&h, "2026-11-11").status.code(), Some(0));
+    let mut args = RESCORE.to_vec();
+    args.extend(["--date", "2026-11-12"]);
+    for ms in [50, 400, 900] {
+        kill_after(&h, &args, std::time::Duration::from_millis(ms));
+        let runs = runs_list(&h);
+        assert_eq!(runs.len(), 1, "killed after {ms} ms: no partial run listed");
+        assert_eq!(index_stats(&h)["listings"], "276", "the index is usable");
+    }
+    let o = rescore(&h, "2026-11-12");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(runs_list(&h).len(), 2);
+    let leftovers: Vec<_> = std::fs::read_dir(h.path("baobei-workspace/runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "the next run clears killed ones: {leftovers:?}"
+    );
+}
+
+#[test]
+fn rescore_is_locked_and_sets_bad_rows_aside_with_exit_1() {
+    let h = Harness::new();
+    samples(&h);
+    let mut own = std::fs::read_to_string(h.path("own_items.csv")).unwrap();
+    own.push_str("999,\n");
+    h.write("own_items.csv", own);
+    let o = rescore(&h, "2026-11-11");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rejects =
+        std::fs::read_to_string(h.path("baobei-workspace/runs/2026-11-11-1/rejects.csv")).unwrap();
+    assert!(rejects.contains("own_items.csv:26"), "{rejects}");
+    assert_eq!(runs_list(&h)[0]["items"], 24, "the good rows still finish");
+
+    // A second writer is refused at once, naming the holder.
+    let mut args = RESCORE.to_vec();
+    args.extend(["--date", "2026-11-12"]);
+    let mut first = h
+        .cmd(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(h.path("baobei-workspace/.lock"))
+        .unwrap_or_default()
+        .starts_with(&format!("pid {} ", first.id()))
+    {
+        assert!(started.elapsed().as_secs() < 60);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let o = rescore(&h, "2026-11-12");
+    first.wait().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is being written by pid"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn rescore_report_loads_in_chromium_without_console_errors() {
+    let Some(chromium) = common::chromium() else {
+        return;
+    };
+    let h = Harness::new();
+    samples(&h);
+    assert_eq!(rescore(&h, "2026-11-11").status.code(), Some(0));
+    assert_eq!(rescore(&h, "2026-11-12").status.code(), Some(0));
+    let report = h.path("baobei-workspace/runs/2026-11-12-1/report.html");
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rescore-report.png");
+    let page = common::load_in_chromium(&chromium, &report, &shot);
+    assert!(page.console.is_empty(), "console: {:?}", page.console);
+    assert!(
+        page.dom.contains("data-ready=\"1\""),
+        "the page's script ran to the end"
+    );
+    for section in ["分数分布", "飙升词", "标题建议", "直通车", "<svg"] {
+        assert!(page.dom.contains(section), "{section} missing");
+    }
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a real screenshot"
+    );
+    eprintln!("screenshot: {}", shot.display());
 }
