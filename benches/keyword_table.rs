@@ -163,6 +163,11 @@ fn bench(c: &mut Criterion) {
     let miss = Probes::new(misses.iter().map(String::as_str));
     let table = KeywordTable::open(&big).unwrap();
     let small_table = KeywordTable::open(&small).unwrap();
+    // Touch every page once, so that the first samples do not pay the page faults.
+    for i in 0..hits_1m.ends.len() {
+        table.get(hits_1m.get(i)).unwrap();
+    }
+    eprintln!("keyword_table: 1M table mapping: {}", mapping_pages(&big));
     let mut group = c.benchmark_group("keyword_table");
     group.throughput(Throughput::Elements(1));
 
@@ -206,6 +211,26 @@ fn bench(c: &mut Criterion) {
         "keyword_table: verify() of 1M rows in {:.0} ms (the O(n) check open() skips)",
         started.elapsed().as_secs_f64() * 1e3
     );
+}
+
+/// Resident and huge-page-mapped sizes of the mapping of `path`, from `/proc/self/smaps`: the
+/// random-lookup figures depend on whether the kernel mapped the table with 2 MiB pages.
+fn mapping_pages(path: &Path) -> String {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return "no /proc/self/smaps".to_owned();
+    };
+    let name = path.display().to_string();
+    let mut lines = smaps.lines().skip_while(|l| !l.ends_with(&name)).skip(1);
+    let mut out = Vec::new();
+    for line in lines.by_ref() {
+        if line.contains(" r--") || line.contains(" r-x") || line.contains(" rw-") {
+            break; // the next mapping
+        }
+        if line.starts_with("Rss:") || line.starts_with("FilePmdMapped:") {
+            out.push(line.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    out.join(", ")
 }
 
 criterion_group!(benches, bench);

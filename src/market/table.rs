@@ -73,6 +73,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -90,6 +91,9 @@ const RECORD_LEN: usize = 120;
 const SLOT_LEN: usize = 16;
 const EMPTY_SLOT: u32 = u32::MAX;
 const MIN_SLOTS: usize = 8;
+/// Keys per round of [`KeywordTable::get_many`]: enough independent cache misses in flight to
+/// cover memory latency, few enough that the prefetched lines are still in L1 when used.
+const BATCH: usize = 16;
 /// Keeps `2 * rows` slots addressable by a `u32` count.
 const MAX_ROWS: usize = 1 << 30;
 
@@ -489,6 +493,7 @@ impl KeywordStats {
         }
     }
 
+    #[inline]
     fn decode(rec: &[u8; RECORD_LEN]) -> Option<KeywordStats> {
         let present = get_u32(rec, R_PRESENT);
         if present & !F_ALL != 0 || rec[R_SOURCE + 1..R_VALUES] != [0, 0, 0] {
@@ -1101,6 +1106,38 @@ pub struct KeywordTable {
     path: PathBuf,
     map: Mapped,
     layout: Layout,
+    categories: CategoryCache,
+}
+
+/// Category spans whose UTF-8 this table has already validated, direct-mapped by span.
+///
+/// Every hit returns its category as a `&str`, and validating the same few category texts
+/// again on every lookup cost a quarter of a cached lookup. An entry holds `off << 32 | len`
+/// only after `from_utf8` accepted exactly those arena bytes of this mapping, which do not
+/// change while it lives (the contract of [`Mapped`]); a clash only costs a new validation.
+/// Relaxed atomics suffice: an entry is one word, written once per span and then only read.
+struct CategoryCache([AtomicU64; CATEGORY_CACHE]);
+
+const CATEGORY_CACHE: usize = 256;
+
+impl CategoryCache {
+    fn new() -> CategoryCache {
+        // No span of `u64::MAX` (offset and length `u32::MAX`) fits in an arena, so
+        // `KeywordTable::bytes` refuses it before the cache is asked: it marks an empty entry.
+        CategoryCache(std::array::from_fn(|_| AtomicU64::new(u64::MAX)))
+    }
+
+    fn entry(&self, span: u64) -> &AtomicU64 {
+        let h = span.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
+        &self.0[h as usize % CATEGORY_CACHE]
+    }
+}
+
+impl fmt::Debug for CategoryCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let used = self.0.iter().filter(|e| e.load(Relaxed) != u64::MAX);
+        write!(f, "CategoryCache({} of {CATEGORY_CACHE} used)", used.count())
+    }
 }
 
 impl KeywordTable {
@@ -1119,6 +1156,7 @@ impl KeywordTable {
             path: path.to_owned(),
             map,
             layout,
+            categories: CategoryCache::new(),
         })
     }
 
@@ -1201,6 +1239,44 @@ impl KeywordTable {
         }
     }
 
+    /// Looks many keywords up at once: `out` is cleared and receives, in order, what
+    /// [`KeywordTable::get`] returns for each keyword.
+    ///
+    /// In a table larger than the caches a lookup is two dependent cache misses (the index
+    /// slot, then the record and the text), and keywords looked up one after the other pay
+    /// them in series: the title scorer's ~24 words per title would wait ~48 times. This
+    /// normalises and hashes a batch of keys and prefetches their index slots, then prefetches
+    /// the records and texts the slots point at, then compares and decodes, so the misses of
+    /// the whole batch overlap. `out` is the caller's, to be reused across titles.
+    pub fn get_many<'t, S: AsRef<str>>(
+        &'t self,
+        keywords: &[S],
+        out: &mut Vec<Option<KeywordRow<'t>>>,
+    ) -> Result<(), TableError> {
+        out.clear();
+        out.reserve(keywords.len());
+        let mut keys: [Cow<'_, str>; BATCH] = std::array::from_fn(|_| Cow::Borrowed(""));
+        let mut hashes = [0u64; BATCH];
+        for batch in keywords.chunks(BATCH) {
+            for (j, keyword) in batch.iter().enumerate() {
+                let key = normalize_keyword(keyword.as_ref());
+                hashes[j] = xxh3_64(key.as_bytes());
+                keys[j] = key;
+                self.map.prefetch(self.slot_offset(self.home_slot(hashes[j])));
+            }
+            for &hash in &hashes[..batch.len()] {
+                self.prefetch_candidate(hash);
+            }
+            for (key, &hash) in keys.iter().zip(&hashes).take(batch.len()) {
+                out.push(match self.probe(key, hash)? {
+                    Some((i, keyword)) => Some(self.row_of(i, keyword)?),
+                    None => None,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The row at position `index` in stored (keyword byte) order.
     ///
     /// # Panics
@@ -1218,14 +1294,10 @@ impl KeywordTable {
     }
 
     /// The row of record `index` (`< self.len()`) whose keyword text is already known.
+    #[inline]
     fn row_of<'a>(&'a self, index: usize, keyword: &'a str) -> Result<KeywordRow<'a>, TableError> {
         let rec = self.record(index);
-        let category = self.text(
-            index,
-            "category",
-            get_u32(rec, R_CAT_OFF),
-            get_u32(rec, R_CAT_LEN),
-        )?;
+        let category = self.category(index, get_u32(rec, R_CAT_OFF), get_u32(rec, R_CAT_LEN))?;
         let stats = KeywordStats::decode(rec).ok_or_else(|| {
             self.corrupt(format!(
                 "record {index} has source code {} and presence bits {:#x}",
@@ -1287,6 +1359,7 @@ impl KeywordTable {
     /// A probe compares the 32-bit fingerprint in the slot before touching the arena, so a miss
     /// almost never leaves the index; the slot also holds the keyword span, so on a hit the text
     /// comparison and the record fetch depend on the slot only and overlap in memory.
+    #[inline]
     fn probe(&self, key: &str, hash: u64) -> Result<Option<(usize, &str)>, TableError> {
         let fp = fingerprint(hash);
         let index = self.index();
@@ -1319,10 +1392,49 @@ impl KeywordTable {
         Err(self.corrupt("the index has no empty slot".to_owned()))
     }
 
+    fn home_slot(&self, hash: u64) -> usize {
+        hash as usize & (self.layout.slots - 1)
+    }
+
+    fn slot_offset(&self, slot: usize) -> usize {
+        self.layout.index_offset + slot * SLOT_LEN
+    }
+
+    /// Prefetches the record and the keyword text of the first slot on the probe path of
+    /// `hash` whose fingerprint matches (nearly always the only one): a hint for
+    /// [`KeywordTable::get_many`], so it reads a few slots at most and checks nothing.
+    fn prefetch_candidate(&self, hash: u64) {
+        let index = self.index();
+        let fp = fingerprint(hash);
+        let mut s = self.home_slot(hash);
+        for _ in 0..4 {
+            let Some(slot) = index.get(s * SLOT_LEN..(s + 1) * SLOT_LEN) else {
+                return;
+            };
+            let rec = get_u32(slot, 4);
+            if rec == EMPTY_SLOT {
+                return;
+            }
+            if get_u32(slot, 0) == fp {
+                let at = self.layout.records_offset + rec as usize * RECORD_LEN;
+                for line in [at, at + RECORD_LEN / 2, at + RECORD_LEN - 1] {
+                    self.map.prefetch(line);
+                }
+                let text = self.layout.arena_offset + get_u32(slot, 8) as usize;
+                let len = get_u32(slot, 12) as usize;
+                self.map.prefetch(text);
+                self.map.prefetch(text + len.saturating_sub(1));
+                return;
+            }
+            s = (s + 1) & (self.layout.slots - 1);
+        }
+    }
+
     fn index(&self) -> &[u8] {
         &self.map[self.layout.index_offset..self.layout.records_offset]
     }
 
+    #[inline]
     fn record(&self, i: usize) -> &[u8; RECORD_LEN] {
         let at = self.layout.records_offset + i * RECORD_LEN;
         self.map[at..at + RECORD_LEN]
@@ -1331,6 +1443,7 @@ impl KeywordTable {
     }
 
     /// Arena bytes of a record's text field, bound-checked.
+    #[inline]
     fn bytes(&self, i: usize, field: &str, off: u32, len: u32) -> Result<&[u8], TableError> {
         let (off, len) = (off as usize, len as usize);
         let arena = &self.map[self.layout.arena_offset..];
@@ -1348,6 +1461,24 @@ impl KeywordTable {
             .map_err(|e| self.corrupt(format!("record {i} {field} is not UTF-8: {e}")))
     }
 
+    /// A record's category text, validated once per span (see [`CategoryCache`]).
+    #[inline]
+    fn category(&self, i: usize, off: u32, len: u32) -> Result<&str, TableError> {
+        let bytes = self.bytes(i, "category", off, len)?;
+        let span = u64::from(off) << 32 | u64::from(len);
+        let entry = self.categories.entry(span);
+        if entry.load(Relaxed) == span {
+            // SAFETY: the entry holds `span` only after `from_utf8` accepted these very bytes
+            // of this mapping below, and a mapping's bytes never change (see `Mapped`).
+            return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+        }
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| self.corrupt(format!("record {i} category is not UTF-8: {e}")))?;
+        entry.store(span, Relaxed);
+        Ok(text)
+    }
+
+    #[cold]
     fn corrupt(&self, what: String) -> TableError {
         TableError::Corrupt {
             path: self.path.clone(),
@@ -1674,6 +1805,65 @@ mod tests {
             "stored order"
         );
         assert_eq!(table.iter().len(), expected.len());
+    }
+
+    #[test]
+    fn get_many_answers_like_get_across_batches() {
+        let mut rng = Rng(21);
+        let mut builder = TableBuilder::new();
+        let mut keywords = Vec::new();
+        // More categories than the category cache has entries, so entries clash.
+        for n in 0..600 {
+            let keyword = random_keyword(&mut rng);
+            let category = format!("类目{}", n % (CATEGORY_CACHE + 44));
+            builder
+                .insert(&keyword, &category, random_stats(&mut rng))
+                .unwrap();
+            keywords.push(keyword);
+        }
+        let (_dir, path) = write(&builder);
+        let table = KeywordTable::open(&path).unwrap();
+        // Hits in their inserted (not normal) spelling, misses, an empty key; 3 * 600 keys
+        // end in a partial batch.
+        let mut probes: Vec<String> = Vec::new();
+        for k in &keywords {
+            probes.extend([k.clone(), format!("{k}不在表里"), String::new()]);
+        }
+        let mut out = vec![None];
+        table.get_many(&probes, &mut out).unwrap();
+        assert_eq!(out.len(), probes.len());
+        for (probe, got) in probes.iter().zip(&out) {
+            assert_eq!(*got, table.get(probe).unwrap(), "{probe:?}");
+        }
+        let hits = out.iter().filter(|r| r.is_some()).count();
+        assert_eq!(hits, table.len(), "every inserted keyword is found");
+        let categories: std::collections::HashSet<&str> =
+            out.iter().flatten().map(|r| r.category).collect();
+        assert_eq!(categories.len(), CATEGORY_CACHE + 44);
+        table.get_many(&["连衣裙"; 0], &mut out).unwrap();
+        assert!(out.is_empty(), "out is cleared");
+    }
+
+    #[test]
+    fn a_category_that_is_not_utf8_is_refused_by_every_lookup() {
+        let (_d, path, mut bytes) = sample_file();
+        let layout = Layout::read(&path, &bytes).unwrap();
+        let table = KeywordTable::open(&path).unwrap();
+        let keyword = table.row(0).unwrap().keyword.to_owned();
+        drop(table);
+        // Every row has the one category "女装", the last text of the arena.
+        let end = bytes.len();
+        assert_eq!(&bytes[end - "女装".len()..], "女装".as_bytes());
+        bytes[end - 1] = 0xFF;
+        assert_eq!(layout.file_len, end);
+        std::fs::write(&path, &bytes).unwrap();
+        let table = KeywordTable::open(&path).unwrap();
+        for _ in 0..2 {
+            let err = table.get(&keyword).unwrap_err().to_string();
+            assert!(err.contains("record 0 category is not UTF-8"), "{err}");
+        }
+        let mut out = Vec::new();
+        assert!(table.get_many(&[keyword.as_str()], &mut out).is_err());
     }
 
     #[test]
