@@ -1392,10 +1392,12 @@ impl KeywordTable {
         Err(self.corrupt("the index has no empty slot".to_owned()))
     }
 
+    #[inline]
     fn home_slot(&self, hash: u64) -> usize {
         hash as usize & (self.layout.slots - 1)
     }
 
+    #[inline]
     fn slot_offset(&self, slot: usize) -> usize {
         self.layout.index_offset + slot * SLOT_LEN
     }
@@ -1430,6 +1432,7 @@ impl KeywordTable {
         }
     }
 
+    #[inline]
     fn index(&self) -> &[u8] {
         &self.map[self.layout.index_offset..self.layout.records_offset]
     }
@@ -1529,6 +1532,7 @@ fn put_u32(buf: &mut [u8], at: usize, v: u32) {
     buf[at..at + 4].copy_from_slice(&v.to_le_bytes());
 }
 
+#[inline]
 fn get_u32(buf: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(buf[at..at + 4].try_into().expect("4 bytes"))
 }
@@ -1543,6 +1547,7 @@ fn equal_text<'a>(bytes: &'a [u8], text: &str) -> Option<&'a str> {
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
+#[inline]
 fn get8(buf: &[u8], at: usize) -> [u8; 8] {
     buf[at..at + 8].try_into().expect("8 bytes")
 }
