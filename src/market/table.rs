@@ -1136,7 +1136,11 @@ impl CategoryCache {
 impl fmt::Debug for CategoryCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let used = self.0.iter().filter(|e| e.load(Relaxed) != u64::MAX);
-        write!(f, "CategoryCache({} of {CATEGORY_CACHE} used)", used.count())
+        write!(
+            f,
+            "CategoryCache({} of {CATEGORY_CACHE} used)",
+            used.count()
+        )
     }
 }
 
@@ -1262,7 +1266,8 @@ impl KeywordTable {
                 let key = normalize_keyword(keyword.as_ref());
                 hashes[j] = xxh3_64(key.as_bytes());
                 keys[j] = key;
-                self.map.prefetch(self.slot_offset(self.home_slot(hashes[j])));
+                self.map
+                    .prefetch(self.slot_offset(self.home_slot(hashes[j])));
             }
             for &hash in &hashes[..batch.len()] {
                 self.prefetch_candidate(hash);
