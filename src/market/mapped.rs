@@ -19,7 +19,9 @@
 //!   that: it is the same behaviour as ripgrep and every other mmap reader; the file lives in
 //!   baobei's own data directory; the parsers in `table.rs` bound-check every offset read from
 //!   the bytes, so *changed* bytes can only produce a wrong value or a `TableError`, never
-//!   undefined behaviour in our code; and a crash is loud, not silent corruption. The
+//!   undefined behaviour in our code when they are read (text that was validated once, a
+//!   `&str` handed out or a category span the table remembers as UTF-8, is trusted from then
+//!   on, as any `&str` into a map must be); and a crash is loud, not silent corruption. The
 //!   alternative (reading the whole file into memory) would make opening O(n) instead of O(1).
 //! - **Mappings are read-only** (`Mmap`, not `MmapMut`), so we never write through them either.
 

@@ -1099,8 +1099,9 @@ impl Layout {
 /// An open keyword table: a read-only memory map plus the section offsets from its header.
 ///
 /// Opening is O(1) (no parse, pages load on first touch); lookups cost one hash, one or two
-/// index slots, one record and one keyword comparison. The table is `Send + Sync`: share one
-/// between rayon workers by reference.
+/// index slots, one record and one keyword comparison; [`KeywordTable::get_many`] looks up a
+/// title's words together so that their cache misses overlap. The table is `Send + Sync`:
+/// share one between rayon workers by reference.
 #[derive(Debug)]
 pub struct KeywordTable {
     path: PathBuf,
