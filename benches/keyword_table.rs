@@ -6,6 +6,8 @@
 //! statistics are synthetic. Lookups visit all 1M keywords in a shuffled order: the worst case
 //! for caches, since real titles hit a small set of hot keywords far more often; `hot_1k` (1,000
 //! keywords of the 1M table) and `same_key` (one keyword: the pure CPU cost) bracket it.
+//! `get_many24_*` look up 24 keywords per call, a title's worth, with `get_many`: criterion's
+//! time is per call, its throughput per keyword (ns per lookup = 1000 / Melem/s).
 
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -19,6 +21,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const ROWS: usize = 1_000_000;
 const MISSES: usize = 100_000;
+/// Words the title scorer looks up per title (performance.md): the `get_many` batch size.
+const TITLE_WORDS: usize = 24;
 
 struct Rng(u64);
 
@@ -163,6 +167,11 @@ fn bench(c: &mut Criterion) {
     let miss = Probes::new(misses.iter().map(String::as_str));
     let table = KeywordTable::open(&big).unwrap();
     let small_table = KeywordTable::open(&small).unwrap();
+    // Touch every page once, so that the first samples do not pay the page faults.
+    for i in 0..hits_1m.ends.len() {
+        table.get(hits_1m.get(i)).unwrap();
+    }
+    eprintln!("keyword_table: 1M table mapping: {}", mapping_pages(&big));
     let mut group = c.benchmark_group("keyword_table");
     group.throughput(Throughput::Elements(1));
 
@@ -184,6 +193,29 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // Batched: one title's worth of words per call, as the scorer asks (get_many).
+    group.throughput(Throughput::Elements(TITLE_WORDS as u64));
+    for (name, table, probes, hit) in [
+        ("get_many24_hit_1m_shuffled", &table, &hits_1m, true),
+        ("get_many24_miss_1m", &table, &miss, false),
+        ("get_many24_hit_10k_shuffled", &small_table, &hits_10k, true),
+        ("get_many24_hit_1m_hot_1k", &table, &hot_1k, true),
+    ] {
+        let mut i = 0;
+        let mut keys: Vec<&str> = Vec::with_capacity(TITLE_WORDS);
+        let mut out = Vec::with_capacity(TITLE_WORDS);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                keys.clear();
+                keys.extend((i..i + TITLE_WORDS).map(|j| probes.get(j)));
+                i += TITLE_WORDS;
+                table.get_many(black_box(&keys), &mut out).unwrap();
+                assert!(out.iter().all(|r| r.is_some() == hit), "{keys:?}");
+                out.last().and_then(|r| r.map(|r| r.stats.popularity))
+            })
+        });
+    }
+    group.throughput(Throughput::Elements(1));
     group.bench_function("open_10k", |b| {
         b.iter(|| {
             let t = KeywordTable::open(black_box(&small)).unwrap();
@@ -206,6 +238,26 @@ fn bench(c: &mut Criterion) {
         "keyword_table: verify() of 1M rows in {:.0} ms (the O(n) check open() skips)",
         started.elapsed().as_secs_f64() * 1e3
     );
+}
+
+/// Resident and huge-page-mapped sizes of the mapping of `path`, from `/proc/self/smaps`: the
+/// random-lookup figures depend on whether the kernel mapped the table with 2 MiB pages.
+fn mapping_pages(path: &Path) -> String {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return "no /proc/self/smaps".to_owned();
+    };
+    let name = path.display().to_string();
+    let mut lines = smaps.lines().skip_while(|l| !l.ends_with(&name)).skip(1);
+    let mut out = Vec::new();
+    for line in lines.by_ref() {
+        if line.contains(" r--") || line.contains(" r-x") || line.contains(" rw-") {
+            break; // the next mapping
+        }
+        if line.starts_with("Rss:") || line.starts_with("FilePmdMapped:") {
+            out.push(line.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    out.join(", ")
 }
 
 criterion_group!(benches, bench);
