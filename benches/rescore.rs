@@ -37,7 +37,10 @@ fn own_listings(path: &Path, n: usize, titles: &[String]) {
         .take(4000)
         .map(|t| {
             let seg = segmenter.segment(t);
-            seg.tokens.iter().map(|tok| seg.text(tok).to_owned()).collect()
+            seg.tokens
+                .iter()
+                .map(|tok| seg.text(tok).to_owned())
+                .collect()
         })
         .collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -89,7 +92,15 @@ fn rescore(c: &mut Criterion) {
     let own = own.to_str().unwrap();
     // The market, once: indexed, keywords derived.
     assert_eq!(
-        baobei(&["--workspace", ws, "index", "add", market, "--role", "competitor"]),
+        baobei(&[
+            "--workspace",
+            ws,
+            "index",
+            "add",
+            market,
+            "--role",
+            "competitor"
+        ]),
         0
     );
     assert_eq!(baobei(&["--workspace", ws, "keywords", "derive"]), 0);
@@ -106,7 +117,15 @@ fn rescore(c: &mut Criterion) {
                 night += 1;
                 let date = format!("2030-01-{:02}", 1 + night % 28);
                 let started = Instant::now();
-                let code = baobei(&["--workspace", ws, "rescore", "--listings", own, "--date", &date]);
+                let code = baobei(&[
+                    "--workspace",
+                    ws,
+                    "rescore",
+                    "--listings",
+                    own,
+                    "--date",
+                    &date,
+                ]);
                 total += started.elapsed();
                 assert_eq!(code, 0, "rescore failed");
             }
@@ -114,7 +133,9 @@ fn rescore(c: &mut Criterion) {
         })
     });
     group.finish();
-    let runs = std::fs::read_dir(Path::new(ws).join("runs")).unwrap().count();
+    let runs = std::fs::read_dir(Path::new(ws).join("runs"))
+        .unwrap()
+        .count();
     assert!(runs >= 10, "every measured night left a run");
     if let Some(mib) = peak_rss_mib() {
         println!("rescore: {n} own listings; peak RSS of the bench process {mib:.0} MiB");

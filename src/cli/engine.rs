@@ -1,6 +1,6 @@
 //! `score` and `rewrite`: the title engine over the workspace's keyword table and listing index.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -241,17 +241,7 @@ pub fn score(
             .enumerate()
             .map(|(i, t)| Ok(Item::new((i + 1).to_string(), t.clone()))),
     );
-    let input = match (&args.input, args.titles.is_empty()) {
-        (Some(path), _) => Some(path.as_path()),
-        (None, true) if io::stdin().is_terminal() => {
-            anyhow::bail!(
-                "no titles: give them as arguments, with --input FILE, or on standard input"
-            )
-        }
-        (None, true) => Some(Path::new("-")),
-        (None, false) => None,
-    };
-    if let Some(path) = input {
+    if let Some(path) = super::title_file(args)? {
         all = Box::new(all.chain(items(path)?));
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?;

@@ -205,17 +205,7 @@ fn titles_command<R: output::Record + Send>(
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut items: Box<dyn Iterator<Item = Result<TitleItem, Reject>>> =
         Box::new(titles::from_args(&args.titles));
-    let input = match (&args.input, args.titles.is_empty()) {
-        (Some(path), _) => Some(path.as_path()),
-        (None, true) if io::stdin().is_terminal() => {
-            anyhow::bail!(
-                "no titles: give them as arguments, with --input FILE, or on standard input"
-            )
-        }
-        (None, true) => Some(Path::new("-")),
-        (None, false) => None,
-    };
-    if let Some(path) = input {
+    if let Some(path) = title_file(args)? {
         let options = input::Options {
             required: vec![Field::Title],
             ..Default::default()
@@ -226,6 +216,21 @@ fn titles_command<R: output::Record + Send>(
     let summary = batch::run(items, &mut sink, settings.quiet, f)?;
     sink.finish()?;
     finish(settings, args, verb, &summary)
+}
+
+/// The file titles are read from besides the arguments: `--input`, or standard input when
+/// no title is given and it is not a terminal.
+fn title_file(args: &TitleArgs) -> anyhow::Result<Option<&Path>> {
+    Ok(match (&args.input, args.titles.is_empty()) {
+        (Some(path), _) => Some(path.as_path()),
+        (None, true) if io::stdin().is_terminal() => {
+            anyhow::bail!(
+                "no titles: give them as arguments, with --input FILE, or on standard input"
+            )
+        }
+        (None, true) => Some(Path::new("-")),
+        (None, false) => None,
+    })
 }
 
 /// Writes the rejects, prints the summary, and picks the exit code.

@@ -18,7 +18,7 @@ use super::engine::{self, RewriteRecord};
 use super::{Exit, Settings};
 use crate::ads::{self, ReviewConfig};
 use crate::dictionary::Dictionaries;
-use crate::input::{self, Date, Field, parse_date};
+use crate::input::{self, Field, parse_date};
 use crate::item::{Item, ItemError};
 use crate::market::derive::DeriveOptions;
 use crate::market::index::{ListingIndex, Role};
@@ -103,7 +103,8 @@ pub fn rescore(
             &ws,
             &args.keywords,
             None,
-            Some(run_period(today)),
+            // The night's exports without a date column are taken as of the run's day.
+            Some(Period::day(today.yyyymmdd())),
             &mut rejects,
             &mut manifest,
         )?;
@@ -420,13 +421,6 @@ pub fn rescore(
     } else {
         Exit::Rejected
     })
-}
-
-/// The night's exports without a date column are taken as of the run's day.
-fn run_period(day: Date) -> Period {
-    Period::day(
-        u32::from(day.year()) * 10_000 + u32::from(day.month()) * 100 + u32::from(day.day()),
-    )
 }
 
 fn round(x: f64) -> f64 {

@@ -212,6 +212,11 @@ impl Date {
         self.day
     }
 
+    /// The day as the number `yyyymmdd` (20161114), as keyword periods store it.
+    pub fn yyyymmdd(self) -> u32 {
+        u32::from(self.year) * 10_000 + u32::from(self.month) * 100 + u32::from(self.day)
+    }
+
     /// Days since 1970-01-01 (negative before): what day differences are computed from.
     pub fn days_since_epoch(self) -> i64 {
         // Howard Hinnant's days-from-civil.

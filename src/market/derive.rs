@@ -402,7 +402,9 @@ pub fn derive_from(
     let (first, last) = days.fold((None, None), |(lo, hi): (Option<Date>, Option<Date>), d| {
         (lo.min(Some(d)).or(Some(d)), hi.max(Some(d)))
     });
-    let period = first.zip(last).map(|(a, b)| Period::new(day(a), day(b)));
+    let period = first
+        .zip(last)
+        .map(|(a, b)| Period::new(a.yyyymmdd(), b.yyyymmdd()));
     Derivation {
         keywords,
         period,
@@ -440,10 +442,6 @@ fn cover(tokens: &[String], terms: &Terms, postings: &[Vec<u32>]) -> Vec<u32> {
         }
     }
     out
-}
-
-fn day(d: Date) -> u32 {
-    d.year() as u32 * 10_000 + d.month() as u32 * 100 + d.day() as u32
 }
 
 #[cfg(test)]
