@@ -19,6 +19,7 @@ use super::output::{Record, Sink};
 use super::{Exit, Settings, engine};
 use crate::ads::{KeywordTotals, Suggestion};
 use crate::input::{self, Field};
+use crate::dictionary::WordKind;
 use crate::item::{Item, ItemError};
 use crate::keyword::{Formula, KeywordUniverse};
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
@@ -158,7 +159,26 @@ impl<'a> Suggester<'a> {
             .collect()
     }
 
-    /// Every candidate keyword of the item, head keywords first then long tail, each group
+    /// The folded names of the item's brand: the name and, for a dictionary brand, its aliases.
+    fn brand_keys(&self, brand: Option<&str>) -> Vec<String> {
+        let Some(brand) = brand else {
+            return Vec::new();
+        };
+        let dicts = self.universe().segmenter().dictionaries();
+        let mut keys = vec![brand.to_owned()];
+        for b in &dicts.brands {
+            let names: Vec<String> = std::iter::once(&b.name)
+                .chain(&b.aliases)
+                .map(|n| fold(n))
+                .collect();
+            if names.iter().any(|n| n == brand) {
+                keys.extend(names);
+            }
+        }
+        keys
+    }
+
+    /// Every candidate keyword of the item (none naming another brand), head keywords first then long tail, each group
     /// best first.
     pub fn suggest(&self, item: &Item) -> Vec<KeywordSuggestion> {
         let u = self.universe();
@@ -169,10 +189,19 @@ impl<'a> Suggester<'a> {
         let similar = u.options().similar.max(1) as f64;
         let product = scored.subject.product.as_ref().map(|p| p.text.as_str());
         let price = item.price.filter(|p| p.is_finite() && *p > 0.0);
+        let own_brand = self.brand_keys(scored.subject.brand.as_ref().map(|b| b.key.as_str()));
+        let segmenter = u.segmenter();
         let mut out: Vec<KeywordSuggestion> = scored
             .candidates
             .list
             .iter()
+            // Another brand's name is infringement in a title and no keyword to buy either.
+            .filter(|c| {
+                u.keyword(c.keyword).words.iter().all(|&w| {
+                    let key = u.word(w);
+                    segmenter.kind_of(key) != Some(WordKind::Brand) || own_brand.iter().any(|b| b == key)
+                })
+            })
             .map(|c| {
                 let kw = u.keyword(c.keyword);
                 let v = &kw.value;
