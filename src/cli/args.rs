@@ -361,10 +361,10 @@ pub struct SuggestArgs {
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
     /// Price of the `--title` item in 元 (items from the index or a file carry their own).
-    #[arg(long, value_name = "YUAN", requires = "title")]
+    #[arg(long, value_name = "YUAN")]
     pub price: Option<f64>,
     /// Category of the `--title` item, as the keyword export names it (e.g. `女装/连衣裙`).
-    #[arg(long, value_name = "C", requires = "title")]
+    #[arg(long, value_name = "C")]
     pub category: Option<String>,
     /// Write results to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]

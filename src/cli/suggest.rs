@@ -188,6 +188,9 @@ impl<'a> Suggester<'a> {
         let sellers = self.best_sellers(item);
         let similar = u.options().similar.max(1) as f64;
         let product = scored.subject.product.as_ref().map(|p| p.text.as_str());
+        // The product word as keywords are cut: `蓝牙耳机` may be two keyword words.
+        let product_words = product.map(|p| u.title_words(p)).unwrap_or_default();
+        let title_words = u.title_words(&item.title);
         let price = item.price.filter(|p| p.is_finite() && *p > 0.0);
         let own_brand = self.brand_keys(scored.subject.brand.as_ref().map(|b| b.key.as_str()));
         let segmenter = u.segmenter();
@@ -210,10 +213,17 @@ impl<'a> Suggester<'a> {
                     .iter()
                     .filter(|words| kw.words.iter().all(|w| words.contains(w)))
                     .count() as u16;
-                let mut relevance = if c.shares_product {
+                let shares_product = c.shares_product
+                    || (!product_words.is_empty()
+                        && product_words.iter().all(|w| kw.words.contains(w)));
+                let in_title = kw.words.iter().filter(|w| title_words.contains(w)).count();
+                let overlap = in_title as f64 / kw.words.len() as f64;
+                let mut relevance = if shares_product {
                     1.0
                 } else {
-                    (f64::from(c.similar_listings) / similar).clamp(MIN_RELEVANCE, 1.0)
+                    (f64::from(c.similar_listings) / similar)
+                        .max(overlap)
+                        .clamp(MIN_RELEVANCE, 1.0)
                 };
                 if !c.in_category {
                     relevance *= OTHER_CATEGORY_WEIGHT;
@@ -231,7 +241,7 @@ impl<'a> Suggester<'a> {
                 };
                 let gap = best > 0 && !is_covered;
                 let mut why = Vec::new();
-                if c.shares_product {
+                if shares_product {
                     why.push(format!("holds {}", product.unwrap_or("the product word")));
                 }
                 if c.similar_listings > 0 {
@@ -239,6 +249,14 @@ impl<'a> Suggester<'a> {
                         "on {} of {} similar listings",
                         c.similar_listings,
                         u.options().similar
+                    ));
+                }
+                if !shares_product && in_title == kw.words.len() {
+                    why.push("its words are the title's".to_owned());
+                } else if !shares_product && in_title > 0 {
+                    why.push(format!(
+                        "{in_title} of its {} words in the title",
+                        kw.words.len()
                     ));
                 }
                 if !c.in_category {
@@ -278,7 +296,7 @@ impl<'a> Suggester<'a> {
                     cvr: v.cvr,
                     competition: v.competition.map(|c| round(c, 4)),
                     formula: v.formula,
-                    shares_product: c.shares_product,
+                    shares_product,
                     similar_listings: c.similar_listings,
                     in_category: c.in_category,
                     covered: is_covered,
@@ -535,6 +553,12 @@ pub fn run(
         && !(p.is_finite() && p > 0.0)
     {
         anyhow::bail!("--price must be a positive number of 元, not {p}");
+    }
+    if args.title.is_none() && (args.price.is_some() || args.category.is_some()) {
+        anyhow::bail!(
+            "--price and --category describe a --title item: items from the index or a file \
+             carry their own"
+        );
     }
     let market = engine::market(settings, segmenter.clone())?;
     let index = open_index(settings, &segmenter)?;
