@@ -6,13 +6,13 @@ use serde::Serialize;
 
 use super::args::{CostUnitArg, ReviewArgs, RulesArg};
 use super::batch::{Reject, Rejects};
+use super::engine;
 use super::output::{Record, Sink};
+use super::suggest::{self, Purpose, Suggester};
 use super::{Exit, Settings};
 use crate::ads::{
     self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
 };
-use super::engine;
-use super::suggest::{self, Purpose, Suggester};
 use crate::input::{self, Options};
 use crate::market::workspace::Workspace;
 use crate::title::Segmenter;

@@ -18,8 +18,8 @@ use super::batch::{self, Reject, Rejects};
 use super::output::{Record, Sink};
 use super::{Exit, Settings, engine};
 use crate::ads::{KeywordTotals, Suggestion};
-use crate::input::{self, Field};
 use crate::dictionary::WordKind;
+use crate::input::{self, Field};
 use crate::item::{Item, ItemError};
 use crate::keyword::{Formula, KeywordUniverse};
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
@@ -202,7 +202,8 @@ impl<'a> Suggester<'a> {
             .filter(|c| {
                 u.keyword(c.keyword).words.iter().all(|&w| {
                     let key = u.word(w);
-                    segmenter.kind_of(key) != Some(WordKind::Brand) || own_brand.iter().any(|b| b == key)
+                    segmenter.kind_of(key) != Some(WordKind::Brand)
+                        || own_brand.iter().any(|b| b == key)
                 })
             })
             .map(|c| {
