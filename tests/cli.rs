@@ -303,6 +303,28 @@ fn demo_runs_with_no_files() {
         "{rising}"
     );
     assert!(rising.contains("胶原蛋白"), "{rising}");
+    // The engine at work: rewrites with reasons, suggestions, the through-train review.
+    let rewrites = out.split("\nRewrites: ").nth(1).expect("a rewrite section");
+    assert!(
+        rewrites.contains("prohibited \"顶级\" removed"),
+        "{rewrites}"
+    );
+    assert!(rewrites.contains("  →"), "{rewrites}");
+    assert!(
+        out.contains("Keyword suggestions for 663410276650") && out.contains("长尾"),
+        "{out}"
+    );
+    let review = out
+        .split("\nThrough-train review of ztc_report.csv")
+        .nth(1)
+        .expect("a review");
+    assert!(review.contains("91 keywords over 7 days"), "{review}");
+    for action in ["pause", "raise", "add"] {
+        assert!(
+            review.contains(&format!("  {action} ")),
+            "{action}: {review}"
+        );
+    }
     assert_eq!(
         h.files(),
         Vec::<String>::new(),
@@ -1717,7 +1739,16 @@ fn suggest_errors_say_what_to_do() {
 
 #[test]
 fn suggest_table_snapshot() {
-    let h = market_workspace();
+    // One indexing thread: ties among similar listings then break the same way every run.
+    let h = Harness::new();
+    samples(&h);
+    for args in [
+        &["keywords", "import", "keywords.csv", "--date", "2026-11-09"][..],
+        &["--threads", "1", "index", "add", "listings.csv"][..],
+    ] {
+        let o = h.run(args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
     let o = h.run(&[
         "--format",
         "table",

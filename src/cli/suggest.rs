@@ -107,6 +107,9 @@ pub struct KeywordSuggestion {
     pub reason: String,
     /// How sure the keyword fits the item (its relevance, 0-1).
     pub relevance: f64,
+    /// Words of the keyword that neither the title nor the attributes state: to confirm true
+    /// of the item before using it.
+    pub unconfirmed: Vec<String>,
 }
 
 /// Ranks the candidate keywords of items. `Sync`: one per run, shared by workers.
@@ -191,6 +194,10 @@ impl<'a> Suggester<'a> {
         // The product word as keywords are cut: `蓝牙耳机` may be two keyword words.
         let product_words = product.map(|p| u.title_words(p)).unwrap_or_default();
         let title_words = u.title_words(&item.title);
+        let mut true_words = title_words.clone();
+        for (_, value) in &item.attributes {
+            true_words.extend(u.title_words(value));
+        }
         let price = item.price.filter(|p| p.is_finite() && *p > 0.0);
         let own_brand = self.brand_keys(scored.subject.brand.as_ref().map(|b| b.key.as_str()));
         let segmenter = u.segmenter();
@@ -312,6 +319,12 @@ impl<'a> Suggester<'a> {
                     roi: roi.map(|r| round(r, 2)),
                     reason: why.join("; "),
                     relevance: round(relevance, 3),
+                    unconfirmed: kw
+                        .words
+                        .iter()
+                        .filter(|w| !true_words.contains(w))
+                        .map(|&w| u.word(w).to_owned())
+                        .collect(),
                 }
             })
             .collect();
@@ -334,7 +347,8 @@ fn ad_key(keyword: &str) -> String {
 }
 
 /// Keywords to add to each item's ad group: the top `per_item` `--for ads` suggestions that the
-/// group does not hold yet, whose expected ROI reaches `break_even_roi`, at the reference CPC.
+/// group does not hold yet, whose words the item's title or attributes state, and whose
+/// expected ROI reaches `break_even_roi`, at the reference CPC.
 ///
 /// The item is the own listing of `own` with that id when there is one (its title, category,
 /// price); otherwise its ad group's name stands for the title (through-train names ad groups
@@ -374,7 +388,10 @@ pub fn ad_suggestions(
             .suggest(&item)
             .into_iter()
             .filter(|s| !seen.keywords.contains(&ad_key(&s.keyword)))
-            .filter(|s| s.roi.is_some_and(|r| r >= break_even_roi));
+            .filter(|s| s.roi.is_some_and(|r| r >= break_even_roi))
+            // Bought clicks must find the item true to the query, and a keyword the title
+            // states earns the relevance part of the quality score.
+            .filter(|s| s.unconfirmed.is_empty());
         // Best first across both groups: the review adds what pays most.
         let mut picked: Vec<KeywordSuggestion> = picked.collect();
         picked.sort_by(|a, b| {
@@ -507,7 +524,11 @@ impl<const ADS: bool> Record for SuggestRecord<ADS> {
             row.push(opt(s.cpc));
             row.push(opt(s.roi));
         }
-        row.extend([yes(s.covered), yes(s.rising), yes(s.gap), s.reason.clone()]);
+        let reason = match s.unconfirmed.is_empty() {
+            true => s.reason.clone(),
+            false => format!("{}; confirm: {}", s.reason, s.unconfirmed.join(" ")),
+        };
+        row.extend([yes(s.covered), yes(s.rising), yes(s.gap), reason]);
         out.push(row);
     }
 }
