@@ -683,3 +683,57 @@ fn lookup(settings: &Settings, index: Option<&ListingIndex>, id: &str) -> anyhow
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suggestion(keyword: &str, group: Group) -> KeywordSuggestion {
+        KeywordSuggestion {
+            keyword: keyword.to_owned(),
+            group,
+            score: 1.0,
+            value: 1.0,
+            demand: None,
+            ctr: None,
+            cvr: None,
+            competition: None,
+            formula: Formula::Demand,
+            shares_product: true,
+            similar_listings: 0,
+            in_category: true,
+            covered: false,
+            rising: false,
+            growth: None,
+            best_sellers: 0,
+            gap: false,
+            cpc: None,
+            roi: None,
+            reason: String::new(),
+            relevance: 1.0,
+            unconfirmed: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn limit_applies_per_group_and_ranks_restart() {
+        let list = vec![
+            suggestion("a", Group::Head),
+            suggestion("b", Group::Head),
+            suggestion("c", Group::Head),
+            suggestion("d e f", Group::LongTail),
+        ];
+        let top: Vec<(usize, String)> = top_per_group(list, 2)
+            .into_iter()
+            .map(|(r, s)| (r, s.keyword))
+            .collect();
+        assert_eq!(top, [(1, "a".into()), (2, "b".into()), (1, "d e f".into())]);
+    }
+
+    #[test]
+    fn ad_keywords_match_across_spaces_and_width() {
+        assert_eq!(ad_key("蓝牙耳机 运动"), ad_key("蓝牙耳机运动"));
+        assert_eq!(ad_key("ＴＷＳ耳机"), ad_key("tws 耳机"));
+        assert_ne!(ad_key("蓝牙耳机"), ad_key("耳机"));
+    }
+}
