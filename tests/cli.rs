@@ -305,6 +305,28 @@ fn demo_runs_with_no_files() {
         "{rising}"
     );
     assert!(rising.contains("胶原蛋白"), "{rising}");
+    // The engine at work: rewrites with reasons, suggestions, the through-train review.
+    let rewrites = out.split("\nRewrites: ").nth(1).expect("a rewrite section");
+    assert!(
+        rewrites.contains("prohibited \"顶级\" removed"),
+        "{rewrites}"
+    );
+    assert!(rewrites.contains("  →"), "{rewrites}");
+    assert!(
+        out.contains("Keyword suggestions for 663410276650") && out.contains("长尾"),
+        "{out}"
+    );
+    let review = out
+        .split("\nThrough-train review of ztc_report.csv")
+        .nth(1)
+        .expect("a review");
+    assert!(review.contains("91 keywords over 7 days"), "{review}");
+    for action in ["pause", "raise", "add"] {
+        assert!(
+            review.contains(&format!("  {action} ")),
+            "{action}: {review}"
+        );
+    }
     assert_eq!(
         h.files(),
         Vec::<String>::new(),
@@ -1748,4 +1770,313 @@ fn rescore_report_loads_in_chromium_without_console_errors() {
         "a real screenshot"
     );
     eprintln!("screenshot: {}", shot.display());
+}
+
+// ---- suggest ----
+
+/// `suggest ARGS --format json` in `h`, parsed.
+fn suggest_json(h: &Harness, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["--format", "json", "suggest"];
+    all.extend_from_slice(args);
+    let o = h.run(&all);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const CREAM: &str = "初禾玻色因紧致面霜50g淡纹抗皱补水保湿修护乳霜秋冬女";
+
+#[test]
+fn suggest_ranks_head_before_long_tail_with_covered_and_gap_flags() {
+    let h = market_workspace();
+    let r = suggest_json(
+        &h,
+        &["--title", CREAM, "--category", "美妆/面霜", "--limit", "50"],
+    );
+    assert!(r.len() > 20, "{}", r.len());
+    let groups: Vec<&str> = r.iter().map(|v| v["group"].as_str().unwrap()).collect();
+    let first_tail = groups.iter().position(|g| *g == "long_tail").unwrap();
+    assert!(first_tail > 0, "head keywords come first");
+    assert!(
+        groups[first_tail..].iter().all(|g| *g == "long_tail"),
+        "{groups:?}"
+    );
+    for pair in r.windows(2).filter(|p| p[0]["group"] == p[1]["group"]) {
+        assert!(pair[0]["score"].as_f64() >= pair[1]["score"].as_f64());
+        assert_eq!(
+            pair[1]["rank"].as_u64(),
+            pair[0]["rank"].as_u64().map(|n| n + 1)
+        );
+    }
+    let get = |kw: &str| {
+        r.iter()
+            .find(|v| v["keyword"] == kw)
+            .unwrap_or_else(|| panic!("{kw}"))
+    };
+    // 屏障 is not in the title, 补水保湿 and 面霜 are.
+    assert_eq!(get("屏障面霜")["covered"], false);
+    assert_eq!(get("补水保湿面霜")["covered"], true);
+    assert_eq!(get("补水保湿面霜")["group"], "long_tail");
+    assert_eq!(get("屏障面霜")["shares_product"], true);
+    for v in &r {
+        for key in [
+            "value",
+            "demand",
+            "ctr",
+            "cvr",
+            "competition",
+            "rising",
+            "in_category",
+            "similar_listings",
+            "reason",
+        ] {
+            assert!(v.get(key).is_some(), "{key} in {v}");
+        }
+        assert!(
+            v.get("roi").is_none() && v.get("cpc").is_none(),
+            "title mode: {v}"
+        );
+        let gap = v["gap"].as_bool().unwrap();
+        assert_eq!(
+            gap,
+            v["best_sellers"].as_u64().unwrap() > 0 && v["covered"] == false,
+            "{v}"
+        );
+        // Other brands are never suggested.
+        let kw = v["keyword"].as_str().unwrap();
+        for brand in ["自然堂", "百雀羚", "珀莱雅", "韩束"] {
+            assert!(!kw.contains(brand), "{kw}");
+        }
+    }
+    assert!(
+        r.iter().any(|v| v["gap"] == true),
+        "the best sellers write words this title lacks"
+    );
+    // --limit applies per group.
+    let two = suggest_json(&h, &["--title", CREAM, "--limit", "2"]);
+    assert_eq!(two.len(), 4);
+}
+
+#[test]
+fn suggest_for_ads_gives_roi_from_price_and_cpc() {
+    let h = market_workspace();
+    let at = |price: &str| {
+        suggest_json(
+            &h,
+            &[
+                "--title", CREAM, "--for", "ads", "--price", price, "--limit", "100",
+            ],
+        )
+    };
+    let (cheap, dear) = (at("60"), at("120"));
+    assert_eq!(cheap.len(), dear.len());
+    for v in &cheap {
+        let (cvr, cpc, roi) = (
+            v["cvr"].as_f64().unwrap(),
+            v["cpc"].as_f64().unwrap(),
+            v["roi"].as_f64().unwrap(),
+        );
+        assert!((roi - cvr * 60.0 / cpc).abs() < 0.006, "{v}");
+        let d = dear.iter().find(|d| d["keyword"] == v["keyword"]).unwrap();
+        assert!(
+            (d["roi"].as_f64().unwrap() - 2.0 * roi).abs() < 0.011,
+            "{v} {d}"
+        );
+    }
+    // A low price makes ROI weigh: some keyword loses rank against the title ranking.
+    let title = suggest_json(&h, &["--title", CREAM, "--limit", "100"]);
+    let order = |r: &[serde_json::Value]| -> Vec<String> {
+        r.iter()
+            .map(|v| v["keyword"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_ne!(order(&cheap), order(&title));
+    // Without a price there is no ROI.
+    let none = suggest_json(&h, &["--title", CREAM, "--for", "ads", "--limit", "3"]);
+    assert!(
+        none.iter()
+            .all(|v| v.get("roi").is_none() && v["cpc"].is_number())
+    );
+}
+
+#[test]
+fn suggest_item_looks_up_own_listings_and_explains_what_is_there() {
+    let h = market_workspace();
+    let o = h.run(&[
+        "index",
+        "add",
+        "own_items.csv",
+        "--role",
+        "own",
+        "--snapshot",
+        "2026-11-11",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = suggest_json(
+        &h,
+        &["--item", "663410276650", "--for", "ads", "--limit", "3"],
+    );
+    assert!(!r.is_empty());
+    for v in &r {
+        assert_eq!(v["id"], "663410276650");
+        assert_eq!(v["title"], CREAM);
+        assert!(
+            v["roi"].is_number(),
+            "the listing's price gives the ROI: {v}"
+        );
+    }
+    let o = h.run(&["suggest", "--item", "717131862391"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"717131862391\" is a competitor listing"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["suggest", "--item", "42"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no own listing \"42\" in the index (24 own listings)"),
+        "{}",
+        stderr(&o)
+    );
+    // A file of items: one group of records per item, in input order.
+    let r = suggest_json(&h, &["--input", "own_items.csv", "--limit", "1"]);
+    let ids: Vec<&str> = r.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 48);
+    assert_eq!(ids[0], "652318804417");
+}
+
+#[test]
+fn suggest_errors_say_what_to_do() {
+    let h = Harness::new();
+    let o = h.run(&["suggest", "--title", CREAM]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("baobei keywords import"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["suggest"]);
+    assert_eq!(o.status.code(), Some(2), "one of --title, --item, --input");
+    let o = h.run(&["suggest", "--item", "1", "--price", "9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--price"), "{}", stderr(&o));
+    let h = market_workspace();
+    let o = h.run(&["suggest", "--item", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("0 own listings"), "{}", stderr(&o));
+    let o = h.run(&["suggest", "--title", CREAM, "--for", "ads", "--price", "-3"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn suggest_table_snapshot() {
+    // One indexing thread: ties among similar listings then break the same way every run.
+    let h = Harness::new();
+    samples(&h);
+    for args in [
+        &["keywords", "import", "keywords.csv", "--date", "2026-11-09"][..],
+        &["--threads", "1", "index", "add", "listings.csv"][..],
+    ] {
+        let o = h.run(args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let o = h.run(&[
+        "--format",
+        "table",
+        "suggest",
+        "--title",
+        CREAM,
+        "--category",
+        "美妆/面霜",
+        "--for",
+        "ads",
+        "--price",
+        "129",
+        "--limit",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("suggest_ads_table", stdout(&o));
+    let csv = h.run(&[
+        "--format", "csv", "suggest", "--title", CREAM, "--limit", "1",
+    ]);
+    assert!(
+        stdout(&csv)
+            .starts_with("ID,分组,排名,关键词,排序分,价值,需求,点击率,转化率,竞争度,已覆盖")
+    );
+}
+
+#[test]
+fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
+    let h = market_workspace();
+    let o = h.run(&[
+        "ads",
+        "review",
+        "--report",
+        "ztc_report.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let records: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let bought: std::collections::BTreeSet<(String, String)> = records
+        .iter()
+        .filter(|v| v["action"] != "add" && v["action"] != "negative")
+        .map(|v| {
+            (
+                v["item"].as_str().unwrap().to_owned(),
+                v["keyword"].as_str().unwrap().replace(' ', ""),
+            )
+        })
+        .collect();
+    let adds: Vec<&serde_json::Value> = records.iter().filter(|v| v["action"] == "add").collect();
+    let items: std::collections::BTreeSet<&str> =
+        adds.iter().map(|v| v["item"].as_str().unwrap()).collect();
+    assert_eq!(items.len(), 6, "every ad group gets keywords: {adds:?}");
+    for v in &adds {
+        let key = (
+            v["item"].as_str().unwrap().to_owned(),
+            v["keyword"].as_str().unwrap().replace(' ', ""),
+        );
+        assert!(!bought.contains(&key), "already bought: {v}");
+        assert!(v["new_bid"].as_f64().unwrap() > 0.0, "{v}");
+        assert!(
+            v["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("suggest --for ads:"),
+            "{v}"
+        );
+    }
+    assert!(adds.len() <= 18);
+    assert!(
+        stderr(&o).contains(&format!("{} keyword(s) to add", adds.len())),
+        "{}",
+        stderr(&o)
+    );
+    // Without keyword data: none, said once.
+    let bare = Harness::new();
+    samples(&bare);
+    let o = bare.run(&[
+        "ads",
+        "review",
+        "--report",
+        "ztc_report.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("\"add\""));
+    assert_eq!(
+        stderr(&o).matches("no keyword data").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
 }

@@ -6,12 +6,17 @@ use serde::Serialize;
 
 use super::args::{CostUnitArg, ReviewArgs, RulesArg};
 use super::batch::{Reject, Rejects};
+use super::engine;
 use super::output::{Record, Sink};
+use super::suggest::{self, Purpose, Suggester};
 use super::{Exit, Settings};
 use crate::ads::{
     self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
 };
 use crate::input::{self, Options};
+use crate::market::workspace::Workspace;
+use crate::title::Segmenter;
+use std::sync::Arc;
 
 /// Reads every report (bad rows to the rejects file), reviews, writes the decisions.
 pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
@@ -62,9 +67,10 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         .into());
     }
 
-    let segmenter = super::segmenter(settings)?;
+    let segmenter = std::sync::Arc::new(super::segmenter(settings)?);
     let totals = ads::aggregate(&rows, config.window);
-    let review = ads::review(&totals, &config, &segmenter, &[]);
+    let suggestions = additions(settings, &segmenter, &totals, config.break_even_roi)?;
+    let review = ads::review(&totals, &config, &segmenter, &suggestions);
 
     let format = settings
         .format
@@ -95,17 +101,74 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     let first = args.reports.first().map(|p| p.as_path());
     rejects.finish(args.rejects.as_deref(), args.output.as_deref(), first)?;
     if !settings.quiet {
-        let s = &review.summary;
-        let actions: Vec<String> = s
-            .actions
-            .iter()
-            .map(|(a, n)| format!("{} {n}", a.as_str()))
-            .collect();
-        eprintln!(
-            "baobei: {} keywords over {} days ({} rules): spend ¥{:.2}, GMV ¥{:.2}, ROI {:.2}; {}",
+        for line in summary(&review, config.rules) {
+            eprintln!("baobei: {line}");
+        }
+    }
+    Ok(if rejects.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
+}
+
+/// Keywords proposed per item: the top `suggest --for ads` keywords its ad group lacks.
+const ADDITIONS_PER_ITEM: usize = 3;
+
+/// Keywords to add to the report's ad groups, from `suggest --for ads` over the workspace's
+/// keyword data; none without keyword data (said once on stderr).
+fn additions(
+    settings: &Settings,
+    segmenter: &Arc<Segmenter>,
+    totals: &[ads::KeywordTotals],
+    break_even_roi: f64,
+) -> anyhow::Result<Vec<ads::Suggestion>> {
+    let ws = Workspace::at(&settings.workspace);
+    if !ws.table_path().exists() {
+        if !settings.quiet {
+            eprintln!(
+                "baobei: {}: no keyword data in the workspace, so no keywords to add are \
+                 proposed (import a keyword export with `baobei keywords import FILE`)",
+                ws.root().display()
+            );
+        }
+        return Ok(Vec::new());
+    }
+    let market = engine::market(settings, segmenter.clone())?;
+    let index = suggest::open_index(settings, segmenter)?;
+    let own = match &index {
+        Some(index) => suggest::own_items(index)?,
+        None => Default::default(),
+    };
+    let suggester = Suggester {
+        composer: engine::composer(settings, &market, false),
+        index: index.as_ref(),
+        purpose: Purpose::Ads,
+    };
+    Ok(suggest::ad_suggestions(
+        &suggester,
+        totals,
+        &own,
+        ADDITIONS_PER_ITEM,
+        break_even_roi,
+    ))
+}
+
+/// The review's summary for a person: spend, GMV, ROI, actions; spend moved and the expected
+/// effect; negative words and keywords to add.
+pub fn summary(review: &ads::Review, rules: Rules) -> [String; 2] {
+    let s = &review.summary;
+    let actions: Vec<String> = s
+        .actions
+        .iter()
+        .map(|(a, n)| format!("{} {n}", a.as_str()))
+        .collect();
+    [
+        format!(
+            "{} keywords over {} days ({} rules): spend ¥{:.2}, GMV ¥{:.2}, ROI {:.2}; {}",
             s.keywords,
             s.days,
-            match config.rules {
+            match rules {
                 Rules::Bayes => "bayes",
                 Rules::Classic => "classic",
             },
@@ -113,10 +176,11 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
             s.gmv,
             s.roi,
             actions.join(", ")
-        );
-        eprintln!(
-            "baobei: spend moved: ¥{:.2} taken from losing keywords, ¥{:.2} added to winning ones; \
-             expected next {} days: spend ¥{:.2}, GMV ¥{:.2} (now ¥{:.2}), ROI {:.2}; {} negative word(s)",
+        ),
+        format!(
+            "spend moved: ¥{:.2} taken from losing keywords, ¥{:.2} added to winning ones; \
+             expected next {} days: spend ¥{:.2}, GMV ¥{:.2} (now ¥{:.2}), ROI {:.2}; {} negative \
+             word(s), {} keyword(s) to add",
             s.spend_freed,
             s.spend_added,
             s.days,
@@ -124,14 +188,10 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
             s.expected_gmv,
             s.expected_gmv_now,
             s.expected_roi,
-            review.negatives.len()
-        );
-    }
-    Ok(if rejects.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Rejected
-    })
+            review.negatives.len(),
+            review.additions.len()
+        ),
+    ]
 }
 
 /// Reads through-train reports into rows, setting bad rows aside; the cost unit is decided

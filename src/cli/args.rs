@@ -64,6 +64,10 @@ pub enum Command {
     /// Compose the title that covers the most keyword value within the budget, keeping brand,
     /// product word and must-keep words, never a prohibited, repeated or untrue word.
     Rewrite(RewriteArgs),
+    /// Ranked keywords for items: value and its parts, why each is relevant, whether the title
+    /// covers it, the competitor gap; for ads the reference CPC and expected ROI. Long-tail
+    /// keywords (3+ words) in their own group.
+    Suggest(SuggestArgs),
     /// Run baobei on its built-in sample market, no files needed.
     Demo,
     /// The keyword market table: import exports, look words up, rank them.
@@ -334,6 +338,46 @@ pub struct TitleArgs {
     /// Where to write rejected rows (default: beside the output, or `<input>.rejects.csv`).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("items").required(true).args(["title", "item", "input"])))]
+pub struct SuggestArgs {
+    /// One title to suggest keywords for.
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// An own item of the workspace's listing index, by 宝贝ID.
+    #[arg(long, value_name = "ID")]
+    pub item: Option<String>,
+    /// Items: CSV, TSV, XLSX or JSON Lines with a title column and any of 宝贝ID, 品牌, 核心词,
+    /// 类目, 价格.
+    #[arg(long, short, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// What the keywords are for: the title (free search) or through-train ads (adds the
+    /// reference CPC and the expected ROI, and ranks by it).
+    #[arg(long = "for", value_enum, default_value_t = PurposeArg::Title)]
+    pub purpose: PurposeArg,
+    /// Keywords per item and group (head words, long tail).
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+    /// Price of the `--title` item in 元 (items from the index or a file carry their own).
+    #[arg(long, value_name = "YUAN")]
+    pub price: Option<f64>,
+    /// Category of the `--title` item, as the keyword export names it (e.g. `女装/连衣裙`).
+    #[arg(long, value_name = "C")]
+    pub category: Option<String>,
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Where to write rejected rows (default: beside the output, or `<input>.rejects.csv`).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PurposeArg {
+    Title,
+    Ads,
 }
 
 #[derive(Debug, Args)]

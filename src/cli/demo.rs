@@ -1,7 +1,7 @@
 //! `baobei demo`: the product at work on the built-in sample market, no files needed.
 //! Every capability baobei gains adds its part here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -9,17 +9,25 @@ use std::sync::Arc;
 use anyhow::Context;
 use serde::Serialize;
 
+use super::ads::read_reports;
+use super::batch::Rejects;
 use super::keywords::{StatsRecord, TopRecord};
 use super::output::{Format, Record, Sink};
+use super::suggest::{self, Group, KeywordSuggestion, Purpose, Suggester};
 use super::titles::{self, TitleItem};
+use crate::ads::{self, ReviewConfig};
 use crate::dictionary::Brand;
 use crate::input::{self, Field, Format as InputFormat, Options};
+use crate::item::Item;
+use crate::keyword::{KeywordUniverse, UniverseOptions, ValueModel};
 use crate::market::derive::{self, DeriveOptions, DerivedKeyword};
 use crate::market::import::{ImportConfig, detect_source, map_record};
 use crate::market::index::{Filter, Listing, ListingIndex, WriterOptions};
 use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::sample::{self, SampleFile};
 use crate::title::Segmenter;
+use crate::title::compose::{ComposeOptions, Composer, Rewrite};
+use crate::title::score::{ScoreConfig, Scorer};
 
 /// Titles shown segmented, token by token, before the lint of all own items.
 const SEGMENTED_SHOWN: usize = 4;
@@ -110,7 +118,7 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
         .find(|o| o.item.id == sample::planted::CLEAN_TITLES[2])
         .context("the built-in sample lacks its showcase item")?;
     let workspace = tempfile::tempdir().context("cannot create a temporary workspace")?;
-    let index = market_index(segmenter, workspace.path())?;
+    let index = Arc::new(market_index(segmenter, workspace.path())?);
     similar_listings(&index, showcase, format, &heading)?;
     rising_keywords(&index, showcase, format, &heading)?;
     let mut categories: Vec<&str> = Vec::new();
@@ -119,7 +127,298 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
             categories.push(category);
         }
     }
-    keyword_market(&categories, format, &heading)
+    let table = keyword_table(workspace.path())?;
+    keyword_market(&table, &categories, format, &heading)?;
+
+    // The title engine over the sample market: the keyword table plus the listing index.
+    let options = UniverseOptions {
+        budget,
+        ..UniverseOptions::default()
+    };
+    let universe =
+        KeywordUniverse::from_table(&table, segmenter.clone(), ValueModel::default(), options)?
+            .with_index(index.clone());
+    let config = ScoreConfig::default();
+    let composer = Composer {
+        scorer: Scorer {
+            universe: &universe,
+            config: &config,
+            budget,
+        },
+        options: ComposeOptions {
+            budget,
+            allow_new_words: false,
+        },
+    };
+    rewrites(&composer, &own, format, &heading)?;
+    let suggester = Suggester {
+        composer,
+        index: Some(&index),
+        purpose: Purpose::Ads,
+    };
+    suggestions(&suggester, showcase, format, &heading)?;
+    ads_review(
+        &suggester,
+        segmenter,
+        &own,
+        workspace.path(),
+        format,
+        &heading,
+    )
+}
+
+/// `rewrite` over the shop's own items: the changed titles before and after, with the reasons.
+fn rewrites(
+    composer: &Composer<'_>,
+    own: &[OwnItem],
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let done: Vec<(&OwnItem, Rewrite)> =
+        own.iter().map(|o| (o, composer.rewrite(&o.full))).collect();
+    let changed: Vec<&(&OwnItem, Rewrite)> = done.iter().filter(|(_, r)| r.changed).collect();
+    let mut uplift: Vec<f64> = changed
+        .iter()
+        .map(|(_, r)| r.new_score.score - r.old.score.score)
+        .collect();
+    uplift.sort_by(f64::total_cmp);
+    heading(format!(
+        "Rewrites: {} of {} titles improved (median gain {:+.1} points; the rest are kept: no \
+         better title exists from the item's own words)",
+        changed.len(),
+        done.len(),
+        uplift.get(uplift.len() / 2).copied().unwrap_or_default()
+    ))?;
+    let mut sink = Sink::open(None, format)?;
+    for (o, r) in changed {
+        sink.write(&RewriteRow {
+            id: o.item.id.clone(),
+            score: r.old.score.score,
+            new_score: r.new_score.score,
+            title: o.item.title.clone(),
+            new_title: r.title.clone(),
+            reason: r.reason.clone(),
+        })?;
+    }
+    sink.finish()
+}
+
+/// A rewrite as the demo shows it: before and after on two lines.
+#[derive(Debug, Serialize)]
+struct RewriteRow {
+    id: String,
+    score: f64,
+    new_score: f64,
+    title: String,
+    new_title: String,
+    reason: String,
+}
+
+impl Record for RewriteRow {
+    const HEADERS: &'static [&'static str] = &["宝贝ID", "得分", "标题 (原 → 新)", "说明"];
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        out.push(vec![
+            self.id.clone(),
+            format!("{:.1}", self.score),
+            self.title.clone(),
+            String::new(),
+        ]);
+        out.push(vec![
+            "  →".to_owned(),
+            format!("{:.1}", self.new_score),
+            self.new_title.clone(),
+            self.reason.clone(),
+        ]);
+    }
+}
+
+/// Head keywords and long-tail keywords shown for the showcase item.
+const SUGGESTED: usize = 4;
+
+/// `suggest --for ads` for the showcase item.
+fn suggestions(
+    suggester: &Suggester<'_>,
+    showcase: &OwnItem,
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let item = &showcase.full;
+    heading(format!(
+        "Keyword suggestions for {} {} (price ¥{}; ROI = CVR x price / reference CPC)",
+        item.id,
+        item.title,
+        item.price.unwrap_or_default()
+    ))?;
+    let mut sink = Sink::open(None, format)?;
+    for (rank, s) in suggest::top_per_group(suggester.suggest(item), SUGGESTED) {
+        sink.write(&SuggestionRow { rank, s })?;
+    }
+    sink.finish()
+}
+
+/// A suggestion as the demo shows it: fewer columns than `suggest`.
+#[derive(Debug, Serialize)]
+struct SuggestionRow {
+    rank: usize,
+    #[serde(flatten)]
+    s: KeywordSuggestion,
+}
+
+impl Record for SuggestionRow {
+    const HEADERS: &'static [&'static str] = &[
+        "分组",
+        "排名",
+        "关键词",
+        "价值",
+        "参考价",
+        "ROI",
+        "已覆盖",
+        "竞品缺口",
+        "理由",
+    ];
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let s = &self.s;
+        let opt = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or_default();
+        let yes = |b: bool| if b { "是" } else { "" }.to_owned();
+        out.push(vec![
+            match s.group {
+                Group::Head => "核心".to_owned(),
+                Group::LongTail => "长尾".to_owned(),
+            },
+            self.rank.to_string(),
+            s.keyword.clone(),
+            format!("{:.1}", s.value),
+            opt(s.cpc),
+            opt(s.roi),
+            yes(s.covered),
+            yes(s.gap),
+            s.reason.clone(),
+        ]);
+    }
+}
+
+/// Decisions shown from the through-train review, the most spend at stake first.
+const DECISIONS_SHOWN: usize = 6;
+/// Keywords to add shown.
+const ADDITIONS_SHOWN: usize = 3;
+
+/// `ads review` of the sample through-train report, with keywords to add from `suggest`: the
+/// summary and the decisions that move the most money.
+fn ads_review(
+    suggester: &Suggester<'_>,
+    segmenter: &Segmenter,
+    own: &[OwnItem],
+    dir: &Path,
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let path = dir.join(sample::ZTC_REPORT.name);
+    std::fs::write(&path, sample::ZTC_REPORT.bytes)
+        .with_context(|| format!("{}: cannot write the sample report", path.display()))?;
+    let mut rejects = Rejects::new(true);
+    let rows = read_reports(&[path], None, &mut rejects, true)?;
+    let config = ReviewConfig::default();
+    let totals = ads::aggregate(&rows, config.window);
+    let items: HashMap<String, Item> = own
+        .iter()
+        .map(|o| (o.full.id.clone(), o.full.clone()))
+        .collect();
+    let proposals = suggest::ad_suggestions(
+        suggester,
+        &totals,
+        &items,
+        ADDITIONS_SHOWN,
+        config.break_even_roi,
+    );
+    let review = ads::review(&totals, &config, segmenter, &proposals);
+    let [first, second] = super::ads::summary(&review, config.rules);
+    heading(format!(
+        "Through-train review of {} ({} rows): {first}\n{second}",
+        sample::ZTC_REPORT.name,
+        rows.len()
+    ))?;
+    let mut moves: Vec<&ads::Decision> = review
+        .decisions
+        .iter()
+        .filter(|d| d.action != ads::Action::Keep)
+        .collect();
+    moves.sort_by(|a, b| {
+        b.totals
+            .cost
+            .total_cmp(&a.totals.cost)
+            .then_with(|| a.totals.keyword.cmp(&b.totals.keyword))
+    });
+    let mut sink = Sink::open(None, format)?;
+    for d in moves.into_iter().take(DECISIONS_SHOWN) {
+        let t = &d.totals;
+        sink.write(&DecisionRow {
+            item: t.item.clone(),
+            keyword: t.keyword.clone(),
+            action: d.action.as_str(),
+            bid: Some(t.bid),
+            new_bid: d.new_bid,
+            cost: Some(t.cost),
+            roi: (t.cost > 0.0).then(|| t.roi()),
+            confidence: d.confidence,
+            reason: d.reason.clone(),
+        })?;
+    }
+    for a in review.additions.iter().take(ADDITIONS_SHOWN) {
+        sink.write(&DecisionRow {
+            item: a.suggestion.item.clone(),
+            keyword: a.suggestion.keyword.clone(),
+            action: "add",
+            bid: None,
+            new_bid: Some(a.bid),
+            cost: None,
+            roi: None,
+            confidence: a.suggestion.confidence,
+            reason: a.suggestion.reason.clone(),
+        })?;
+    }
+    sink.finish()
+}
+
+/// A review decision as the demo shows it.
+#[derive(Debug, Serialize)]
+struct DecisionRow {
+    item: String,
+    keyword: String,
+    action: &'static str,
+    bid: Option<f64>,
+    new_bid: Option<f64>,
+    cost: Option<f64>,
+    roi: Option<f64>,
+    confidence: f64,
+    reason: String,
+}
+
+impl Record for DecisionRow {
+    const HEADERS: &'static [&'static str] = &[
+        "宝贝ID",
+        "关键词",
+        "操作",
+        "出价",
+        "新出价",
+        "花费",
+        "ROI",
+        "置信度",
+        "原因",
+    ];
+    fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let opt = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or_default();
+        out.push(vec![
+            self.item.clone(),
+            self.keyword.clone(),
+            self.action.to_owned(),
+            opt(self.bid),
+            opt(self.new_bid),
+            opt(self.cost),
+            opt(self.roi),
+            format!("{:.2}", self.confidence),
+            self.reason.clone(),
+        ]);
+    }
 }
 
 /// Market listings shown for the showcase item.
@@ -259,15 +558,9 @@ impl Record for SimilarRecord {
 /// Keywords shown per category of the shop.
 const TOP_KEYWORDS: usize = 5;
 
-/// The sample's Business Advisor export (GBK) compiled into a keyword table in a temporary
-/// workspace, as `keywords import` does, and the most valuable keywords of each category the
-/// shop sells in.
-fn keyword_market(
-    categories: &[&str],
-    format: Format,
-    heading: &dyn Fn(String) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let workspace = tempfile::tempdir().context("cannot create a temporary workspace")?;
+/// The sample's Business Advisor export (GBK) compiled into a keyword table in `dir`, as
+/// `keywords import` does.
+fn keyword_table(dir: &Path) -> anyhow::Result<KeywordTable> {
     let path = Path::new("sample").join(sample::KEYWORDS.name);
     let reader = input::from_reader(
         sample::KEYWORDS.bytes,
@@ -282,9 +575,18 @@ fn keyword_market(
         let row = map_record(&row?, source, period, &config)?;
         builder.insert(&row.keyword, &row.category, row.stats)?;
     }
-    let table_path = workspace.path().join("keywords.bkw");
+    let table_path = dir.join("keywords.bkw");
     builder.write(&table_path)?;
-    let table = KeywordTable::open(&table_path)?;
+    Ok(KeywordTable::open(&table_path)?)
+}
+
+/// The most valuable keywords of each category the shop sells in.
+fn keyword_market(
+    table: &KeywordTable,
+    categories: &[&str],
+    format: Format,
+    heading: &dyn Fn(String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     heading(format!(
         "Keyword market: the {TOP_KEYWORDS} most valuable keywords per category \
          (expected buyers = demand x CTR x CVR; {} keywords imported)",
@@ -309,6 +611,8 @@ fn keyword_market(
 struct OwnItem {
     item: TitleItem,
     category: Option<String>,
+    /// Everything the row says (brand, product word, attributes, price), for the title engine.
+    full: Item,
 }
 
 /// The sample shop's own items, read once, by the same readers as a user's file.
@@ -328,6 +632,7 @@ fn own_items() -> anyhow::Result<Vec<OwnItem>> {
                     title: row.get(Field::Title).unwrap_or_default().to_owned(),
                 },
                 category: row.text(Field::Category).map(str::to_owned),
+                full: Item::from_record(&row).context("the built-in sample is broken")?,
             })
         })
         .collect()

@@ -12,6 +12,7 @@ mod keywords;
 mod output;
 mod rescore;
 mod runs;
+mod suggest;
 mod titles;
 
 use std::io::{self, IsTerminal};
@@ -132,6 +133,10 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
         Command::Rewrite(args) => {
             let segmenter = Arc::new(segmenter(&settings)?);
             engine::rewrite(&settings, &args, segmenter)
+        }
+        Command::Suggest(args) => {
+            let segmenter = Arc::new(segmenter(&settings)?);
+            suggest::run(&settings, &args, segmenter)
         }
         Command::Demo => {
             let mut dicts = dictionaries(&settings)?;
