@@ -76,25 +76,8 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    for d in &review.decisions {
-        sink.write(&ReviewRecord::decision(d))?;
-    }
-    for n in &review.negatives {
-        sink.write(&ReviewRecord::negative(n))?;
-    }
-    for a in &review.additions {
-        sink.write(&ReviewRecord {
-            plan: a.plan.clone(),
-            ad_group: a.ad_group.clone(),
-            item: a.suggestion.item.clone(),
-            keyword: a.suggestion.keyword.clone(),
-            action: "add",
-            bid: None,
-            new_bid: Some(a.bid),
-            reason: a.suggestion.reason.clone(),
-            confidence: a.suggestion.confidence,
-            ..ReviewRecord::default()
-        })?;
+    for record in records(&review) {
+        sink.write(&record)?;
     }
     sink.finish().context("cannot write the decisions")?;
 
@@ -112,12 +95,32 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     })
 }
 
+/// The review as output records: one per keyword decision, then negative words (`negative`)
+/// and keywords to add (`add`).
+pub fn records(review: &ads::Review) -> Vec<ReviewRecord> {
+    let decisions = review.decisions.iter().map(ReviewRecord::decision);
+    let negatives = review.negatives.iter().map(ReviewRecord::negative);
+    let additions = review.additions.iter().map(|a| ReviewRecord {
+        plan: a.plan.clone(),
+        ad_group: a.ad_group.clone(),
+        item: a.suggestion.item.clone(),
+        keyword: a.suggestion.keyword.clone(),
+        action: "add",
+        bid: None,
+        new_bid: Some(a.bid),
+        reason: a.suggestion.reason.clone(),
+        confidence: a.suggestion.confidence,
+        ..ReviewRecord::default()
+    });
+    decisions.chain(negatives).chain(additions).collect()
+}
+
 /// Keywords proposed per item: the top `suggest --for ads` keywords its ad group lacks.
 const ADDITIONS_PER_ITEM: usize = 3;
 
 /// Keywords to add to the report's ad groups, from `suggest --for ads` over the workspace's
 /// keyword data; none without keyword data (said once on stderr).
-fn additions(
+pub fn additions(
     settings: &Settings,
     segmenter: &Arc<Segmenter>,
     totals: &[ads::KeywordTotals],

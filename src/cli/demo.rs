@@ -426,6 +426,60 @@ const SIMILAR_SHOWN: usize = 5;
 
 /// The sample's market listings (three daily snapshots) in a listing index in a temporary
 /// workspace, as `index add` builds it.
+/// The demo's last step: one night of `rescore` over the sample, in a workspace kept in the
+/// temporary directory (replaced by the next demo) so that its `report.html` can be opened.
+pub fn nightly(
+    settings: &super::Settings,
+    dicts: crate::dictionary::Dictionaries,
+    format: Format,
+) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join("baobei-demo");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("{}: cannot clear the demo directory", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    sample::write_all(&dir)?;
+    let night = super::Settings {
+        format: Some(format),
+        budget: settings.budget,
+        quiet: true,
+        dicts: settings.dicts.clone(),
+        workspace: dir.join("workspace"),
+    };
+    let file = |f: sample::SampleFile| vec![dir.join(f.name)];
+    let args = super::args::RescoreArgs {
+        listings: file(sample::OWN_ITEMS),
+        competitors: file(sample::LISTINGS),
+        keywords: file(sample::KEYWORDS),
+        ads: file(sample::ZTC_REPORT),
+        queries: None,
+        date: None,
+        min_gain: 5.0,
+        hold_days: 14,
+    };
+    if format == Format::Table {
+        println!("\nThe nightly job (`baobei rescore`) on the sample");
+        println!("{}", "─".repeat(72));
+    }
+    super::rescore::rescore(&night, &args, dicts)?;
+    if format == Format::Table
+        && let Some(run) = crate::runs::RunStore::new(&night.workspace).latest()?
+    {
+        let c = &run.manifest().counts;
+        println!(
+            "run {}: {} items scored (mean {:.1}), {} new titles proposed, {} through-train \
+             keywords reviewed; open the report above in a browser",
+            run.manifest().id,
+            c.items,
+            c.mean_score,
+            c.proposals,
+            c.ads_keywords
+        );
+    }
+    Ok(())
+}
+
 fn market_index(segmenter: &Arc<Segmenter>, dir: &Path) -> anyhow::Result<ListingIndex> {
     let index = ListingIndex::create_or_open(dir, segmenter.clone())?;
     let mut writer = index.writer(WriterOptions::default())?;

@@ -141,12 +141,10 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
         Command::Demo => {
             let mut dicts = dictionaries(&settings)?;
             dicts.brands.extend(demo::sample_brands()?);
-            let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
-            demo::run(
-                &segmenter,
-                settings.budget,
-                settings.format.unwrap_or(Format::Table),
-            )?;
+            let segmenter = Arc::new(Segmenter::new(Arc::new(dicts.clone())));
+            let format = settings.format.unwrap_or(Format::Table);
+            demo::run(&segmenter, settings.budget, format)?;
+            demo::nightly(&settings, dicts, format)?;
             Ok(Exit::Ok)
         }
         Command::Index(command) => {

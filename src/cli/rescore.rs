@@ -321,16 +321,20 @@ pub fn rescore(
         );
         let config = ReviewConfig::default();
         let totals = ads::aggregate(&rows, config.window);
-        let review = ads::review(&totals, &config, &segmenter, &[]);
+        let additions =
+            super::ads::additions(settings, &segmenter, &totals, config.break_even_roi)?;
+        let review = ads::review(&totals, &config, &segmenter, &additions);
         let mut out = run.lines(files::ADS)?;
+        for record in super::ads::records(&review) {
+            out.write(&record)?;
+        }
+        out.close()?;
         let mut by_action: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
         for d in &review.decisions {
-            out.write(&super::ads::ReviewRecord::decision(d))?;
             let entry = by_action.entry(d.action.as_str()).or_default();
             entry.0 += 1;
             entry.1 += d.totals.cost;
         }
-        out.close()?;
         counts.ads_keywords = review.decisions.len() as u64;
         let s = &review.summary;
         Some(AdsOverview {
