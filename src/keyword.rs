@@ -46,8 +46,10 @@ pub enum ConfigError {
     },
 }
 
-/// Reads one table (`[value]`, `[score]`) of a settings file into `T`, ignoring the other
-/// tables (they belong to other commands). A missing file gives `T::default()`.
+/// Reads one table (`[value]`, `[score]`) of a settings file into `T`, skipping the other
+/// tables unread (they belong to other commands, e.g. import's `[restore]`). Unknown keys
+/// inside the table are refused (`T` denies them) with the key's own line and column, because
+/// the section is deserialised straight from the file. A missing file gives `T::default()`.
 pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
     path: &Path,
     section: &str,
@@ -62,10 +64,25 @@ pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
             });
         }
     };
-    let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
+    parse_section(path, &text, section)
+}
+
+/// [`load_section`] on text already read; `path` names it in errors.
+pub(crate) fn parse_section<T: Default + for<'de> Deserialize<'de>>(
+    path: &Path,
+    text: &str,
+    section: &str,
+) -> Result<T, ConfigError> {
+    let invalid = |e: toml::de::Error| {
+        let span = e.span();
         let start = span.as_ref().map_or(0, |s| s.start).min(text.len());
         let end = span.map_or(start, |s| s.end).min(text.len());
         let before = &text[..start];
+        let message = if e.message().contains(&format!("[{section}]")) {
+            e.message().to_owned()
+        } else {
+            format!("[{section}]: {}", e.message())
+        };
         ConfigError::Invalid {
             path: path.to_owned(),
             line: before.matches('\n').count() + 1,
@@ -74,19 +91,50 @@ pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
             value: text[start..end].to_owned(),
         }
     };
-    let doc: toml::Table =
-        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
-    let Some(table) = doc.get(section) else {
-        return Ok(T::default());
-    };
-    // Re-parse the section alone so that serde's error spans point into the real file.
-    let spanned: FxHashMap<String, toml::Spanned<toml::Value>> =
-        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
-    let span = spanned.get(section).map(|s| s.span());
-    table
-        .clone()
-        .try_into()
-        .map_err(|e: toml::de::Error| invalid(span, format!("[{section}]: {}", e.message())))
+    let de = toml::Deserializer::parse(text).map_err(invalid)?;
+    let found = serde::de::DeserializeSeed::deserialize(
+        OneSection::<T> {
+            name: section,
+            out: std::marker::PhantomData,
+        },
+        de,
+    )
+    .map_err(invalid)?;
+    Ok(found.unwrap_or_default())
+}
+
+/// Deserialises the table `name` of a document into `T` and skips every other table.
+struct OneSection<'s, T> {
+    name: &'s str,
+    out: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for OneSection<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for OneSection<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a settings file with an optional [{}] table", self.name)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.name {
+                found = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// How a keyword's statistics become one value: expected orders by default.
@@ -758,12 +806,51 @@ pub(crate) mod tests {
         std::fs::write(&path, "[value]\ncompetition = 1\n").unwrap();
         let e = ValueModel::load(&path).unwrap_err().to_string();
         assert!(
-            e.contains("baobei.toml:1:1:") && e.contains("competition"),
-            "{e}"
+            e.contains("baobei.toml:2:1:") && e.contains("\"competition\""),
+            "the unknown key itself, quoted: {e}"
         );
+        std::fs::write(&path, "[value]\nrising_boost = \"lots\"\n").unwrap();
+        let e = ValueModel::load(&path).unwrap_err().to_string();
+        assert!(e.contains("baobei.toml:2:16:") && e.contains("lots"), "{e}");
         assert_eq!(
             ValueModel::load(&dir.path().join("none.toml")).unwrap(),
             ValueModel::default()
+        );
+    }
+
+    #[test]
+    fn each_loader_reads_only_its_own_section() {
+        let p = Path::new("baobei.toml");
+        let text = "[restore]\npopularity = { power = 1.25, scale = 0.8 }\n\
+                    [value]\nrising_boost = 0.5\n[score]\nrepeated = 20.0\n[ads]\nanything = 1\n";
+        let v: ValueModel = parse_section(p, text, "value").unwrap();
+        assert_eq!(v.rising_boost, 0.5);
+        let s: crate::title::score::ScoreConfig = parse_section(p, text, "score").unwrap();
+        assert_eq!(s.repeated, 20.0);
+        assert_eq!(
+            s.prohibited,
+            crate::title::score::ScoreConfig::default().prohibited
+        );
+        let none: ValueModel =
+            parse_section(p, "[restore]\npopularity = \"identity\"\n", "value").unwrap();
+        assert_eq!(none, ValueModel::default());
+        let e = parse_section::<crate::title::score::ScoreConfig>(
+            p,
+            "[value]\n[score]\nrepeat = 1\n",
+            "score",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("baobei.toml:3:1: [score]: ") && e.contains("repeat"),
+            "{e}"
+        );
+        let e = parse_section::<ValueModel>(p, "[value\n", "value")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("baobei.toml:1:"),
+            "broken TOML is still refused: {e}"
         );
     }
 
