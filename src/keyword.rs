@@ -511,6 +511,11 @@ impl KeywordUniverse {
         self.ids.get(key).copied()
     }
 
+    /// Number of distinct words (word ids run from 0 to this): for tables indexed by word.
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
     /// The folded text of a word id.
     pub fn word(&self, id: u32) -> &str {
         &self.words[id as usize]
@@ -638,24 +643,33 @@ impl KeywordUniverse {
     }
 
     fn fallback(&self, category: Option<&str>, words: &[u32]) -> Candidates {
-        let mut found: FxHashMap<u32, Candidate> = FxHashMap::default();
+        // Ids only, sorted and deduplicated: every fallback candidate has the same flags, and
+        // this runs per item (no cache), so no hash map.
+        let mut ids: Vec<u32> = Vec::with_capacity(words.len() * 50);
         for &w in words {
-            for &k in self.keywords_with(w).iter().take(50) {
-                let kw = &self.keywords[k as usize];
-                if self.in_category(kw, category) {
-                    found.insert(
-                        k,
-                        Candidate {
-                            keyword: k,
-                            shares_product: false,
-                            similar_listings: 0,
-                            in_category: true,
-                        },
-                    );
-                }
-            }
+            ids.extend(
+                self.keywords_with(w)
+                    .iter()
+                    .take(50)
+                    .filter(|&&k| self.in_category(&self.keywords[k as usize], category)),
+            );
         }
-        self.finish(found, &[])
+        ids.sort_unstable();
+        ids.dedup();
+        ids.truncate(self.options.max_candidates);
+        let reachable = self.upper_bound(&ids, &[], self.options.budget, |w| {
+            self.word_bytes[w as usize] as usize
+        });
+        let list = ids
+            .into_iter()
+            .map(|k| Candidate {
+                keyword: k,
+                shares_product: false,
+                similar_listings: 0,
+                in_category: true,
+            })
+            .collect();
+        Candidates { list, reachable }
     }
 
     fn finish(&self, found: FxHashMap<u32, Candidate>, free: &[u32]) -> Candidates {
@@ -697,27 +711,36 @@ impl KeywordUniverse {
         budget: usize,
         bytes: impl Fn(u32) -> usize,
     ) -> f64 {
-        let mut share: FxHashMap<u32, f64> = FxHashMap::default();
+        // (word, share) pairs merged by sorting: no hash map on this per-item path.
+        let mut pairs: Vec<(u32, f64)> = Vec::with_capacity(keywords.len() * 3);
         for &k in keywords {
             let kw = &self.keywords[k as usize];
             let each = kw.value.value / kw.words.len() as f64;
-            for &w in kw.words.iter() {
-                *share.entry(w).or_default() += each;
+            pairs.extend(kw.words.iter().map(|&w| (w, each)));
+        }
+        pairs.sort_unstable_by_key(|p| p.0);
+        let mut share: Vec<(u32, f64)> = Vec::with_capacity(pairs.len());
+        for (w, s) in pairs {
+            match share.last_mut() {
+                Some(last) if last.0 == w => last.1 += s,
+                _ => share.push((w, s)),
             }
         }
         let mut left = budget as f64;
         let mut bound = 0.0;
         for w in free {
-            if let Some(s) = share.remove(w) {
-                bound += s;
+            if let Ok(i) = share.binary_search_by_key(w, |p| p.0) {
+                bound += share[i].1;
+                share[i].1 = 0.0;
             }
             left -= bytes(*w) as f64;
         }
         let mut rest: Vec<(f64, f64, u32)> = share
             .into_iter()
+            .filter(|&(_, s)| s > 0.0)
             .map(|(w, s)| (s, bytes(w).max(1) as f64, w))
             .collect();
-        rest.sort_by(|a, b| (b.0 / b.1).total_cmp(&(a.0 / a.1)).then(a.2.cmp(&b.2)));
+        rest.sort_unstable_by(|a, b| (b.0 / b.1).total_cmp(&(a.0 / a.1)).then(a.2.cmp(&b.2)));
         for (s, b, _) in rest {
             if left <= 0.0 {
                 break;
