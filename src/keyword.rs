@@ -46,8 +46,10 @@ pub enum ConfigError {
     },
 }
 
-/// Reads one table (`[value]`, `[score]`) of a settings file into `T`, ignoring the other
-/// tables (they belong to other commands). A missing file gives `T::default()`.
+/// Reads one table (`[value]`, `[score]`) of a settings file into `T`, skipping the other
+/// tables unread (they belong to other commands, e.g. import's `[restore]`). Unknown keys
+/// inside the table are refused (`T` denies them) with the key's own line and column, because
+/// the section is deserialised straight from the file. A missing file gives `T::default()`.
 pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
     path: &Path,
     section: &str,
@@ -62,10 +64,25 @@ pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
             });
         }
     };
-    let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
+    parse_section(path, &text, section)
+}
+
+/// [`load_section`] on text already read; `path` names it in errors.
+pub(crate) fn parse_section<T: Default + for<'de> Deserialize<'de>>(
+    path: &Path,
+    text: &str,
+    section: &str,
+) -> Result<T, ConfigError> {
+    let invalid = |e: toml::de::Error| {
+        let span = e.span();
         let start = span.as_ref().map_or(0, |s| s.start).min(text.len());
         let end = span.map_or(start, |s| s.end).min(text.len());
         let before = &text[..start];
+        let message = if e.message().contains(&format!("[{section}]")) {
+            e.message().to_owned()
+        } else {
+            format!("[{section}]: {}", e.message())
+        };
         ConfigError::Invalid {
             path: path.to_owned(),
             line: before.matches('\n').count() + 1,
@@ -74,19 +91,50 @@ pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
             value: text[start..end].to_owned(),
         }
     };
-    let doc: toml::Table =
-        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
-    let Some(table) = doc.get(section) else {
-        return Ok(T::default());
-    };
-    // Re-parse the section alone so that serde's error spans point into the real file.
-    let spanned: FxHashMap<String, toml::Spanned<toml::Value>> =
-        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_owned()))?;
-    let span = spanned.get(section).map(|s| s.span());
-    table
-        .clone()
-        .try_into()
-        .map_err(|e: toml::de::Error| invalid(span, format!("[{section}]: {}", e.message())))
+    let de = toml::Deserializer::parse(text).map_err(invalid)?;
+    let found = serde::de::DeserializeSeed::deserialize(
+        OneSection::<T> {
+            name: section,
+            out: std::marker::PhantomData,
+        },
+        de,
+    )
+    .map_err(invalid)?;
+    Ok(found.unwrap_or_default())
+}
+
+/// Deserialises the table `name` of a document into `T` and skips every other table.
+struct OneSection<'s, T> {
+    name: &'s str,
+    out: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for OneSection<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for OneSection<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a settings file with an optional [{}] table", self.name)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.name {
+                found = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// How a keyword's statistics become one value: expected orders by default.
@@ -463,6 +511,11 @@ impl KeywordUniverse {
         self.ids.get(key).copied()
     }
 
+    /// Number of distinct words (word ids run from 0 to this): for tables indexed by word.
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
     /// The folded text of a word id.
     pub fn word(&self, id: u32) -> &str {
         &self.words[id as usize]
@@ -590,24 +643,33 @@ impl KeywordUniverse {
     }
 
     fn fallback(&self, category: Option<&str>, words: &[u32]) -> Candidates {
-        let mut found: FxHashMap<u32, Candidate> = FxHashMap::default();
+        // Ids only, sorted and deduplicated: every fallback candidate has the same flags, and
+        // this runs per item (no cache), so no hash map.
+        let mut ids: Vec<u32> = Vec::with_capacity(words.len() * 50);
         for &w in words {
-            for &k in self.keywords_with(w).iter().take(50) {
-                let kw = &self.keywords[k as usize];
-                if self.in_category(kw, category) {
-                    found.insert(
-                        k,
-                        Candidate {
-                            keyword: k,
-                            shares_product: false,
-                            similar_listings: 0,
-                            in_category: true,
-                        },
-                    );
-                }
-            }
+            ids.extend(
+                self.keywords_with(w)
+                    .iter()
+                    .take(50)
+                    .filter(|&&k| self.in_category(&self.keywords[k as usize], category)),
+            );
         }
-        self.finish(found, &[])
+        ids.sort_unstable();
+        ids.dedup();
+        ids.truncate(self.options.max_candidates);
+        let reachable = self.upper_bound(&ids, &[], self.options.budget, |w| {
+            self.word_bytes[w as usize] as usize
+        });
+        let list = ids
+            .into_iter()
+            .map(|k| Candidate {
+                keyword: k,
+                shares_product: false,
+                similar_listings: 0,
+                in_category: true,
+            })
+            .collect();
+        Candidates { list, reachable }
     }
 
     fn finish(&self, found: FxHashMap<u32, Candidate>, free: &[u32]) -> Candidates {
@@ -649,27 +711,36 @@ impl KeywordUniverse {
         budget: usize,
         bytes: impl Fn(u32) -> usize,
     ) -> f64 {
-        let mut share: FxHashMap<u32, f64> = FxHashMap::default();
+        // (word, share) pairs merged by sorting: no hash map on this per-item path.
+        let mut pairs: Vec<(u32, f64)> = Vec::with_capacity(keywords.len() * 3);
         for &k in keywords {
             let kw = &self.keywords[k as usize];
             let each = kw.value.value / kw.words.len() as f64;
-            for &w in kw.words.iter() {
-                *share.entry(w).or_default() += each;
+            pairs.extend(kw.words.iter().map(|&w| (w, each)));
+        }
+        pairs.sort_unstable_by_key(|p| p.0);
+        let mut share: Vec<(u32, f64)> = Vec::with_capacity(pairs.len());
+        for (w, s) in pairs {
+            match share.last_mut() {
+                Some(last) if last.0 == w => last.1 += s,
+                _ => share.push((w, s)),
             }
         }
         let mut left = budget as f64;
         let mut bound = 0.0;
         for w in free {
-            if let Some(s) = share.remove(w) {
-                bound += s;
+            if let Ok(i) = share.binary_search_by_key(w, |p| p.0) {
+                bound += share[i].1;
+                share[i].1 = 0.0;
             }
             left -= bytes(*w) as f64;
         }
         let mut rest: Vec<(f64, f64, u32)> = share
             .into_iter()
+            .filter(|&(_, s)| s > 0.0)
             .map(|(w, s)| (s, bytes(w).max(1) as f64, w))
             .collect();
-        rest.sort_by(|a, b| (b.0 / b.1).total_cmp(&(a.0 / a.1)).then(a.2.cmp(&b.2)));
+        rest.sort_unstable_by(|a, b| (b.0 / b.1).total_cmp(&(a.0 / a.1)).then(a.2.cmp(&b.2)));
         for (s, b, _) in rest {
             if left <= 0.0 {
                 break;
@@ -758,12 +829,51 @@ pub(crate) mod tests {
         std::fs::write(&path, "[value]\ncompetition = 1\n").unwrap();
         let e = ValueModel::load(&path).unwrap_err().to_string();
         assert!(
-            e.contains("baobei.toml:1:1:") && e.contains("competition"),
-            "{e}"
+            e.contains("baobei.toml:2:1:") && e.contains("\"competition\""),
+            "the unknown key itself, quoted: {e}"
         );
+        std::fs::write(&path, "[value]\nrising_boost = \"lots\"\n").unwrap();
+        let e = ValueModel::load(&path).unwrap_err().to_string();
+        assert!(e.contains("baobei.toml:2:16:") && e.contains("lots"), "{e}");
         assert_eq!(
             ValueModel::load(&dir.path().join("none.toml")).unwrap(),
             ValueModel::default()
+        );
+    }
+
+    #[test]
+    fn each_loader_reads_only_its_own_section() {
+        let p = Path::new("baobei.toml");
+        let text = "[restore]\npopularity = { power = 1.25, scale = 0.8 }\n\
+                    [value]\nrising_boost = 0.5\n[score]\nrepeated = 20.0\n[ads]\nanything = 1\n";
+        let v: ValueModel = parse_section(p, text, "value").unwrap();
+        assert_eq!(v.rising_boost, 0.5);
+        let s: crate::title::score::ScoreConfig = parse_section(p, text, "score").unwrap();
+        assert_eq!(s.repeated, 20.0);
+        assert_eq!(
+            s.prohibited,
+            crate::title::score::ScoreConfig::default().prohibited
+        );
+        let none: ValueModel =
+            parse_section(p, "[restore]\npopularity = \"identity\"\n", "value").unwrap();
+        assert_eq!(none, ValueModel::default());
+        let e = parse_section::<crate::title::score::ScoreConfig>(
+            p,
+            "[value]\n[score]\nrepeat = 1\n",
+            "score",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("baobei.toml:3:1: [score]: ") && e.contains("repeat"),
+            "{e}"
+        );
+        let e = parse_section::<ValueModel>(p, "[value\n", "value")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("baobei.toml:1:"),
+            "broken TOML is still refused: {e}"
         );
     }
 

@@ -146,8 +146,10 @@ pub struct ImportConfig {
     pub popularity: Restore,
 }
 
+/// The whole settings file as import sees it: only `[restore]`. Other sections (`[value]`,
+/// `[score]`, ...) belong to other commands and are skipped unread, so a workspace that
+/// configures them still imports; unknown keys inside `[restore]` are refused.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ConfigFile {
     #[serde(default)]
     restore: Option<RestoreSection>,
@@ -482,10 +484,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("power = -1"), "{e}");
-        let e = ImportConfig::parse(p, "[restor]\n")
+        let e = ImportConfig::parse(p, "[restore]\npopularity = \"identity\"\npower = 2\n")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("baobei.toml:1:"), "{e}");
+        assert!(
+            e.starts_with("baobei.toml:3:1: ") && e.contains("power"),
+            "an unknown key inside [restore] is refused where it stands: {e}"
+        );
+    }
+
+    #[test]
+    fn other_commands_sections_are_ignored() {
+        let p = Path::new("baobei.toml");
+        let text = "[value]\ncompetition_exponent = 0\n\n[restore]\npopularity = { power = 2.0 }\n\n\
+                    [score]\nrepeated = 20\nanything = \"else\"\n";
+        let c = ImportConfig::parse(p, text).unwrap();
+        assert_eq!(
+            c.popularity,
+            Restore::Power {
+                power: 2.0,
+                scale: 1.0
+            }
+        );
+        let c = ImportConfig::parse(p, "[score]\nrepeated = 20\n").unwrap();
+        assert_eq!(c, ImportConfig::default());
     }
 
     #[test]

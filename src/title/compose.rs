@@ -135,6 +135,9 @@ struct Unit {
     locked: bool,
     brand: bool,
     kind: TokenKind,
+    /// Character ranges, within `text`, of the locked words themselves (brand, product word,
+    /// must-keep word); the rest of a locked unit is glued to them and may be trimmed.
+    cores: Vec<(usize, usize)>,
 }
 
 /// A scored title and what lint says about it.
@@ -196,22 +199,23 @@ pub struct Composer<'a> {
 }
 
 fn is_chinese(key: &str, kind: TokenKind) -> bool {
-    !matches!(kind, TokenKind::Brand | TokenKind::Spec)
-        && key.chars().count() >= 2
-        && key.chars().all(is_cjk)
+    // Every CJK character takes 3 or 4 bytes, so two or more of them take at least 6.
+    !matches!(kind, TokenKind::Brand | TokenKind::Spec) && key.len() >= 6 && key.chars().all(is_cjk)
 }
 
 /// Lint's repeated-word rule between two words: equal, or Chinese and one at the other's edge.
+/// The byte comparisons go first: they are cheap and mostly fail (this runs for every pair of
+/// units of every item).
 fn conflicts(a: &Unit, b: &Unit) -> bool {
     a.keys.iter().any(|x| {
         b.keys.iter().any(|y| {
             x == y
-                || (is_chinese(x, a.kind)
-                    && is_chinese(y, b.kind)
-                    && (x.starts_with(y.as_str())
-                        || x.ends_with(y.as_str())
-                        || y.starts_with(x.as_str())
-                        || y.ends_with(x.as_str())))
+                || ((x.starts_with(y.as_str())
+                    || x.ends_with(y.as_str())
+                    || y.starts_with(x.as_str())
+                    || y.ends_with(x.as_str()))
+                    && is_chinese(x, a.kind)
+                    && is_chinese(y, b.kind))
         })
     })
 }
@@ -259,6 +263,45 @@ fn hard(p: &Problem) -> bool {
     )
 }
 
+/// Where the earlier occurrence of a repeated word stands (characters), as lint pairs them:
+/// the same word, or a Chinese word at the other's edge (保湿 … 保湿霜).
+fn earlier_occurrence(seg: &Segmented<'_>, p: &Problem) -> Option<(usize, usize)> {
+    let key = fold(&p.text);
+    let before = || seg.words().filter(|t| (t.end as usize) <= p.start);
+    let chinese = |k: &str| k.chars().count() >= 2 && k.chars().all(is_cjk);
+    before()
+        .find(|t| seg.key(t) == key)
+        .or_else(|| {
+            before().find(|t| {
+                let k = seg.key(t);
+                chinese(k)
+                    && chinese(&key)
+                    && (k.starts_with(key.as_str())
+                        || k.ends_with(key.as_str())
+                        || key.starts_with(k)
+                        || key.ends_with(k))
+            })
+        })
+        .map(|t| (t.start as usize, t.end as usize))
+}
+
+/// The characters (within the unit's text) to cut off a locked unit so that the occurrence
+/// `o` (title characters) in its glued part goes: from the occurrence to the unit's far edge,
+/// away from its locked words, so no fragment of them is left; `None` when the occurrence lies
+/// between two locked words.
+fn glued_cut(unit: &Unit, span: (usize, usize), o: (usize, usize)) -> Option<(usize, usize)> {
+    let (a, b) = (o.0 - span.0, o.1 - span.0);
+    let len = span.1 - span.0;
+    if unit.cores.iter().all(|c| c.1 <= a) {
+        Some((a, len))
+    } else if unit.cores.iter().all(|c| b <= c.0) {
+        Some((0, b))
+    } else {
+        None
+    }
+}
+
+#[derive(Clone)]
 struct Pool<'u> {
     units: Vec<Unit>,
     /// Usable keywords (all words available): keyword id, value, units needed.
@@ -594,7 +637,21 @@ impl<'a> Composer<'a> {
                 continue;
             }
             let text = seg.title()[first.byte_start as usize..last.byte_end as usize].to_owned();
+            let (gs, ge) = (key_range(&first).0, key_range(&last).1);
+            let cores: Vec<(usize, usize)> = locks
+                .iter()
+                .filter(|l| l.0 < ge && gs < l.1)
+                .map(|l| {
+                    let chars = |at: usize| folded[..at].chars().count();
+                    let from = chars(l.0.max(gs)) - first.start as usize;
+                    (
+                        from,
+                        from + folded[l.0.max(gs)..l.1.min(ge)].chars().count(),
+                    )
+                })
+                .collect();
             units.push(Unit {
+                cores,
                 cost: unit_cost(&text),
                 ids: keys.iter().filter_map(|k| u.word_id(k)).collect(),
                 keys,
@@ -616,6 +673,7 @@ impl<'a> Composer<'a> {
                 && !n.key.is_empty()
             {
                 let unit = Unit {
+                    cores: vec![(0, n.text.chars().count())],
                     text: n.text.clone(),
                     keys: vec![n.key.clone()],
                     ids: u.word_id(&n.key).into_iter().collect(),
@@ -682,6 +740,7 @@ impl<'a> Composer<'a> {
                 return;
             }
             let unit = Unit {
+                cores: Vec::new(),
                 text: text.to_owned(),
                 keys: vec![key.to_owned()],
                 ids: u.word_id(key).into_iter().collect(),
@@ -844,86 +903,272 @@ impl<'a> Composer<'a> {
 
     /// Renders a selection, brings it within the budget and repairs what lint finds; `None`
     /// when it cannot be made to pass.
+    ///
+    /// A repeated word is a hard constraint like a prohibited one: the unlocked unit holding
+    /// either occurrence goes (the later first); when both lie in locked units, an occurrence
+    /// in a locked unit's glued part (a lone character given to the brand or product word) is
+    /// trimmed off; only a repeat inside the locked words themselves (a brand spelt 好上好)
+    /// is accepted, since the rewrite must keep those.
     fn realise(&self, pool: &Pool<'_>, mut s: State, old: &Scored) -> Option<String> {
+        enum Step {
+            Done(Option<String>),
+            Fix {
+                drop: Vec<usize>,
+                trim: Vec<(usize, usize, usize)>,
+            },
+        }
         let segmenter = self.universe().segmenter();
-        for _ in 0..8 {
-            let units = self.arrange(pool, &s);
-            let (title, spans) = render(&units);
-            let seg = segmenter.segment(&title);
-            let problems = lint(&seg, segmenter, self.budget());
-            let folded = seg.folded();
-            let lost_subject = [&old.subject.brand, &old.subject.product]
-                .into_iter()
-                .flatten()
-                .any(|n| !folded.contains(n.key.as_str()));
-            // A repeat inside a locked word (a brand spelt 好上好) cannot be removed.
-            let inside_locked = |p: &Problem| {
-                units
-                    .iter()
-                    .zip(&spans)
-                    .any(|(u, sp)| u.locked && sp.0 <= p.start && p.end <= sp.1)
-            };
-            let bad: Vec<&Problem> = problems.iter().filter(|p| hard(p)).collect();
-            if bad.is_empty() && !lost_subject && !title.trim().is_empty() {
-                return Some(title);
-            }
-            if lost_subject {
-                return None;
-            }
-            // Drop the unlocked units a problem points at (over budget: the least valuable).
-            let mut dropped = false;
-            for p in bad {
-                let culprits: Vec<usize> = if p.kind == ProblemKind::RepeatedWord
-                    && inside_locked(p)
-                {
-                    // The later occurrence is part of a locked word: drop the other occurrence.
-                    let key = fold(&p.text);
-                    (0..pool.units.len())
-                        .filter(|&u| s.sel[u] && !pool.units[u].locked)
-                        .filter(|&u| {
-                            pool.units[u].keys.iter().any(|k| {
-                                *k == key
-                                    || (key.chars().count() >= 2
-                                        && (k.starts_with(key.as_str())
-                                            || k.ends_with(key.as_str())))
-                            })
-                        })
-                        .collect()
-                } else if p.kind == ProblemKind::OverBudget {
-                    let mut by_value: Vec<(f64, usize)> = (0..pool.units.len())
-                        .filter(|&u| s.sel[u] && !pool.units[u].locked)
-                        .map(|u| {
-                            let v: f64 = pool.unit_kws[u]
-                                .iter()
-                                .filter(|&&k| s.covered[k])
-                                .map(|&k| pool.usable[k].1)
-                                .sum();
-                            (v / pool.units[u].cost.max(1) as f64, u)
-                        })
-                        .collect();
-                    by_value.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-                    by_value.first().map(|x| x.1).into_iter().collect()
+        // A copy of the pool whose locked units lost glued characters, made only when needed.
+        let mut trimmed: Option<Pool<'_>> = None;
+        // Every round drops or trims at least one unit, so this many rounds always suffice.
+        for _ in 0..pool.units.len() * 2 + 8 {
+            let step = {
+                let pool = trimmed.as_ref().unwrap_or(pool);
+                let units = self.arrange(pool, &s);
+                let (title, spans) = render(&units);
+                let seg = segmenter.segment(&title);
+                let problems = lint(&seg, segmenter, self.budget());
+                let folded = seg.folded();
+                let lost_subject = [&old.subject.brand, &old.subject.product]
+                    .into_iter()
+                    .flatten()
+                    .any(|n| !folded.contains(n.key.as_str()));
+                let bad: Vec<&Problem> = problems.iter().filter(|p| hard(p)).collect();
+                if lost_subject {
+                    Step::Done(None)
+                } else if bad.is_empty() && !title.trim().is_empty() {
+                    Step::Done(Some(title))
                 } else {
-                    units
-                        .iter()
-                        .zip(&spans)
-                        .filter(|(u, sp)| !u.locked && sp.0 < p.end && p.start < sp.1)
-                        .filter_map(|(u, _)| pool.units.iter().position(|x| std::ptr::eq(x, *u)))
-                        .collect()
-                };
-                for c in culprits {
-                    pool_remove(pool, &mut s, c);
-                    dropped = true;
+                    let unit_at = |at: usize| spans.iter().position(|sp| sp.0 <= at && at < sp.1);
+                    let in_pool = |i: usize| {
+                        pool.units
+                            .iter()
+                            .position(|x| std::ptr::eq(x, units[i]))
+                            .expect("arranged units come from the pool")
+                    };
+                    // Whether chars a..b of the title lie inside unit i's locked words.
+                    let in_core = |i: usize, (a, b): (usize, usize)| {
+                        units[i]
+                            .cores
+                            .iter()
+                            .any(|c| spans[i].0 + c.0 <= a && b <= spans[i].0 + c.1)
+                    };
+                    let mut drop = Vec::new();
+                    let mut trim = Vec::new();
+                    let mut accepted = true;
+                    for p in &bad {
+                        match p.kind {
+                            ProblemKind::RepeatedWord => {
+                                let occurrences: Vec<(usize, (usize, usize))> =
+                                    std::iter::once((p.start, p.end))
+                                        .chain(earlier_occurrence(&seg, p))
+                                        .filter_map(|o| unit_at(o.0).map(|i| (i, o)))
+                                        .collect();
+                                if let Some(&(i, _)) =
+                                    occurrences.iter().find(|(i, _)| !units[*i].locked)
+                                {
+                                    drop.push(in_pool(i));
+                                } else if let Some((i, cut)) = occurrences
+                                    .iter()
+                                    .filter(|&&(i, o)| !in_core(i, o) && o.1 <= spans[i].1)
+                                    .filter_map(|&(i, o)| {
+                                        glued_cut(units[i], spans[i], o).map(|c| (i, c))
+                                    })
+                                    .min_by_key(|(_, c)| c.1 - c.0)
+                                {
+                                    trim.push((in_pool(i), cut.0, cut.1));
+                                } else if !occurrences.iter().all(|&(i, o)| in_core(i, o)) {
+                                    accepted = false;
+                                }
+                            }
+                            ProblemKind::OverBudget => {
+                                let least = (0..pool.units.len())
+                                    .filter(|&u| s.sel[u] && !pool.units[u].locked)
+                                    .map(|u| {
+                                        let v: f64 = pool.unit_kws[u]
+                                            .iter()
+                                            .filter(|&&k| s.covered[k])
+                                            .map(|&k| pool.usable[k].1)
+                                            .sum();
+                                        (v / pool.units[u].cost.max(1) as f64, u)
+                                    })
+                                    .min_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+                                match least {
+                                    Some((_, u)) => drop.push(u),
+                                    None => accepted = false,
+                                }
+                            }
+                            _ => {
+                                let before = drop.len();
+                                drop.extend(
+                                    (0..units.len())
+                                        .filter(|&i| {
+                                            !units[i].locked
+                                                && spans[i].0 < p.end
+                                                && p.start < spans[i].1
+                                        })
+                                        .map(in_pool),
+                                );
+                                // In a locked unit's glued part it is cut off; inside a
+                                // locked name (酷冷至尊) it stays with the name: the
+                                // operator's brand is theirs to change.
+                                let o = (p.start, p.end);
+                                if drop.len() == before
+                                    && let Some(i) = unit_at(p.start)
+                                    && !in_core(i, o)
+                                {
+                                    match glued_cut(units[i], spans[i], o) {
+                                        Some(cut) if o.1 <= spans[i].1 => {
+                                            trim.push((in_pool(i), cut.0, cut.1))
+                                        }
+                                        _ => accepted = false,
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if drop.is_empty() && trim.is_empty() {
+                        // What is left lies inside the locked words themselves: accept it.
+                        Step::Done((accepted && !title.trim().is_empty()).then_some(title))
+                    } else {
+                        Step::Fix { drop, trim }
+                    }
+                }
+            };
+            match step {
+                Step::Done(title) => return title,
+                Step::Fix { drop, trim } => {
+                    let pool_now = trimmed.as_ref().unwrap_or(pool);
+                    for u in drop {
+                        pool_now.remove(&mut s, u);
+                    }
+                    if trim.is_empty() {
+                        continue;
+                    }
+                    let t = trimmed.get_or_insert_with(|| pool.clone());
+                    for (u, a, b) in trim {
+                        let unit = &mut t.units[u];
+                        let chars: Vec<char> = unit.text.chars().collect();
+                        if b > chars.len() || a >= b {
+                            continue;
+                        }
+                        unit.text = chars[..a].iter().chain(&chars[b..]).collect();
+                        for c in &mut unit.cores {
+                            if c.0 >= b {
+                                *c = (c.0 - (b - a), c.1 - (b - a));
+                            }
+                        }
+                        let left = fold(&unit.text);
+                        unit.keys.retain(|k| left.contains(k.as_str()));
+                        let cost = unit_cost(&unit.text);
+                        s.cost = (s.cost + cost).saturating_sub(unit.cost);
+                        unit.cost = cost;
+                    }
                 }
             }
-            if !dropped {
-                // What is left lies inside locked words (a brand spelt 好上好): accept it.
-                let only_locked = problems
-                    .iter()
-                    .filter(|p| hard(p))
-                    .all(|p| p.kind == ProblemKind::RepeatedWord && inside_locked(p));
-                return only_locked.then_some(title);
+        }
+        None
+    }
+
+    /// Whether a hard problem lies inside the item's brand, product word or a must-keep word,
+    /// which the rewrite must keep: a prohibited word inside the brand (酷冷至尊), a repeat
+    /// inside one name (a brand spelt 好上好) or shared by two (奥立泰 奥硝唑). The same name
+    /// written twice is a real repeat.
+    fn inside_names(
+        &self,
+        item: &Item,
+        subject: &Subject,
+        seg: &Segmented<'_>,
+        p: &Problem,
+    ) -> bool {
+        let folded = seg.folded();
+        let names: Vec<String> = [&subject.brand, &subject.product]
+            .into_iter()
+            .flatten()
+            .map(|n| n.key.clone())
+            .chain(item.must_keep.iter().map(|m| fold(m)))
+            .filter(|n| !n.is_empty())
+            .collect();
+        // The name occurrence (name, start char) holding chars a..b.
+        let holder = |(a, b): (usize, usize)| {
+            names.iter().find_map(|n| {
+                folded.match_indices(n.as_str()).find_map(|(at, m)| {
+                    let start = folded[..at].chars().count();
+                    (start <= a && b <= start + m.chars().count()).then_some((n, start))
+                })
+            })
+        };
+        match p.kind {
+            ProblemKind::Prohibited => holder((p.start, p.end)).is_some(),
+            ProblemKind::RepeatedWord => {
+                let Some(earlier) = earlier_occurrence(seg, p) else {
+                    return false;
+                };
+                match (holder((p.start, p.end)), holder(earlier)) {
+                    (Some(l), Some(e)) => l == e || l.0 != e.0,
+                    _ => false,
+                }
             }
+            _ => false,
+        }
+    }
+
+    /// The brand, product word and must-keep words alone, in that order, when that passes
+    /// every hard constraint.
+    fn names_only(&self, item: &Item, old: &Scored) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        let names = [&old.subject.brand, &old.subject.product]
+            .into_iter()
+            .flatten()
+            .map(|n| n.text.clone())
+            .chain(item.must_keep.iter().cloned());
+        for n in names {
+            if !n.is_empty() && !parts.iter().any(|p| fold(p).contains(fold(&n).as_str())) {
+                parts.push(n);
+            }
+        }
+        let mut title = String::new();
+        for p in &parts {
+            if title
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+                && p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                title.push(' ');
+            }
+            title.push_str(p);
+        }
+        let s = self.universe().segmenter();
+        let seg = s.segment(&title);
+        let ok = lint(&seg, s, self.budget())
+            .iter()
+            .all(|p| !hard(p) || self.inside_names(item, &old.subject, &seg, p));
+        (ok && !title.trim().is_empty()).then_some(title)
+    }
+
+    /// The original with lint's own fixes applied (a repeat deleted, a prohibited word replaced
+    /// by its substitute) until no hard problem is left: for a title without names whose
+    /// words cannot be composed (a scrambled title).
+    fn lint_fixed(&self, item: &Item, old: &Scored) -> Option<String> {
+        let s = self.universe().segmenter();
+        let mut title = item.title.clone();
+        for _ in 0..64 {
+            let seg = s.segment(&title);
+            let problems = lint(&seg, s, self.budget());
+            let Some(p) = problems
+                .iter()
+                .find(|p| hard(p) && !self.inside_names(item, &old.subject, &seg, p))
+            else {
+                return (!title.trim().is_empty()).then_some(title);
+            };
+            let fix = p.suggestion.as_ref()?;
+            title = title
+                .chars()
+                .take(p.start)
+                .chain(fix.chars())
+                .chain(title.chars().skip(p.end))
+                .collect();
         }
         None
     }
@@ -967,18 +1212,29 @@ impl<'a> Composer<'a> {
             .max(best.value);
         let achieved = best.value;
 
-        // Over the budget or a prohibited word: the title must change. A repeated word only
-        // wastes bytes: it goes only when the title without it scores higher.
-        let over_or_illegal = old.problems.iter().any(|p| {
-            matches!(
-                p.kind,
-                ProblemKind::OverBudget | ProblemKind::Prohibited | ProblemKind::EmptyTitle
-            )
-        });
+        // Over the budget, a prohibited or a repeated word: the title must change, even when
+        // the score falls ("never worse" holds among titles that meet the constraints). A
+        // repeat inside the brand, product or must-keep words themselves is kept: so are they.
+        let violations: Vec<&Problem> = old
+            .problems
+            .iter()
+            .filter(|p| hard(p) && !self.inside_names(item, &old.subject, &seg, p))
+            .collect();
+        let over_or_illegal = !violations.is_empty();
         let composed = self
             .realise(&pool, best, &old)
             .or_else(|| self.realise(&pool, b, &old))
             .or_else(|| self.realise(&pool, locked, &old));
+        // Last resort for a title that must change: the names alone (brand, product word,
+        // must-keep words), which are true and kept by every rewrite.
+        let composed = composed.or_else(|| {
+            over_or_illegal
+                .then(|| {
+                    self.names_only(item, &old)
+                        .or_else(|| self.lint_fixed(item, &old))
+                })
+                .flatten()
+        });
         let (mut title, mut why) = match composed {
             Some(t) => (t, String::new()),
             None => (
@@ -1048,8 +1304,11 @@ impl<'a> Composer<'a> {
         let mut reason: Vec<String> = Vec::new();
         if changed {
             let mut fixes = Vec::new();
-            for p in old.problems.iter().filter(|p| hard(p)) {
+            for p in &violations {
                 fixes.push(match p.kind {
+                    ProblemKind::RepeatedWord => {
+                        format!("fixed a repeated word \"{}\"", p.text)
+                    }
                     ProblemKind::OverBudget => {
                         format!(
                             "brought within budget ({} -> {} bytes)",
@@ -1119,10 +1378,6 @@ impl<'a> Composer<'a> {
             reason: reason.join("; "),
         }
     }
-}
-
-fn pool_remove(pool: &Pool<'_>, s: &mut State, u: usize) {
-    pool.remove(s, u);
 }
 
 #[cfg(test)]
