@@ -1471,6 +1471,27 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_word_always_goes_and_the_reason_says_so() {
+        with(|c| {
+            let item = Item {
+                brand: Some("栀夏".into()),
+                ..Item::new("6", "栀夏碎花连衣裙女碎花")
+            };
+            let r = c.rewrite(&item);
+            assert!(r.changed, "{r:?}");
+            assert_eq!(r.title.matches("碎花").count(), 1, "{}", r.title);
+            assert!(r.reason.contains("fixed a repeated word"), "{}", r.reason);
+            // A repeat inside the brand itself is the brand: kept.
+            let item = Item {
+                brand: Some("好上好".into()),
+                ..Item::new("7", "好上好碎花连衣裙女")
+            };
+            let r = c.rewrite(&item);
+            assert!(r.title.starts_with("好上好"), "{}", r.title);
+        })
+    }
+
+    #[test]
     fn keeps_a_title_that_cannot_be_improved() {
         with(|c| {
             let r = c.rewrite(&Item::new("4", "碎花雪纺洋气连衣裙女"));
