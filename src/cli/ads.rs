@@ -138,13 +138,24 @@ pub fn additions(
         return Ok(Vec::new());
     }
     let market = engine::market(settings, segmenter.clone())?;
+    additions_in(settings, &market, segmenter, totals, break_even_roi)
+}
+
+/// [`additions`] over a market the caller has already built (the nightly job has one).
+pub fn additions_in(
+    settings: &Settings,
+    market: &engine::Market,
+    segmenter: &Arc<Segmenter>,
+    totals: &[ads::KeywordTotals],
+    break_even_roi: f64,
+) -> anyhow::Result<Vec<ads::Suggestion>> {
     let index = suggest::open_index(settings, segmenter)?;
     let own = match &index {
         Some(index) => suggest::own_items(index)?,
         None => Default::default(),
     };
     let suggester = Suggester {
-        composer: engine::composer(settings, &market, false),
+        composer: engine::composer(settings, market, false),
         index: index.as_ref(),
         purpose: Purpose::Ads,
     };

@@ -63,7 +63,8 @@ pub fn market(settings: &Settings, segmenter: Arc<Segmenter>) -> anyhow::Result<
     Ok(Market { universe, config })
 }
 
-fn items(path: &Path) -> anyhow::Result<impl Iterator<Item = Result<Item, Reject>>> {
+/// The items of an input file; rows without a title, or with a bad value, are rejected.
+pub fn items(path: &Path) -> anyhow::Result<impl Iterator<Item = Result<Item, Reject>> + use<>> {
     let options = input::Options {
         required: vec![Field::Title],
         ..Default::default()

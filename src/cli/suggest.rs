@@ -19,8 +19,8 @@ use super::output::{Record, Sink};
 use super::{Exit, Settings, engine};
 use crate::ads::{KeywordTotals, Suggestion};
 use crate::dictionary::WordKind;
-use crate::input::{self, Field};
-use crate::item::{Item, ItemError};
+
+use crate::item::Item;
 use crate::keyword::{Formula, KeywordUniverse};
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
 use crate::market::workspace::Workspace;
@@ -548,23 +548,6 @@ pub fn top_per_group(
         .collect()
 }
 
-fn items(path: &Path) -> anyhow::Result<impl Iterator<Item = Result<Item, Reject>> + use<>> {
-    let options = input::Options {
-        required: vec![Field::Title],
-        ..Default::default()
-    };
-    let reader = input::open(path, &options)?;
-    Ok(reader.map(|row| {
-        let record = row.map_err(Reject::from)?;
-        Item::from_record(&record).map_err(|e| match e {
-            ItemError::Input(e) => Reject::from(e),
-            e @ ItemError::NoTitle { .. } => {
-                Reject::new(record.location().to_string(), &e, record.raw().into_owned())
-            }
-        })
-    }))
-}
-
 /// Runs `suggest` over the `--title`, the `--item` or the `--input` items.
 pub fn run(
     settings: &Settings,
@@ -605,7 +588,7 @@ pub fn run(
             if path == Path::new("-") && io::stdin().is_terminal() {
                 anyhow::bail!("no items on standard input: give --title, --item or --input FILE");
             }
-            Box::new(items(path)?)
+            Box::new(engine::items(path)?)
         }
     };
     let format = settings
