@@ -1,6 +1,8 @@
 //! Shared test helpers: where the real data lives, and refusing to pass silently without it.
 #![allow(dead_code)]
 
+pub mod judge;
+
 use std::path::PathBuf;
 
 /// `../shared/data` beside the checkout, or `$BAOBEI_SHARED_DATA`.
