@@ -1,6 +1,6 @@
 //! The independent judge of titles (`common::judge`): its own tests, and a baseline of the
-//! engine through the real CLI on the shared real markets (ignored by default: it takes a few
-//! minutes in release).
+//! engine through the real CLI on the shared real markets (ignored by default: it measures and
+//! prints, it does not assert the issue's targets).
 //!
 //! ```sh
 //! cargo test --release --test judge_baseline -- --ignored --nocapture
@@ -161,7 +161,7 @@ fn baseline(market: &Market, data: &Path) {
 }
 
 #[test]
-#[ignore = "minutes in release: cargo test --release --test judge_baseline -- --ignored --nocapture"]
+#[ignore = "a baseline, not a check: cargo test --release --test judge_baseline -- --ignored --nocapture"]
 fn baseline_beauty() {
     let Some(data) = common::shared_data() else {
         return;
@@ -170,7 +170,7 @@ fn baseline_beauty() {
 }
 
 #[test]
-#[ignore = "minutes in release: cargo test --release --test judge_baseline -- --ignored --nocapture"]
+#[ignore = "a baseline, not a check: cargo test --release --test judge_baseline -- --ignored --nocapture"]
 fn baseline_labelled() {
     let Some(data) = common::shared_data() else {
         return;

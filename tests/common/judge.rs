@@ -261,7 +261,8 @@ impl Recall {
     fn of(ids: &[u32], demand: &[f64]) -> Recall {
         Recall {
             queries: ids.len(),
-            value: ids.iter().map(|&id| demand[id as usize]).sum(),
+            // Not `sum()`: an empty f64 sum is -0.0, which prints as "-0".
+            value: ids.iter().fold(0.0, |v, &id| v + demand[id as usize]),
         }
     }
 
