@@ -1,9 +1,11 @@
-//! Keywords as the title engine sees them: each market keyword cut into the same word keys as
-//! titles, its value under a configurable [`ValueModel`], and the keywords relevant to an item.
+//! Keywords as the title engine sees them: real search queries, each a SET of words cut as
+//! [`recall`] cuts queries, valued under a configurable [`ValueModel`], and the queries
+//! relevant to an item.
 //!
-//! [`KeywordUniverse`] is built ONCE from the keyword table (every keyword segmented with the
-//! title [`Segmenter`], valued, and inverted word -> keywords) and shared by every rayon
-//! worker: finding an item's candidates never scans the table. Candidate sets are cached per
+//! [`KeywordUniverse`] is built ONCE from the keyword table (every keyword cut into its query
+//! words, valued, queries with the same words merged, and inverted word -> keywords) and
+//! shared by every rayon worker: which queries a title is found for is a walk over the posting
+//! lists of its terms, never a scan of the table. Relevant candidates are cached per
 //! (category, product word), so a batch of a million items runs one index query per group, not
 //! one per item.
 
@@ -13,11 +15,11 @@ use std::sync::{Arc, RwLock};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
-use crate::dictionary::WordKind;
 use crate::market::index::{Filter, ListingIndex};
 use crate::market::table::{KeywordStats, KeywordTable, Source, TableError};
+use crate::recall;
+use crate::title::Segmenter;
 use crate::title::text::gbk_len;
-use crate::title::{Segmenter, TokenKind};
 
 /// Errors reading the `[value]` / `[score]` settings of `baobei.toml`.
 #[derive(Debug, thiserror::Error)]
@@ -271,14 +273,15 @@ impl ValueModel {
     }
 }
 
-/// One market keyword in the universe.
+/// One search query of the market.
 #[derive(Debug, Clone)]
 pub struct Keyword {
-    /// The normalised keyword text.
+    /// The normalised query text (of queries with the same words, the most valuable).
     pub text: Box<str>,
     /// The export's category (may be empty).
     pub category: Box<str>,
-    /// Its word ids, in keyword order, each once.
+    /// Its word ids, in query order, each once: a title is found for the query when its terms
+    /// hold all of them.
     pub words: Box<[u32]>,
     /// Its value and the parts of it.
     pub value: Value,
@@ -348,6 +351,8 @@ pub struct KeywordUniverse {
     keywords: Vec<Keyword>,
     by_word: Vec<Vec<u32>>,
     synonyms: FxHashMap<u32, Vec<u32>>,
+    /// Every dictionary synonym pair by folded text, for words no query holds (尿不湿).
+    synonym_texts: FxHashMap<Box<str>, Vec<Box<str>>>,
     groups: RwLock<FxHashMap<GroupKey, Arc<Candidates>>>,
 }
 
@@ -380,9 +385,10 @@ impl KeywordUniverse {
     }
 
     /// Builds the universe from (keyword, category, value) rows: for tests and for values
-    /// computed elsewhere.
+    /// computed elsewhere. Queries with the same words (in any order) and category are one
+    /// query: the most valuable row stands for them (`儿童宝宝` and `宝宝儿童` are counted once).
     pub fn from_values(
-        rows: Vec<(String, String, Value)>,
+        mut rows: Vec<(String, String, Value)>,
         segmenter: Arc<Segmenter>,
         model: ValueModel,
         options: UniverseOptions,
@@ -399,28 +405,30 @@ impl KeywordUniverse {
             keywords: Vec::with_capacity(rows.len()),
             by_word: Vec::new(),
             synonyms: FxHashMap::default(),
+            synonym_texts: FxHashMap::default(),
             groups: RwLock::new(FxHashMap::default()),
         };
+        // Most valuable first (ties by text, then category), so that the first row of a word
+        // set is the one kept and ids come out in value order.
+        rows.sort_by(|a, b| {
+            b.2.value
+                .total_cmp(&a.2.value)
+                .then_with(|| a.0.cmp(&b.0))
+                .then_with(|| a.1.cmp(&b.1))
+        });
         let segmenter = u.segmenter.clone();
-        let mut seen = FxHashSet::default();
+        let mut seen: FxHashSet<(String, String)> = FxHashSet::default();
         'rows: for (text, category, value) in rows {
-            if !seen.insert((text.clone(), category.clone())) {
+            let keys = recall::query_words(&segmenter, &text);
+            if keys.is_empty() || !seen.insert((recall::query_key(&keys), category.clone())) {
                 continue;
             }
-            let seg = segmenter.segment(&text);
-            let mut words = Vec::new();
-            for t in seg.words() {
-                let key = seg.key(t);
+            let mut words = Vec::with_capacity(keys.len());
+            for key in &keys {
                 if segmenter.prohibited(key).is_some() {
                     continue 'rows;
                 }
-                let id = u.intern(key);
-                if !words.contains(&id) {
-                    words.push(id);
-                }
-            }
-            if words.is_empty() {
-                continue;
+                words.push(u.intern(key));
             }
             u.keywords.push(Keyword {
                 text: text.into(),
@@ -429,14 +437,6 @@ impl KeywordUniverse {
                 value,
             });
         }
-        // Ids in value order (ties by text) so that every list built from them is too.
-        u.keywords.sort_by(|a, b| {
-            b.value
-                .value
-                .total_cmp(&a.value.value)
-                .then_with(|| a.text.cmp(&b.text))
-                .then_with(|| a.category.cmp(&b.category))
-        });
         u.by_word = vec![Vec::new(); u.words.len()];
         u.word_value = vec![0.0; u.words.len()];
         for (k, kw) in u.keywords.iter().enumerate() {
@@ -446,19 +446,24 @@ impl KeywordUniverse {
             }
         }
         let dicts = segmenter.dictionaries();
-        for entry in &dicts.lexicon {
-            let Some(&id) = u.ids.get(crate::title::text::fold(&entry.word).as_str()) else {
-                continue;
-            };
-            let syn: Vec<u32> = entry
+        for entry in dicts.lexicon.iter().filter(|e| !e.synonyms.is_empty()) {
+            let key = crate::title::text::fold(&entry.word);
+            let texts: Vec<Box<str>> = entry
                 .synonyms
                 .iter()
-                .filter_map(|s| u.ids.get(crate::title::text::fold(s).as_str()).copied())
-                .filter(|&s| s != id)
+                .map(|s| crate::title::text::fold(s).into_boxed_str())
+                .filter(|s| **s != *key)
                 .collect();
-            if !syn.is_empty() {
-                u.synonyms.insert(id, syn);
+            if let Some(&id) = u.ids.get(key.as_str()) {
+                let syn: Vec<u32> = texts
+                    .iter()
+                    .filter_map(|t| u.ids.get(&**t).copied())
+                    .collect();
+                if !syn.is_empty() {
+                    u.synonyms.insert(id, syn);
+                }
             }
+            u.synonym_texts.insert(key.into_boxed_str(), texts);
         }
         u
     }
@@ -542,6 +547,11 @@ impl KeywordUniverse {
         self.synonyms.get(&word).map_or(&[], Vec::as_slice)
     }
 
+    /// Dictionary synonyms of any folded word, whether or not a query holds it.
+    pub fn synonyms_of(&self, key: &str) -> &[Box<str>] {
+        self.synonym_texts.get(key).map_or(&[], Vec::as_slice)
+    }
+
     /// The keywords relevant to an item of `category` whose product word is `product`
     /// (folded): keywords holding the product word or a synonym, plus keywords covered by at
     /// least `min_similar` of the top similar listings in the index. Computed once per
@@ -607,19 +617,7 @@ impl KeywordUniverse {
             let mut counts: FxHashMap<u32, u16> = FxHashMap::default();
             for hit in &hits {
                 let ids = self.title_words(&hit.listing.title);
-                let mut covered = FxHashSet::default();
-                for &w in &ids {
-                    for &k in self.keywords_with(w) {
-                        if self.keywords[k as usize]
-                            .words
-                            .iter()
-                            .all(|x| ids.contains(x))
-                        {
-                            covered.insert(k);
-                        }
-                    }
-                }
-                for k in covered {
+                for (k, _) in self.found(&ids) {
                     *counts.entry(k).or_default() += 1;
                 }
             }
@@ -683,18 +681,61 @@ impl KeywordUniverse {
         Candidates { list, reachable }
     }
 
-    /// The distinct word ids of a title that some keyword holds, in title order.
+    /// The distinct ids of a title's recall terms ([`recall::title_terms`]) that some query
+    /// holds, in title order: what the title can be found by.
     pub fn title_words(&self, title: &str) -> Vec<u32> {
-        let seg = self.segmenter.segment(title);
-        let mut ids = Vec::with_capacity(seg.tokens.len());
-        for t in seg.words() {
-            if let Some(id) = self.word_id(seg.key(t))
+        self.term_ids(&recall::title_terms(&self.segmenter, title))
+    }
+
+    /// The ids of the terms that some query holds, in the given order, each once.
+    pub fn term_ids<S: AsRef<str>>(&self, terms: &[S]) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(terms.len());
+        for t in terms {
+            if let Some(id) = self.word_id(t.as_ref())
                 && !ids.contains(&id)
             {
                 ids.push(id);
             }
         }
         ids
+    }
+
+    /// The queries a title with these term ids is found for (every word a term), with their
+    /// values, most valuable first (ids are in value order).
+    pub fn found(&self, terms: &[u32]) -> Vec<(u32, f64)> {
+        self.queries_within(terms, |_| true)
+    }
+
+    /// The queries all of whose words are among `words`, kept by `keep`, most valuable first.
+    /// Walks the posting list of each word and takes a query at its first word only, so each
+    /// is looked at once per word it holds and listed once.
+    pub fn queries_within(&self, words: &[u32], keep: impl Fn(u32) -> bool) -> Vec<(u32, f64)> {
+        thread_local! {
+            static HELD: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        HELD.with(|held| {
+            let mut held = held.borrow_mut();
+            if held.len() < self.words.len() {
+                held.resize(self.words.len(), false);
+            }
+            for &w in words {
+                held[w as usize] = true;
+            }
+            let mut out = Vec::new();
+            for &w in words {
+                for &k in &self.by_word[w as usize] {
+                    let kw = &self.keywords[k as usize];
+                    if kw.words[0] == w && kw.words.iter().all(|&x| held[x as usize]) && keep(k) {
+                        out.push((k, kw.value.value));
+                    }
+                }
+            }
+            for &w in words {
+                held[w as usize] = false;
+            }
+            out.sort_unstable_by_key(|x| x.0);
+            out
+        })
     }
 
     /// An upper bound of the value any title of at most `budget` bytes holding the `free`
@@ -749,20 +790,6 @@ impl KeywordUniverse {
             left -= b;
         }
         bound
-    }
-
-    /// Whether a word may be written into a title of an item without being untrue: never
-    /// another brand (infringement) nor another product kind.
-    pub fn is_generic(&self, key: &str) -> bool {
-        !matches!(
-            self.segmenter.kind_of(key),
-            Some(WordKind::Brand | WordKind::Product)
-        ) && self.segmenter.prohibited(key).is_none()
-    }
-
-    /// Whether a title token kind can take part in coverage.
-    pub fn counts(kind: TokenKind) -> bool {
-        kind.is_word()
     }
 }
 
@@ -841,6 +868,14 @@ pub(crate) mod tests {
         );
     }
 
+    /// Another command's section, as a second loader sees it.
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct Other {
+        repeated: f64,
+        prohibited: f64,
+    }
+
     #[test]
     fn each_loader_reads_only_its_own_section() {
         let p = Path::new("baobei.toml");
@@ -848,22 +883,15 @@ pub(crate) mod tests {
                     [value]\nrising_boost = 0.5\n[score]\nrepeated = 20.0\n[ads]\nanything = 1\n";
         let v: ValueModel = parse_section(p, text, "value").unwrap();
         assert_eq!(v.rising_boost, 0.5);
-        let s: crate::title::score::ScoreConfig = parse_section(p, text, "score").unwrap();
+        let s: Other = parse_section(p, text, "score").unwrap();
         assert_eq!(s.repeated, 20.0);
-        assert_eq!(
-            s.prohibited,
-            crate::title::score::ScoreConfig::default().prohibited
-        );
+        assert_eq!(s.prohibited, Other::default().prohibited);
         let none: ValueModel =
             parse_section(p, "[restore]\npopularity = \"identity\"\n", "value").unwrap();
         assert_eq!(none, ValueModel::default());
-        let e = parse_section::<crate::title::score::ScoreConfig>(
-            p,
-            "[value]\n[score]\nrepeat = 1\n",
-            "score",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = parse_section::<Other>(p, "[value]\n[score]\nrepeat = 1\n", "score")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.starts_with("baobei.toml:3:1: [score]: ") && e.contains("repeat"),
             "{e}"

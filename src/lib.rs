@@ -10,9 +10,11 @@
 //! - [`input`]: readers for the files operators export (CSV, TSV, XLSX, JSON Lines, text;
 //!   UTF-8 or GBK), one bad row at a time.
 //! - [`market`]: the market model: the memory-mapped keyword table and the listing index.
-//! - [`item`] and [`keyword`]: the items to optimise and the keywords relevant to them, valued
-//!   once ([`keyword::KeywordUniverse`]); [`title::score`] and [`title::compose`] score titles
-//!   and compose better ones.
+//! - [`recall`]: the one matcher: which search queries a title is found for (every word of
+//!   the query among the title's terms, in any order).
+//! - [`item`] and [`keyword`]: the items to optimise and the market's real queries, valued
+//!   once ([`keyword::KeywordUniverse`]); [`title::score`] says which queries a title is found
+//!   for and [`title::edit`] makes the fewest edits that gain the most.
 //! - [`ads`]: the through-train keyword review: pooled (empirical-Bayes) estimates and a bid
 //!   decision with a reason and a confidence for every keyword.
 //! - [`runs`]: the nightly job's runs: built aside and renamed whole, compared with the one
@@ -45,6 +47,7 @@ pub mod input;
 pub mod item;
 pub mod keyword;
 pub mod market;
+pub mod recall;
 pub mod runs;
 pub mod sample;
 pub mod title;

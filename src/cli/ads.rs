@@ -155,7 +155,7 @@ pub fn additions_in(
         None => Default::default(),
     };
     let suggester = Suggester {
-        composer: engine::composer(settings, market, false),
+        editor: engine::editor(settings, market),
         index: index.as_ref(),
         purpose: Purpose::Ads,
     };

@@ -58,11 +58,13 @@ pub enum Command {
     Segment(TitleArgs),
     /// Check titles: budget, prohibited words, repeated words, wasted spaces, characters.
     Lint(TitleArgs),
-    /// Score titles 0-100 against the workspace's keywords: covered keyword value, budget use,
-    /// penalties; the keywords covered and the most valuable ones missed.
+    /// Which real search queries each title is found for: the score is the share of the
+    /// query value the item could be found for; the queries found and missed, by name, and
+    /// the hard constraints the title fails.
     Score(TitleArgs),
-    /// Compose the title that covers the most keyword value within the budget, keeping brand,
-    /// product word and must-keep words, never a prohibited, repeated or untrue word.
+    /// Edit titles to be found for more real queries: the fewest changes that gain the most,
+    /// each explained with the queries it gains or loses; never an untrue, prohibited or
+    /// repeated word, never over the budget; brand, product and must-keep words kept.
     Rewrite(RewriteArgs),
     /// Ranked keywords for items: value and its parts, why each is relevant, whether the title
     /// covers it, the competitor gap; for ads the reference CPC and expected ROI. Long-tail
@@ -102,7 +104,7 @@ pub struct RescoreArgs {
     /// Through-train keyword reports to review.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub ads: Vec<PathBuf>,
-    /// Real search queries, added to the derived keyword candidates.
+    /// Real search queries: the keywords derived from the market (kept in the workspace).
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
     /// The day the run is for (default: today, UTC).
@@ -257,11 +259,9 @@ pub enum KeywordsCommand {
 
 #[derive(Debug, Args)]
 pub struct DeriveArgs {
-    /// Titles an n-gram (1-3 words) must occur in to become a candidate keyword.
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub min_titles: usize,
-    /// Real buyer queries to derive too: TSV `qid<TAB>query` without header, one query per
-    /// line, or a CSV/XLSX with a 关键词/query column.
+    /// Real buyer queries, the keywords to derive: TSV `qid<TAB>query` without header, one
+    /// query per line, or a CSV/XLSX with a 关键词/query column. Kept in the workspace, so
+    /// later derives (and the nightly job) use them without this option.
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
     /// Only listings of exactly this category.
@@ -392,10 +392,6 @@ pub struct RewriteArgs {
     /// Where to write rejected rows (default: beside the output, or `<input>.rejects.csv`).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
-    /// Also write words of valuable market keywords that the item's title and attributes do
-    /// not state (marked in the reason: confirm they are true).
-    #[arg(long)]
-    pub allow_new_words: bool,
     /// Print the summary only; write nothing.
     #[arg(long)]
     pub dry_run: bool,

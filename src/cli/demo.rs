@@ -26,8 +26,8 @@ use crate::market::index::{Filter, Listing, ListingIndex, WriterOptions};
 use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::sample::{self, SampleFile};
 use crate::title::Segmenter;
-use crate::title::compose::{ComposeOptions, Composer, Rewrite};
-use crate::title::score::{ScoreConfig, Scorer};
+use crate::title::edit::{Editor, Rewrite};
+use crate::title::score::Scorer;
 
 /// Titles shown segmented, token by token, before the lint of all own items.
 const SEGMENTED_SHOWN: usize = 4;
@@ -138,21 +138,15 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
     let universe =
         KeywordUniverse::from_table(&table, segmenter.clone(), ValueModel::default(), options)?
             .with_index(index.clone());
-    let config = ScoreConfig::default();
-    let composer = Composer {
+    let editor = Editor {
         scorer: Scorer {
             universe: &universe,
-            config: &config,
             budget,
-        },
-        options: ComposeOptions {
-            budget,
-            allow_new_words: false,
         },
     };
-    rewrites(&composer, &own, format, &heading)?;
+    rewrites(&editor, &own, format, &heading)?;
     let suggester = Suggester {
-        composer,
+        editor,
         index: Some(&index),
         purpose: Purpose::Ads,
     };
@@ -167,36 +161,38 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
     )
 }
 
-/// `rewrite` over the shop's own items: the changed titles before and after, with the reasons.
+/// `rewrite` over the shop's own items: the edited titles before and after, the real queries
+/// each is found for before and after (recall prediction), and why.
 fn rewrites(
-    composer: &Composer<'_>,
+    editor: &Editor<'_>,
     own: &[OwnItem],
     format: Format,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let done: Vec<(&OwnItem, Rewrite)> =
-        own.iter().map(|o| (o, composer.rewrite(&o.full))).collect();
+    let done: Vec<(&OwnItem, Rewrite)> = own.iter().map(|o| (o, editor.rewrite(&o.full))).collect();
     let changed: Vec<&(&OwnItem, Rewrite)> = done.iter().filter(|(_, r)| r.changed).collect();
-    let mut uplift: Vec<f64> = changed
+    let before: usize = done.iter().map(|(_, r)| r.old.score.found.len()).sum();
+    let after: usize = done.iter().map(|(_, r)| r.new_score.found.len()).sum();
+    let losing = done
         .iter()
-        .map(|(_, r)| r.new_score.score - r.old.score.score)
-        .collect();
-    uplift.sort_by(f64::total_cmp);
+        .filter(|(_, r)| r.new_score.found_value < r.old.score.found_value)
+        .count();
     heading(format!(
-        "Rewrites: {} of {} titles improved (median gain {:+.1} points; the rest are kept: no \
-         better title exists from the item's own words)",
+        "Rewrites: {} of {} titles edited; the shop is found for {before} -> {after} real \
+         queries ({losing} titles lose query value, each only for a fix the rules force); the \
+         rest are kept: no edit from the item's own words gains",
         changed.len(),
         done.len(),
-        uplift.get(uplift.len() / 2).copied().unwrap_or_default()
     ))?;
     let mut sink = Sink::open(None, format)?;
     for (o, r) in changed {
         sink.write(&RewriteRow {
             id: o.item.id.clone(),
-            score: r.old.score.score,
-            new_score: r.new_score.score,
+            found: r.old.score.found.len(),
+            new_found: r.new_score.found.len(),
             title: o.item.title.clone(),
             new_title: r.title.clone(),
+            gained: crate::title::edit::names(editor.scorer.universe, &r.gained),
             reason: r.reason.clone(),
         })?;
     }
@@ -207,26 +203,30 @@ fn rewrites(
 #[derive(Debug, Serialize)]
 struct RewriteRow {
     id: String,
-    score: f64,
-    new_score: f64,
+    found: usize,
+    new_found: usize,
     title: String,
     new_title: String,
+    gained: Vec<String>,
     reason: String,
 }
 
 impl Record for RewriteRow {
-    const HEADERS: &'static [&'static str] = &["宝贝ID", "得分", "标题 (原 → 新)", "说明"];
+    const HEADERS: &'static [&'static str] =
+        &["宝贝ID", "搜索词数", "标题 (原 → 新)", "新增搜索词", "说明"];
     fn rows(&self, out: &mut Vec<Vec<String>>) {
         out.push(vec![
             self.id.clone(),
-            format!("{:.1}", self.score),
+            self.found.to_string(),
             self.title.clone(),
+            String::new(),
             String::new(),
         ]);
         out.push(vec![
             "  →".to_owned(),
-            format!("{:.1}", self.new_score),
+            self.new_found.to_string(),
             self.new_title.clone(),
+            self.gained.join(" "),
             self.reason.clone(),
         ]);
     }
@@ -453,7 +453,7 @@ pub fn nightly(
         competitors: file(sample::LISTINGS),
         keywords: file(sample::KEYWORDS),
         ads: file(sample::ZTC_REPORT),
-        queries: None,
+        queries: Some(dir.join(sample::QUERIES.name)),
         date: None,
         min_gain: 5.0,
         hold_days: 14,
@@ -548,7 +548,11 @@ fn rising_keywords(
     format: Format,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let derived = derive::derive(index, &[], &DeriveOptions::default(), &|_| {})?;
+    let queries: Vec<String> = String::from_utf8_lossy(sample::QUERIES.bytes)
+        .lines()
+        .filter_map(|l| l.split('\t').nth(1).map(str::to_owned))
+        .collect();
+    let derived = derive::derive(index, &queries, &DeriveOptions::default(), &|_| {})?;
     let Some(period) = derived.period else {
         return Ok(());
     };
@@ -556,7 +560,7 @@ fn rising_keywords(
     let mut words: Vec<(f64, &DerivedKeyword)> = derived
         .keywords
         .iter()
-        .filter(|k| k.category == category && k.tokens.len() == 1)
+        .filter(|k| k.category == category)
         .filter(|k| k.listings >= RISING_SUPPORT)
         .filter_map(|k| Some((k.growth_rate()?, k)))
         .collect();
@@ -565,8 +569,9 @@ fn rising_keywords(
             .then_with(|| a.1.keyword.cmp(&b.1.keyword))
     });
     heading(format!(
-        "Rising words of {category}: covered sales growth {}, derived from the listings \
-         ({} keywords derived; words on at least {RISING_SUPPORT} listings)",
+        "Rising queries of {category}: sales growth of the listings found for them {}, \
+         derived from the listings and the sample's query log ({} queries found by some \
+         listing; queries found for at least {RISING_SUPPORT} listings)",
         super::keywords::period_text(period),
         derived.keywords.len()
     ))?;

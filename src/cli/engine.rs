@@ -18,14 +18,13 @@ use crate::market::index::ListingIndex;
 use crate::market::table::KeywordTable;
 use crate::market::workspace::Workspace;
 use crate::title::Segmenter;
-use crate::title::compose::{ComposeOptions, Composer, Rewrite};
+use crate::title::edit::{Change, Editor, Rewrite};
 use crate::title::lint::Problem;
-use crate::title::score::{Breakdown, KeywordValue, ScoreConfig, Scorer};
+use crate::title::score::{Check, KeywordValue, LISTED, Scorer, Suggestion, round};
 
 /// The market a run scores against, built once.
 pub struct Market {
     pub universe: KeywordUniverse,
-    pub config: ScoreConfig,
 }
 
 /// Opens the workspace's keyword table (and listing index, when there is one) and builds the
@@ -49,7 +48,6 @@ pub fn market(settings: &Settings, segmenter: Arc<Segmenter>) -> anyhow::Result<
     }
     let table = KeywordTable::open(&table_path)?;
     let model = ValueModel::load(&ws.config_path())?;
-    let config = ScoreConfig::load(&ws.config_path())?;
     let options = UniverseOptions {
         budget: settings.budget,
         ..UniverseOptions::default()
@@ -60,7 +58,7 @@ pub fn market(settings: &Settings, segmenter: Arc<Segmenter>) -> anyhow::Result<
         let index = ListingIndex::create_or_open(ws.index_dir(), segmenter)?;
         universe = universe.with_index(Arc::new(index));
     }
-    Ok(Market { universe, config })
+    Ok(Market { universe })
 }
 
 /// The items of an input file; rows without a title, or with a bad value, are rejected.
@@ -81,17 +79,28 @@ pub fn items(path: &Path) -> anyhow::Result<impl Iterator<Item = Result<Item, Re
     }))
 }
 
-/// `score` output for one title.
-#[derive(Debug, Serialize)]
-pub struct ScoreRecord {
-    pub id: String,
-    pub title: String,
-    pub bytes: usize,
-    pub score: f64,
-    pub breakdown: Breakdown,
-    pub covered: Vec<KeywordValue>,
-    pub missing: Vec<KeywordValue>,
-    pub problems: Vec<Problem>,
+/// How many queries, of how much value.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Recall {
+    pub queries: usize,
+    pub value: f64,
+}
+
+impl Recall {
+    fn of(found: &[(u32, f64)]) -> Recall {
+        Recall {
+            queries: found.len(),
+            value: round(found.iter().map(|x| x.1).sum()),
+        }
+    }
+}
+
+/// Queries by value, most valuable first, at most `LISTED`.
+fn top(scorer: &Scorer<'_>, list: &[(u32, f64)]) -> Vec<KeywordValue> {
+    let mut sorted = list.to_vec();
+    sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    sorted.truncate(LISTED);
+    scorer.values(sorted)
 }
 
 fn join(list: &[KeywordValue]) -> String {
@@ -101,45 +110,101 @@ fn join(list: &[KeywordValue]) -> String {
         .join(" ")
 }
 
+fn join_suggestions(list: &[Suggestion]) -> String {
+    list.iter()
+        .map(|s| format!("{}(需确认:{})", s.keyword, s.lacking.join("+")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `score` output for one title: which real queries it is found for.
+#[derive(Debug, Serialize)]
+pub struct ScoreRecord {
+    pub id: String,
+    pub title: String,
+    pub bytes: usize,
+    pub score: f64,
+    /// The queries the title is found for.
+    pub found: Recall,
+    /// The queries the item could be found for (every word true of it).
+    pub reachable: Recall,
+    /// The most valuable queries found.
+    pub queries: Vec<KeywordValue>,
+    /// The most valuable reachable queries not found.
+    pub missing: Vec<KeywordValue>,
+    /// Valuable relevant queries needing words the item does not state.
+    pub suggestions: Vec<Suggestion>,
+    pub checks: Vec<Check>,
+    pub problems: Vec<Problem>,
+}
+
 impl Record for ScoreRecord {
     const HEADERS: &'static [&'static str] = &[
         "ID",
         "标题",
         "字节数",
         "得分",
-        "覆盖分",
-        "预算分",
-        "扣分",
-        "覆盖关键词",
-        "缺失关键词",
+        "命中搜索词数",
+        "命中价值",
+        "可达价值",
+        "命中搜索词",
+        "未命中搜索词",
+        "建议(需确认)",
         "问题",
     ];
     fn rows(&self, out: &mut Vec<Vec<String>>) {
-        let b = &self.breakdown;
         out.push(vec![
             self.id.clone(),
             self.title.clone(),
             self.bytes.to_string(),
             format!("{:.1}", self.score),
-            format!("{:.1}", b.coverage),
-            format!("{:.1}", b.budget_use),
-            b.penalties
-                .iter()
-                .map(|p| format!("{}-{}", p.kind, p.points))
-                .collect::<Vec<_>>()
-                .join(" "),
-            join(&self.covered),
+            self.found.queries.to_string(),
+            self.found.value.to_string(),
+            self.reachable.value.to_string(),
+            join(&self.queries),
             join(&self.missing),
-            self.problems
+            join_suggestions(&self.suggestions),
+            self.checks
                 .iter()
-                .map(|p| format!("{}:{}", p.kind.as_str(), p.text))
+                .map(Check::describe)
                 .collect::<Vec<_>>()
-                .join(" "),
+                .join("；"),
         ]);
     }
 }
 
-/// `rewrite` output for one item.
+impl ScoreRecord {
+    pub fn new(editor: &Editor<'_>, item: &Item) -> Self {
+        let scorer = &editor.scorer;
+        let u = scorer.universe;
+        let s = editor.score_item(item);
+        let missing: Vec<(u32, f64)> = s
+            .score
+            .missing
+            .iter()
+            .map(|&k| (k, u.keyword(k).value.value))
+            .collect();
+        ScoreRecord {
+            id: item.id.clone(),
+            title: item.title.clone(),
+            bytes: s.bytes,
+            score: s.score.score,
+            found: Recall::of(&s.score.found),
+            reachable: Recall {
+                queries: s.score.reachable,
+                value: round(s.score.reachable_value),
+            },
+            queries: top(scorer, &s.score.found),
+            missing: scorer.values(missing),
+            suggestions: scorer.suggestions(&s.candidates, &s.true_words, &s.subject, 5),
+            checks: s.score.checks,
+            problems: s.problems,
+        }
+    }
+}
+
+/// `rewrite` output for one item: the edited title, what changed and the queries it gains
+/// and loses.
 #[derive(Debug, Serialize)]
 pub struct RewriteRecord {
     pub id: String,
@@ -149,16 +214,42 @@ pub struct RewriteRecord {
     pub new_bytes: usize,
     pub score: f64,
     pub new_score: f64,
+    /// Queries found before and after.
+    pub recall: Recall,
+    pub new_recall: Recall,
+    /// The most valuable queries gained and lost, by name.
+    pub gained: Vec<KeywordValue>,
+    pub lost: Vec<KeywordValue>,
+    /// Words added and removed.
     pub added: Vec<String>,
     pub removed: Vec<String>,
-    pub covered_gain: Vec<KeywordValue>,
-    pub covered_lost: Vec<KeywordValue>,
+    /// Each change, structured.
+    pub changes: Vec<Change>,
+    pub suggestions: Vec<Suggestion>,
     pub upper_bound: f64,
     pub reason: String,
 }
 
 impl RewriteRecord {
     pub fn new(scorer: &Scorer<'_>, item: &Item, r: Rewrite) -> Self {
+        let mut added = Vec::new();
+        let mut removed = Vec::new();
+        for c in &r.changes {
+            match c {
+                Change::Added { word, .. } => added.push(word.clone()),
+                Change::Prohibited {
+                    word, substitute, ..
+                } => {
+                    removed.push(word.clone());
+                    added.extend(substitute.clone());
+                }
+                Change::Banned { word }
+                | Change::Repeated { word }
+                | Change::OverBudget { word, .. }
+                | Change::Removed { word, .. } => removed.push(word.clone()),
+                Change::Spaces { .. } | Change::HalfWidth { .. } | Change::Characters { .. } => {}
+            }
+        }
         RewriteRecord {
             id: item.id.clone(),
             title: item.title.clone(),
@@ -167,11 +258,15 @@ impl RewriteRecord {
             new_bytes: r.new_bytes,
             score: r.old.score.score,
             new_score: r.new_score.score,
-            added: r.added,
-            removed: r.removed,
-            covered_gain: scorer.values(r.covered_gain),
-            covered_lost: scorer.values(r.covered_lost),
-            upper_bound: (r.upper_bound * 1000.0).round() / 1000.0,
+            recall: Recall::of(&r.old.score.found),
+            new_recall: Recall::of(&r.new_score.found),
+            gained: top(scorer, &r.gained),
+            lost: top(scorer, &r.lost),
+            added,
+            removed,
+            changes: r.changes,
+            suggestions: r.suggestions,
+            upper_bound: round(r.upper_bound),
             reason: r.reason,
         }
     }
@@ -186,11 +281,14 @@ impl Record for RewriteRecord {
         "新字节数",
         "原得分",
         "新得分",
+        "原搜索词数",
+        "新搜索词数",
+        "原价值",
+        "新价值",
+        "新增搜索词",
+        "失去搜索词",
         "新增词",
         "删除词",
-        "新覆盖关键词",
-        "失去关键词",
-        "覆盖上界",
         "说明",
     ];
     fn rows(&self, out: &mut Vec<Vec<String>>) {
@@ -202,26 +300,24 @@ impl Record for RewriteRecord {
             self.new_bytes.to_string(),
             format!("{:.1}", self.score),
             format!("{:.1}", self.new_score),
+            self.recall.queries.to_string(),
+            self.new_recall.queries.to_string(),
+            self.recall.value.to_string(),
+            self.new_recall.value.to_string(),
+            join(&self.gained),
+            join(&self.lost),
             self.added.join(" "),
             self.removed.join(" "),
-            join(&self.covered_gain),
-            join(&self.covered_lost),
-            format!("{}", self.upper_bound),
             self.reason.clone(),
         ]);
     }
 }
 
-pub fn composer<'a>(settings: &Settings, m: &'a Market, allow_new_words: bool) -> Composer<'a> {
-    Composer {
+pub fn editor<'a>(settings: &Settings, m: &'a Market) -> Editor<'a> {
+    Editor {
         scorer: Scorer {
             universe: &m.universe,
-            config: &m.config,
             budget: settings.budget,
-        },
-        options: ComposeOptions {
-            budget: settings.budget,
-            allow_new_words,
         },
     }
 }
@@ -232,7 +328,7 @@ pub fn score(
     segmenter: Arc<Segmenter>,
 ) -> anyhow::Result<Exit> {
     let m = market(settings, segmenter)?;
-    let c = composer(settings, &m, false);
+    let c = editor(settings, &m);
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
@@ -247,22 +343,7 @@ pub fn score(
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?;
     let summary = batch::run(all, &mut sink, settings.quiet, |item: &Item| {
-        let s = c.score_item(item);
-        ScoreRecord {
-            id: item.id.clone(),
-            title: item.title.clone(),
-            bytes: s.bytes,
-            score: s.score.score,
-            breakdown: s.score.breakdown,
-            covered: c.scorer.values(s.score.covered),
-            missing: c.scorer.values(
-                s.score
-                    .missing
-                    .iter()
-                    .map(|&k| (k, m.universe.keyword(k).value.value)),
-            ),
-            problems: s.problems,
-        }
+        ScoreRecord::new(&c, item)
     })?;
     sink.finish()?;
     summary.rejects.finish(
@@ -283,7 +364,7 @@ pub fn rewrite(
     segmenter: Arc<Segmenter>,
 ) -> anyhow::Result<Exit> {
     let m = market(settings, segmenter)?;
-    let c = composer(settings, &m, args.allow_new_words);
+    let c = editor(settings, &m);
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
@@ -316,13 +397,16 @@ pub fn rewrite(
     if args.dry_run || (!settings.quiet && summary.done >= 1000) {
         let secs = summary.elapsed.as_secs_f64();
         let line = format!(
-            "{} items: {} changed ({:.1}%), median score {:.1} -> {:.1}, median uplift {:+.1}; {:.0} items/s",
+            "{} 个宝贝：改动 {} 个（{:.1}%），命中搜索词 {} → {} 个（{:+.1}%），失去搜索词的宝贝 {} 个；得分中位数 {:.1} → {:.1}；每秒 {:.0} 个",
             stats.items,
             stats.changed,
             100.0 * stats.changed as f64 / stats.items.max(1) as f64,
+            stats.found,
+            stats.new_found,
+            100.0 * (stats.new_value - stats.value) / stats.value.max(1e-9),
+            stats.losing,
             median(&mut stats.old),
             median(&mut stats.new),
-            median(&mut stats.uplift),
             summary.done as f64 / secs.max(1e-9)
         );
         if args.dry_run {
@@ -343,18 +427,26 @@ pub fn rewrite(
 struct DryRun {
     items: usize,
     changed: usize,
+    found: usize,
+    new_found: usize,
+    value: f64,
+    new_value: f64,
+    losing: usize,
     old: Vec<f64>,
     new: Vec<f64>,
-    uplift: Vec<f64>,
 }
 
 impl DryRun {
     fn add(&mut self, r: &RewriteRecord) {
         self.items += 1;
         self.changed += usize::from(r.new_title != r.title);
+        self.found += r.recall.queries;
+        self.new_found += r.new_recall.queries;
+        self.value += r.recall.value;
+        self.new_value += r.new_recall.value;
+        self.losing += usize::from(r.new_recall.value < r.recall.value);
         self.old.push(r.score);
         self.new.push(r.new_score);
-        self.uplift.push(r.new_score - r.score);
     }
 }
 

@@ -23,6 +23,7 @@ use crate::market::table::{
     KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, WriteSummary,
 };
 use crate::market::workspace::{ImportRecord, Manifest, Workspace};
+use crate::recall;
 use crate::title::Segmenter;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
@@ -171,10 +172,14 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
         Some(path) => read_queries(path, &mut rejects)?,
         None => Vec::new(),
     };
+    anyhow::ensure!(
+        args.queries.is_some() || ws.queries_path().exists(),
+        "{}: no search queries to derive keywords from: a keyword is a real query; give a query \
+         log or keyword list with `--queries FILE` (it is kept in the workspace for later runs)",
+        ws.root().display()
+    );
     let options = DeriveOptions {
-        min_titles: args.min_titles,
         category: args.category.clone(),
-        ..DeriveOptions::default()
     };
     let mut manifest = ws.manifest()?;
     let (rows, written, derived) = derive_into(
@@ -198,8 +203,9 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
             .map(period_text)
             .unwrap_or_else(|| "-".into());
         eprintln!(
-            "baobei: derived {rows} keywords ({} candidates, {} distinct queries) from {} \
-             listings over {period} in {:.2} s; {} now holds {} keywords",
+            "baobei: derived {rows} keywords (queries found by at least one listing, of {} \
+             distinct queries in {} query lines) from {} listings over {period} in {:.2} s; {} \
+             now holds {} keywords",
             derived.candidates,
             derived.queries,
             derived.listings,
@@ -217,7 +223,9 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
 
 /// Derives keyword rows from the listing index and merges them into the workspace's table
 /// (written atomically), replacing the derived rows of the same period, and records the
-/// derivation in the manifest. The caller holds the writer lock.
+/// derivation in the manifest. With `queries_file`, `queries` (read from it) are kept in the
+/// workspace first; without, the queries kept before are used. The caller holds the writer
+/// lock.
 #[allow(clippy::too_many_arguments)]
 pub fn derive_into(
     ws: &Workspace,
@@ -229,7 +237,15 @@ pub fn derive_into(
     manifest: &mut Manifest,
     quiet: bool,
 ) -> anyhow::Result<(usize, WriteSummary, derivation::Derivation)> {
-    let bar = progress(quiet, "candidates");
+    let kept;
+    let queries = if queries_file.is_some() {
+        ws.keep_queries(queries)?;
+        queries
+    } else {
+        kept = ws.queries()?;
+        &kept
+    };
+    let bar = progress(quiet, "queries");
     let derived = derivation::derive(index, queries, options, &|n| bar.inc(n));
     bar.finish_and_clear();
     let derived = derived?;
@@ -340,8 +356,32 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
+    // A keyword is a set of words: one asked in another order or spacing (宝宝儿童 for
+    // 儿童宝宝) is looked up by its words, in one pass over the table, only when needed.
+    let mut by_words: Option<(
+        crate::title::Segmenter,
+        std::collections::HashMap<String, usize>,
+    )> = None;
     for word in &args.words {
-        let row = table.get(word)?;
+        let mut row = table.get(word)?;
+        if row.is_none() {
+            let (segmenter, index) = match &by_words {
+                Some(built) => built,
+                None => {
+                    let segmenter = super::segmenter(settings)?;
+                    let mut index = std::collections::HashMap::new();
+                    for (n, r) in table.iter().enumerate() {
+                        let key = recall::query_key(&recall::query_words(&segmenter, r?.keyword));
+                        index.entry(key).or_insert(n);
+                    }
+                    by_words.insert((segmenter, index))
+                }
+            };
+            let key = recall::query_key(&recall::query_words(segmenter, word));
+            if let Some(&n) = index.get(&key) {
+                row = table.iter().nth(n).transpose()?;
+            }
+        }
         let record = ShowRecord {
             query: word.clone(),
             found: row.is_some(),

@@ -172,7 +172,7 @@ pub fn rescore(
 
     // 3. Score and rewrite every own item against the fresh market.
     let market = engine::market(settings, segmenter.clone())?;
-    let composer = engine::composer(settings, &market, false);
+    let editor = engine::editor(settings, &market);
     let items: Box<dyn Iterator<Item = Result<Item, Reject>>> = if args.listings.is_empty() {
         let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
         let own: Vec<Item> = index
@@ -205,8 +205,8 @@ pub fn rescore(
         &mut rejects,
         settings.quiet,
         |item: &Item| {
-            let rewrite = composer.rewrite(item);
-            let record = RewriteRecord::new(&composer.scorer, item, rewrite.clone());
+            let rewrite = editor.rewrite(item);
+            let record = RewriteRecord::new(&editor.scorer, item, rewrite.clone());
             let universe = &market.universe;
             let value_of = |id: u32| {
                 let k = universe.keyword(id);
@@ -215,7 +215,7 @@ pub fn rescore(
             let covered = rewrite
                 .old
                 .score
-                .covered
+                .found
                 .iter()
                 .map(|&(id, value)| {
                     let (keyword, rising) = value_of(id);

@@ -25,7 +25,7 @@ use crate::keyword::{Formula, KeywordUniverse};
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
 use crate::market::workspace::Workspace;
 use crate::title::Segmenter;
-use crate::title::compose::Composer;
+use crate::title::edit::Editor;
 use crate::title::text::fold;
 
 /// What the keywords are for.
@@ -116,7 +116,7 @@ pub struct KeywordSuggestion {
 #[derive(Debug, Clone, Copy)]
 pub struct Suggester<'a> {
     /// Scores the current title (its covered keywords and candidates).
-    pub composer: Composer<'a>,
+    pub editor: Editor<'a>,
     /// The listing index, for the best-selling similar listings (competitor gap).
     pub index: Option<&'a ListingIndex>,
     /// Title or ads.
@@ -130,7 +130,7 @@ fn round(x: f64, places: i32) -> f64 {
 
 impl<'a> Suggester<'a> {
     fn universe(&self) -> &'a KeywordUniverse {
-        self.composer.scorer.universe
+        self.editor.scorer.universe
     }
 
     /// Word-id sets of the titles of the best-selling listings most like the item (own
@@ -185,19 +185,17 @@ impl<'a> Suggester<'a> {
     /// best first.
     pub fn suggest(&self, item: &Item) -> Vec<KeywordSuggestion> {
         let u = self.universe();
-        let scored = self.composer.score_item(item);
+        let scored = self.editor.score_item(item);
         let covered: std::collections::HashSet<u32> =
-            scored.score.covered.iter().map(|&(k, _)| k).collect();
+            scored.score.found.iter().map(|&(k, _)| k).collect();
         let sellers = self.best_sellers(item);
         let similar = u.options().similar.max(1) as f64;
         let product = scored.subject.product.as_ref().map(|p| p.text.as_str());
         // The product word as keywords are cut: `蓝牙耳机` may be two keyword words.
         let product_words = product.map(|p| u.title_words(p)).unwrap_or_default();
         let title_words = u.title_words(&item.title);
-        let mut true_words = title_words.clone();
-        for (_, value) in &item.attributes {
-            true_words.extend(u.title_words(value));
-        }
+        // Title terms, attributes and their dictionary synonyms: what is true of the item.
+        let true_words = &scored.true_words;
         let price = item.price.filter(|p| p.is_finite() && *p > 0.0);
         let own_brand = self.brand_keys(scored.subject.brand.as_ref().map(|b| b.key.as_str()));
         let segmenter = u.segmenter();
@@ -322,7 +320,7 @@ impl<'a> Suggester<'a> {
                     unconfirmed: kw
                         .words
                         .iter()
-                        .filter(|w| !true_words.contains(w))
+                        .filter(|w| true_words.binary_search(w).is_err())
                         .map(|&w| u.word(w).to_owned())
                         .collect(),
                 }
@@ -572,7 +570,7 @@ pub fn run(
         PurposeArg::Ads => Purpose::Ads,
     };
     let suggester = Suggester {
-        composer: engine::composer(settings, &market, false),
+        editor: engine::editor(settings, &market),
         index: index.as_ref(),
         purpose,
     };

@@ -1,28 +1,26 @@
 //! Keyword statistics derived from the listing index, for when no keyword export exists.
 //!
-//! domain.md: "a keyword's value is the sales of the listings whose titles cover it; rising
-//! words are those whose covered sales grow between snapshots". So:
+//! A keyword is a real search query: one a buyer typed (a query log, `--queries`, kept in
+//! the workspace). N-grams cut out of listing titles are nobody's search (买送, 倩碧水,
+//! 50ml深层) and are not keywords. So:
 //!
-//! - **Candidates** are the token n-grams (1 to [`DeriveOptions::max_tokens`] consecutive
-//!   words of the current titles, punctuation, filler words and pure numbers left out) found
-//!   in at least [`DeriveOptions::min_titles`] titles (a lone character is no 1-gram: it is
-//!   mostly a fragment of a word the dictionaries miss), plus real buyer queries, normalised
-//!   ([`normalize_keyword`]) and deduplicated. A candidate's text is its words joined as a
-//!   buyer types them: no space, except between two ASCII words (`iphone 15`).
-//! - A listing **covers** a candidate when its title holds every one of the candidate's words,
-//!   in any order (how the platform matches a query). A title holds the terms the listing index
-//!   gives it (words plus their dictionary sub-words, [`TitleTokenizer::for_index`]), and a
-//!   query's words are its plain segmentation ([`ListingIndex::query_tokens`]), so a derived row
-//!   counts exactly the listings [`ListingIndex::covering`] finds.
-//! - Per candidate: the covering listings' sales on their latest snapshot summed (`demand`, a
-//!   demand proxy, not searches), their count (`online_items`, the competition), the growth of
-//!   their sales from each one's earliest to its latest snapshot with sales, as a rate of the
-//!   earliest (`growth`; as [`ListingIndex::term_stats`] measures it), and the category most of
-//!   them are in.
+//! - **Candidates** are the queries, normalised ([`normalize_keyword`]) and taken as SETS of
+//!   words ([`recall::query_key`]): `儿童宝宝` and `宝宝儿童` are one query, its searches the
+//!   lines of both.
+//! - A listing **matches** a query when its title holds every word of it, in any order, by
+//!   the one matcher ([`recall`]): titles hold the terms the listing index gives them (words
+//!   plus dictionary sub-words), queries are their plain words. So a derived row counts
+//!   exactly the listings [`ListingIndex::covering`] finds, and the titles score calls found.
+//! - Per query: the matched listings' sales on their latest snapshot summed (`demand`); where
+//!   no matched listing carries a sales figure, the query's searches in the log instead (a
+//!   market without sales still knows what people search). Their count is `online_items`
+//!   (the competition); the growth of their sales from each one's earliest to its latest
+//!   snapshot with sales, as a rate of the earliest, is `growth` (rising words; read over
+//!   enough listings to mean something, `keywords top --min-items`); the category most of
+//!   them are in is the row's category. A query no listing matches is left out.
 //!
 //! Everything runs in memory over one read of the index ([`ListingIndex::listings`]): a
-//! posting list of listings per term, intersected per candidate (shortest first), in parallel.
-//! One tantivy query per candidate would cost ~100 µs each, over 10^5 candidates.
+//! posting list of listings per term, intersected per query (shortest first), in parallel.
 //!
 //! Rows are stored as [`Source::Derived`]: the table's merge rules let any measured export row
 //! of the same keyword win over a derived one, whatever their periods ([`super::table`]).
@@ -31,33 +29,19 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
-use super::index::{ListingHistory, ListingIndex, TitleTokenizer};
+use super::index::{ListingHistory, ListingIndex};
 use super::table::{KeywordStats, Period, Source, TableBuilder, TableError, normalize_keyword};
 use crate::input::Date;
-use crate::title::{Segmenter, TokenKind};
+use crate::recall;
+use crate::title::Segmenter;
 
-/// What to derive from, and how many titles make a candidate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to derive from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DeriveOptions {
-    /// Titles an n-gram must occur in to become a candidate: fewer is noise, not a keyword.
-    pub min_titles: usize,
-    /// Longest n-gram, in words: buyers' queries are mostly one to three words.
-    pub max_tokens: usize,
-    /// Only listings of exactly this category (candidates, coverage and sales alike).
+    /// Only listings of exactly this category (queries, matches and sales alike).
     pub category: Option<String>,
-}
-
-impl Default for DeriveOptions {
-    /// At least 3 titles, n-grams of up to 3 words, every category.
-    fn default() -> Self {
-        DeriveOptions {
-            min_titles: 3,
-            max_tokens: 3,
-            category: None,
-        }
-    }
 }
 
 /// The statistics derived for one keyword.
@@ -65,7 +49,7 @@ impl Default for DeriveOptions {
 pub struct DerivedKeyword {
     /// The keyword text, normalised (the table's key).
     pub keyword: String,
-    /// The words a title must hold to cover it.
+    /// The words a title must hold to be found for it.
     pub tokens: Vec<String>,
     /// The category most covering listings are in (ties: the first by text); empty when none
     /// of them has one.
@@ -78,10 +62,10 @@ pub struct DerivedKeyword {
     pub sales_at_earliest: u64,
     /// Their sales on each one's latest snapshot with sales, summed.
     pub sales_at_latest: u64,
-    /// An n-gram of at least `min_titles` titles.
-    pub from_titles: bool,
-    /// One of the queries given.
-    pub from_queries: bool,
+    /// Lines of the query log with these words.
+    pub searches: u64,
+    /// Whether some matched listing carries a sales figure (else demand is the searches).
+    pub has_sales: bool,
 }
 
 impl DerivedKeyword {
@@ -97,7 +81,11 @@ impl DerivedKeyword {
     /// The table row: demand, online items and growth, marked derived, for `period`.
     pub fn stats(&self, period: Period) -> KeywordStats {
         let mut stats = KeywordStats::new(period, Source::Derived);
-        stats.demand = Some(self.sales as f64);
+        stats.demand = Some(if self.has_sales {
+            self.sales as f64
+        } else {
+            self.searches as f64
+        });
         stats.online_items = Some(self.listings);
         stats.growth = self.growth_rate();
         stats
@@ -113,9 +101,9 @@ pub struct Derivation {
     pub period: Option<Period>,
     /// Listings used (after the category filter).
     pub listings: usize,
-    /// Distinct candidates (n-grams and queries) before dropping those no listing covers.
+    /// Distinct queries (by word set) before dropping those no listing matches.
     pub candidates: usize,
-    /// Distinct queries after normalisation.
+    /// Query lines read (before merging by word set).
     pub queries: usize,
 }
 
@@ -150,20 +138,11 @@ pub fn derive(
     ))
 }
 
-/// An n-gram of term ids; unused slots are `u32::MAX`.
-type Gram = [u32; 3];
-
-/// What one listing contributes: its term set and its n-grams.
-struct Title {
-    terms: Vec<u32>,
-    grams: Vec<Gram>,
-}
-
-/// A candidate keyword's words, and where it came from.
+/// A query's words, the text it is stored under, and its searches.
 struct Candidate {
+    text: String,
     tokens: Vec<String>,
-    from_titles: bool,
-    from_queries: bool,
+    searches: u64,
 }
 
 /// Interns term texts as dense ids.
@@ -185,32 +164,6 @@ impl Terms {
     }
 }
 
-/// A word worth a keyword: not punctuation, not filler, not a bare number.
-fn keyword_word(kind: TokenKind, key: &str) -> bool {
-    !matches!(kind, TokenKind::Punct | TokenKind::Filler)
-        && !key.chars().all(|c| c.is_ascii_digit() || c == '.')
-}
-
-/// Joins words as a buyer types them: a space only between two ASCII letters or digits.
-fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    for word in words {
-        let glue = out
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-            && word
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
-        if glue {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
 /// Derives keyword statistics from listings already read (module docs); [`derive()`] reads them
 /// from the index.
 pub fn derive_from(
@@ -229,153 +182,88 @@ pub fn derive_from(
                 .is_none_or(|c| h.listing.category.as_ref() == Some(c))
         })
         .collect();
-    let max_tokens = options.max_tokens.clamp(1, 3);
 
-    // Segment in parallel, intern serially.
-    let tokenizer = TitleTokenizer::for_index(segmenter.clone());
-    let raw: Vec<(Vec<String>, Vec<String>)> = used
+    // Every listing's recall terms, segmented in parallel, interned serially.
+    let raw: Vec<Vec<String>> = used
         .par_iter()
-        .map(|h| {
-            let seg = segmenter.segment(&h.listing.title);
-            let words: Vec<String> = seg
-                .words()
-                .filter(|t| keyword_word(t.kind, seg.key(t)))
-                .map(|t| seg.key(t).to_owned())
-                .collect();
-            (tokenizer.terms(&h.listing.title), words)
-        })
+        .map(|h| recall::title_terms(segmenter, &h.listing.title))
         .collect();
     let mut terms = Terms::default();
-    let titles: Vec<Title> = raw
-        .iter()
-        .map(|(all, words)| {
-            let mut set: Vec<u32> = all.iter().map(|t| terms.id(t)).collect();
-            set.sort_unstable();
-            set.dedup();
-            let ids: Vec<u32> = words.iter().map(|w| terms.id(w)).collect();
-            let mut grams: Vec<Gram> = Vec::new();
-            for start in 0..ids.len() {
-                for n in 1..=max_tokens.min(ids.len() - start) {
-                    let window = &ids[start..start + n];
-                    // A lone character (`女`, `御`) is rarely what a buyer searches and mostly
-                    // a fragment of a word the dictionaries miss; it still counts in n-grams.
-                    if n == 1 && words[start].chars().nth(1).is_none() {
-                        continue;
-                    }
-                    // A repeated word adds nothing to a query: `面霜 面霜` is `面霜`.
-                    if (1..n).any(|i| window[..i].contains(&window[i])) {
-                        continue;
-                    }
-                    let mut gram = [u32::MAX; 3];
-                    gram[..n].copy_from_slice(window);
-                    grams.push(gram);
-                }
+    let mut postings: Vec<Vec<u32>> = Vec::new();
+    for (n, title) in raw.iter().enumerate() {
+        for t in title {
+            let id = terms.id(t) as usize;
+            if postings.len() <= id {
+                postings.resize(id + 1, Vec::new());
             }
-            grams.sort_unstable();
-            grams.dedup();
-            Title { terms: set, grams }
-        })
-        .collect();
-
-    // Posting lists (listing numbers ascending) and n-gram title counts.
-    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); terms.texts.len()];
-    let mut gram_titles: FxHashMap<Gram, usize> = FxHashMap::default();
-    for (n, title) in titles.iter().enumerate() {
-        for &t in &title.terms {
-            postings[t as usize].push(n as u32);
-        }
-        for g in &title.grams {
-            *gram_titles.entry(*g).or_insert(0) += 1;
+            // Terms are distinct per title, so each list stays sorted and duplicate-free.
+            postings[id].push(n as u32);
         }
     }
 
-    // Candidates by normalised text.
+    // Queries by word set; the stored text is the shortest form, then the first by text.
     let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
-    for (gram, count) in &gram_titles {
-        if *count < options.min_titles.max(1) {
-            continue;
-        }
-        let words: Vec<&str> = gram
-            .iter()
-            .take_while(|&&id| id != u32::MAX)
-            .map(|&id| terms.texts[id as usize].as_str())
-            .collect();
-        let text = normalize_keyword(&join_words(words.iter().copied())).into_owned();
-        candidates
-            .entry(text)
-            .or_insert_with(|| Candidate {
-                tokens: words.iter().map(|w| (*w).to_owned()).collect(),
-                from_titles: false,
-                from_queries: false,
-            })
-            .from_titles = true;
-    }
-    let mut distinct_queries: FxHashSet<String> = FxHashSet::default();
+    let mut lines = 0;
     for query in queries {
-        let text = normalize_keyword(query).into_owned();
-        if text.is_empty() || !distinct_queries.insert(text.clone()) {
+        let text = normalize_keyword(query);
+        if text.is_empty() {
             continue;
         }
-        match candidates.get_mut(&text) {
-            Some(c) => c.from_queries = true,
-            None => {
-                let seg = segmenter.segment(&text);
-                let mut tokens: Vec<String> = Vec::new();
-                for t in seg.words() {
-                    let key = seg.key(t);
-                    if !tokens.iter().any(|k| k == key) {
-                        tokens.push(key.to_owned());
-                    }
-                }
-                if !tokens.is_empty() {
-                    candidates.insert(
-                        text,
-                        Candidate {
-                            tokens,
-                            from_titles: false,
-                            from_queries: true,
-                        },
-                    );
-                }
-            }
+        lines += 1;
+        let tokens = recall::query_words(segmenter, &text);
+        if tokens.is_empty() {
+            continue;
+        }
+        let key = recall::query_key(&tokens);
+        let entry = candidates.entry(key).or_insert_with(|| Candidate {
+            text: text.clone().into_owned(),
+            tokens,
+            searches: 0,
+        });
+        entry.searches += 1;
+        if (text.len(), text.as_ref()) < (entry.text.len(), entry.text.as_str()) {
+            entry.text = text.into_owned();
         }
     }
 
     // Per listing: sales now, and at the ends of its span with sales.
-    let spans: Vec<(u64, Option<(u64, u64)>)> = used
+    // Sales on the latest snapshot, and at the ends of the span with sales.
+    type Sales = (Option<u64>, Option<(u64, u64)>);
+    let spans: Vec<Sales> = used
         .iter()
         .map(|h| {
             let span = h.sales_span().map(|((_, first), (_, last))| (first, last));
-            (h.listing.sales.unwrap_or(0), span)
+            (h.listing.sales, span)
         })
         .collect();
     let categories: Vec<Option<&str>> =
         used.iter().map(|h| h.listing.category.as_deref()).collect();
 
-    let entries: Vec<(&String, &Candidate)> = candidates.iter().collect();
-    let keywords: Vec<DerivedKeyword> = entries
+    let entries: Vec<&Candidate> = candidates.values().collect();
+    let mut keywords: Vec<DerivedKeyword> = entries
         .par_iter()
-        .filter_map(|(text, candidate)| {
+        .filter_map(|candidate| {
             let covering = cover(&candidate.tokens, &terms, &postings);
             progress(1);
             if covering.is_empty() {
                 return None;
             }
             let mut k = DerivedKeyword {
-                keyword: (*text).clone(),
+                keyword: candidate.text.clone(),
                 tokens: candidate.tokens.clone(),
                 category: String::new(),
                 listings: covering.len() as u64,
                 sales: 0,
                 sales_at_earliest: 0,
                 sales_at_latest: 0,
-                from_titles: candidate.from_titles,
-                from_queries: candidate.from_queries,
+                searches: candidate.searches,
+                has_sales: false,
             };
             let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
             for &n in &covering {
                 let (sales, span) = spans[n as usize];
-                k.sales += sales;
+                k.has_sales |= sales.is_some();
+                k.sales += sales.unwrap_or(0);
                 if let Some((first, last)) = span {
                     k.sales_at_earliest += first;
                     k.sales_at_latest += last;
@@ -394,6 +282,7 @@ pub fn derive_from(
             Some(k)
         })
         .collect();
+    keywords.sort_by(|a, b| a.keyword.cmp(&b.keyword));
 
     let days = used
         .iter()
@@ -410,7 +299,7 @@ pub fn derive_from(
         period,
         listings: used.len(),
         candidates: candidates.len(),
-        queries: distinct_queries.len(),
+        queries: lines,
     }
 }
 
@@ -512,49 +401,30 @@ mod tests {
         d.keywords.iter().find(|k| k.keyword == keyword)
     }
 
+    const QUERIES: &[&str] = &["补水保湿", "面霜", "乳液", "美白", "保湿面霜"];
+
     #[test]
-    fn ngrams_need_the_minimum_number_of_titles() {
-        let d = run(&[], &DeriveOptions::default());
-        // 补水 and 保湿 are in four titles, 面霜 in four, 美白 in one.
+    fn only_real_queries_become_keywords() {
+        let d = run(QUERIES, &DeriveOptions::default());
         let words: Vec<&str> = d.keywords.iter().map(|k| k.keyword.as_str()).collect();
-        assert!(words.contains(&"面霜"), "{words:?}");
+        assert_eq!(
+            words,
+            ["乳液", "保湿面霜", "美白", "补水保湿", "面霜"],
+            "by text"
+        );
         assert!(
-            words.contains(&"补水保湿"),
-            "adjacent in 3 titles: {words:?}"
+            !words.contains(&"补水保湿面霜") && !words.contains(&"2016"),
+            "no n-gram of the titles is a keyword: {words:?}"
         );
-        assert!(!words.contains(&"美白"), "one title only: {words:?}");
-        assert!(!words.contains(&"2016"), "pure numbers are no keywords");
-        let dresses: Vec<ListingHistory> = (0..3)
-            .map(|i| item(&i.to_string(), "连衣裙 女", "女装", 1, 2))
-            .collect();
-        let single = derive_from(
-            &dresses,
-            &segmenter(),
-            &["女".to_owned()],
-            &DeriveOptions::default(),
-            &|_| {},
-        );
-        let lone = find(&single, "女").expect("a query may be one character");
-        assert!(!lone.from_titles, "no lone-character 1-grams from titles");
-        assert!(find(&single, "连衣裙女").is_some_and(|k| k.from_titles));
-        let loose = run(
-            &[],
-            &DeriveOptions {
-                min_titles: 1,
-                ..DeriveOptions::default()
-            },
-        );
-        assert!(find(&loose, "美白").is_some());
-        assert!(find(&loose, "美白面霜").is_some());
-        assert!(loose.candidates > d.candidates);
+        assert!(run(&[], &DeriveOptions::default()).keywords.is_empty());
         assert_eq!(d.listings, 5);
         assert_eq!(d.period, Some(Period::new(20161105, 20161114)));
     }
 
     #[test]
     fn coverage_is_every_word_in_any_order() {
-        let d = run(&[], &DeriveOptions::default());
-        // 补水保湿 is adjacent in 1, 3 and 5, reversed in 2: all four cover it.
+        let d = run(QUERIES, &DeriveOptions::default());
+        // 补水保湿 is adjacent in 1, 3 and 5, reversed in 2: all four are found for it.
         let k = find(&d, "补水保湿").unwrap();
         assert_eq!(k.tokens, ["补水", "保湿"]);
         assert_eq!(k.listings, 4);
@@ -567,14 +437,27 @@ mod tests {
     }
 
     #[test]
-    fn growth_has_the_sign_of_the_sales_change() {
-        let d = run(
-            &[],
-            &DeriveOptions {
-                min_titles: 1,
-                ..DeriveOptions::default()
-            },
+    fn a_subword_of_a_title_word_matches_as_score_finds_it() {
+        // 保湿霜 holds the search sub-word 保湿: derive and score share one matcher.
+        let listings = vec![item("1", "自然堂保湿霜补水", "美妆>面霜", 5, 9)];
+        let d = derive_from(
+            &listings,
+            &segmenter(),
+            &["保湿 补水".to_owned()],
+            &DeriveOptions::default(),
+            &|_| {},
         );
+        assert_eq!(find(&d, "保湿 补水").map(|k| k.listings), Some(1));
+        let terms = recall::title_terms(&segmenter(), "自然堂保湿霜补水");
+        assert!(recall::matches(
+            &terms,
+            &recall::query_words(&segmenter(), "保湿 补水")
+        ));
+    }
+
+    #[test]
+    fn growth_has_the_sign_of_the_sales_change() {
+        let d = run(QUERIES, &DeriveOptions::default());
         let cream = find(&d, "面霜").unwrap();
         assert_eq!((cream.sales_at_earliest, cream.sales_at_latest), (360, 490));
         let rate = cream.growth_rate().unwrap();
@@ -586,11 +469,12 @@ mod tests {
     }
 
     #[test]
-    fn queries_are_normalised_deduplicated_and_merged() {
+    fn queries_are_normalised_and_merged_by_word_set() {
         let d = run(
             &[
                 "面霜　补水",
                 "面霜 补水",
+                "补水面霜",
                 "MEIBAI面霜",
                 "面霜",
                 "连衣裙",
@@ -598,28 +482,47 @@ mod tests {
             ],
             &DeriveOptions::default(),
         );
-        assert_eq!(
-            d.queries, 4,
-            "the ideographic space folds; blank is no query"
-        );
-        let q = find(&d, "面霜 补水").unwrap();
-        assert!(q.from_queries && !q.from_titles);
-        assert_eq!(q.listings, 3, "in any order");
-        let both = find(&d, "面霜").unwrap();
-        assert!(both.from_queries && both.from_titles, "one row for both");
-        assert_eq!(d.keywords.iter().filter(|k| k.keyword == "面霜").count(), 1);
-        assert!(find(&d, "连衣裙").is_none(), "no listing covers it");
+        assert_eq!(d.queries, 6, "the blank line is no query");
+        assert_eq!(d.candidates, 4, "面霜 补水 three ways is one query");
+        let q = find(&d, "补水面霜").expect("the shortest form names the query");
+        assert_eq!((q.searches, q.listings), (3, 3));
+        assert!(find(&d, "面霜 补水").is_none(), "one row per word set");
+        assert!(find(&d, "连衣裙").is_none(), "no listing matches it");
         assert!(find(&d, "meibai面霜").is_none(), "meibai is in no title");
+    }
+
+    #[test]
+    fn without_sales_the_searches_are_the_demand() {
+        let mut listings = market();
+        for h in &mut listings {
+            h.listing.sales = None;
+            h.snapshots.clear();
+        }
+        let d = derive_from(
+            &listings,
+            &segmenter(),
+            &["面霜".to_owned(), "面霜".to_owned(), "乳液".to_owned()],
+            &DeriveOptions::default(),
+            &|_| {},
+        );
+        let period = d.period.unwrap();
+        assert_eq!(find(&d, "面霜").unwrap().stats(period).demand, Some(2.0));
+        assert_eq!(find(&d, "乳液").unwrap().stats(period).demand, Some(1.0));
+        let with_sales = run(&["面霜", "面霜"], &DeriveOptions::default());
+        let period = with_sales.period.unwrap();
+        assert_eq!(
+            find(&with_sales, "面霜").unwrap().stats(period).demand,
+            Some(490.0),
+            "sales where the market has them"
+        );
     }
 
     #[test]
     fn category_filter_restricts_listings() {
         let d = run(
-            &[],
+            QUERIES,
             &DeriveOptions {
-                min_titles: 1,
                 category: Some("美妆>乳液".to_owned()),
-                ..DeriveOptions::default()
             },
         );
         assert_eq!(d.listings, 1);
@@ -629,7 +532,7 @@ mod tests {
 
     #[test]
     fn measured_rows_win_over_derived_ones_in_the_table() {
-        let d = run(&[], &DeriveOptions::default());
+        let d = run(QUERIES, &DeriveOptions::default());
         let mut builder = TableBuilder::new();
         let mut measured = KeywordStats::new(Period::day(20161101), Source::BusinessAdvisor);
         measured.popularity = Some(5.0);
@@ -652,9 +555,7 @@ mod tests {
     }
 
     #[test]
-    fn words_join_as_typed_and_intersection_is_exact() {
-        assert_eq!(join_words(["iphone", "15", "手机壳"]), "iphone 15手机壳");
-        assert_eq!(join_words(["补水", "面霜"]), "补水面霜");
+    fn intersection_is_exact() {
         let mut terms = Terms::default();
         let (a, b) = (terms.id("a"), terms.id("b"));
         let mut postings = vec![Vec::new(); 2];

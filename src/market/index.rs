@@ -53,6 +53,7 @@ use tantivy::{
 };
 
 use crate::input::{Date, Field, InputError, Location, Record};
+use crate::recall;
 use crate::title::Segmenter;
 
 /// Name of the index-time tokenizer (segmentation plus search sub-words).
@@ -300,8 +301,7 @@ impl TitleTokenizer {
         }
     }
 
-    /// The distinct terms this tokenizer gives `title`, in title order: what a title holds
-    /// for keyword coverage computed outside tantivy (keyword derivation).
+    /// The distinct terms this tokenizer gives `title`, in title order.
     pub fn terms(&self, title: &str) -> Vec<String> {
         let mut terms: Vec<String> = Vec::new();
         self.each_term(title, |key, _, _, _| {
@@ -312,31 +312,20 @@ impl TitleTokenizer {
         terms
     }
 
-    /// Calls `emit(key, byte_from, byte_to, position)` for every indexed term of `title`.
+    /// Calls `emit(key, byte_from, byte_to, position)` for every indexed term of `title`:
+    /// the recall terms ([`recall::for_each_term`]) at index time, the plain words at query
+    /// time.
     fn each_term(&self, title: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let seg = self.segmenter.segment(title);
-        for (position, token) in seg.words().enumerate() {
-            let key = seg.key(token);
-            let (from, to) = (token.byte_start as usize, token.byte_end as usize);
-            if self.search_subwords && !key.is_ascii() {
-                let bounds: Vec<usize> = key
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .chain([key.len()])
-                    .collect();
-                let chars = bounds.len() - 1;
-                for width in [2, 3] {
-                    if chars > width {
-                        for start in 0..=chars - width {
-                            let sub = &key[bounds[start]..bounds[start + width]];
-                            if self.segmenter.is_word(sub) {
-                                emit(sub, from, to, position);
-                            }
-                        }
-                    }
-                }
+        if self.search_subwords {
+            recall::for_each_term(&self.segmenter, &seg, |key, position, from, to| {
+                emit(key, from, to, position)
+            });
+        } else {
+            for (position, token) in seg.words().enumerate() {
+                let (from, to) = (token.byte_start as usize, token.byte_end as usize);
+                emit(seg.key(token), from, to, position);
             }
-            emit(key, from, to, position);
         }
     }
 }
@@ -797,15 +786,9 @@ impl ListingIndex {
         }
     }
 
-    /// The distinct query tokens of a text, by plain segmentation (what a buyer's words match).
+    /// The distinct query words of a text ([`recall::query_words`]).
     pub fn query_tokens(&self, text: &str) -> Vec<String> {
-        let mut tokens: Vec<String> = Vec::new();
-        TitleTokenizer::for_query(self.segmenter.clone()).each_term(text, |key, _, _, _| {
-            if !tokens.iter().any(|t| t == key) {
-                tokens.push(key.to_owned());
-            }
-        });
-        tokens
+        recall::query_words(&self.segmenter, text)
     }
 
     /// Must-clauses (scoring nothing) for `filter`, and for current or history rows when

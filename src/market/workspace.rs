@@ -259,6 +259,45 @@ impl Workspace {
         self.root.join("manifest.json")
     }
 
+    /// The search queries kept for `keywords derive`, `queries.txt`: one query per line, a
+    /// line per search (a query searched twice stands twice).
+    pub fn queries_path(&self) -> PathBuf {
+        self.root.join("queries.txt")
+    }
+
+    /// The kept search queries (none when no query log was ever given).
+    pub fn queries(&self) -> Result<Vec<String>, WorkspaceError> {
+        let path = self.queries_path();
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(WorkspaceError::Io {
+                path,
+                action: "read the kept queries",
+                source,
+            }),
+        }
+    }
+
+    /// Keeps `queries` (normalised, one per line) for later derives, replacing the ones kept
+    /// before; written atomically. The caller holds the writer lock.
+    pub fn keep_queries(&self, queries: &[String]) -> Result<(), WorkspaceError> {
+        let mut text = String::with_capacity(queries.iter().map(|q| q.len() + 1).sum());
+        for q in queries {
+            let q = crate::market::table::normalize_keyword(q);
+            if !q.is_empty() {
+                text.push_str(&q);
+                text.push('\n');
+            }
+        }
+        let path = self.queries_path();
+        crate::atomic_file::write(&path, text.as_bytes()).map_err(|source| WorkspaceError::Io {
+            path,
+            action: "keep the queries",
+            source,
+        })
+    }
+
     /// The optional settings file, `baobei.toml`.
     pub fn config_path(&self) -> PathBuf {
         self.root.join("baobei.toml")

@@ -2,10 +2,8 @@
 
 use serde::Serialize;
 
-use super::segment::{Segmented, Segmenter, Token, TokenKind};
-use super::text::{
-    gbk_char_len, gbk_len, is_cjk, is_full_width_ascii, is_outside_gbk, to_half_width,
-};
+use super::segment::{Segmented, Segmenter, TokenKind};
+use super::text::{gbk_char_len, gbk_len, is_full_width_ascii, is_outside_gbk, to_half_width};
 
 /// The kinds of problem lint reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -79,8 +77,8 @@ pub fn lint(seg: &Segmented<'_>, segmenter: &Segmenter, budget: usize) -> Vec<Pr
     }
     over_budget(title, budget, &mut problems);
     prohibited(seg, segmenter, &mut problems);
-    repeated(seg, &mut problems);
-    characters(title, &mut problems);
+    repeated(seg, segmenter, &mut problems);
+    characters(title, segmenter, &mut problems);
     problems.sort_by_key(|p| (p.start, p.kind));
     problems
 }
@@ -147,83 +145,73 @@ fn prohibited(seg: &Segmented<'_>, segmenter: &Segmenter, problems: &mut Vec<Pro
     }
 }
 
-/// A word already in the title, or a Chinese word that begins or ends with one (保湿 ...
-/// 保湿霜): search segments finely and matches a word once, so the repeat only costs bytes.
-fn repeated(seg: &Segmented<'_>, problems: &mut Vec<Problem>) {
-    let words: Vec<_> = seg.words().collect();
-    let chinese = |t: &Token| {
-        !matches!(t.kind, TokenKind::Brand | TokenKind::Spec)
-            && seg.key(t).chars().all(is_cjk)
-            && t.end - t.start >= 2
+/// The repeated words of a title: `(later, earlier)` indices into `seg.tokens`, each later
+/// occurrence paired with the first one.
+///
+/// A repeat is the same WHOLE word twice: search counts a word once, so the second costs
+/// bytes and finds nothing more. Sharing a character or a part is not a repeat (保湿 and
+/// 保湿霜, 粘蝇带 and 粘蝇彩带, 水嫩 and 水磁场 are different search terms), and neither is a
+/// lone character of no meaning of its own (喵喵酒 is cut 喵/喵/酒 but is one word): a
+/// one-character word repeats only when the dictionaries know it as a word (女, 男). An
+/// occurrence a neighbour takes part of ([`crate::recall::splits`]: 床垫 in 席梦思床垫, 卡套 in
+/// 门禁卡套) may be read otherwise by another segmenter, so it is no certain whole word and
+/// counts for no repeat.
+pub fn repeats(seg: &Segmented<'_>, segmenter: &Segmenter) -> Vec<(usize, usize)> {
+    let title = seg.title();
+    let clear = |token: &crate::title::Token| {
+        let (from, to) = (token.byte_start as usize, token.byte_end as usize);
+        !crate::recall::splits(segmenter, &title[..from], &title[from..to], &title[to..])
     };
-    for (i, token) in words.iter().enumerate() {
-        let (key, text) = (seg.key(token), seg.text(token));
-        let exact = words[..i].iter().find(|w| seg.key(w) == key);
-        let (earlier, suggestion) = match exact {
-            Some(first) => (first, String::new()),
-            None if chinese(token) => {
-                // The later word repeats an earlier one at its edge: keep only the rest.
-                let Some(part) = words[..i].iter().find(|w| {
-                    chinese(w) && w.end - w.start < token.end - token.start && {
-                        let k = seg.key(w);
-                        key.starts_with(k) || key.ends_with(k)
-                    }
-                }) else {
-                    // Or the later word stands at the edge of an earlier, longer one.
-                    if let Some(whole) = words[..i].iter().find(|w| {
-                        chinese(w) && w.end - w.start > token.end - token.start && {
-                            let k = seg.key(w);
-                            k.starts_with(key) || k.ends_with(key)
-                        }
-                    }) {
-                        problems.push(Problem {
-                            kind: ProblemKind::RepeatedWord,
-                            text: text.to_owned(),
-                            start: token.start as usize,
-                            end: token.end as usize,
-                            message: format!(
-                                "\"{text}\" is already part of \"{}\" at {}",
-                                seg.text(whole),
-                                whole.start
-                            ),
-                            suggestion: Some(String::new()),
-                        });
-                    }
-                    continue;
-                };
-                let rest = key
-                    .strip_prefix(seg.key(part))
-                    .or_else(|| key.strip_suffix(seg.key(part)))
-                    .unwrap_or(key);
-                (part, rest.to_owned())
-            }
-            None => continue,
-        };
-        let message = if suggestion.is_empty() {
-            format!(
-                "\"{text}\" already stands at {}: search counts a word once",
-                earlier.start
+    let mut out = Vec::new();
+    for (i, token) in seg.tokens.iter().enumerate() {
+        if token.kind == TokenKind::Punct {
+            continue;
+        }
+        let key = seg.key(token);
+        if key.chars().nth(1).is_none()
+            && !matches!(
+                segmenter.kind_of(key),
+                Some(
+                    crate::dictionary::WordKind::Traffic
+                        | crate::dictionary::WordKind::Attribute
+                        | crate::dictionary::WordKind::Product
+                        | crate::dictionary::WordKind::Brand
+                )
             )
-        } else {
-            format!(
-                "\"{text}\" repeats \"{}\" (at {}): \"{suggestion}\" is enough",
-                seg.text(earlier),
-                earlier.start
-            )
-        };
+        {
+            continue;
+        }
+        let same = |t: &crate::title::Token| t.kind != TokenKind::Punct && seg.key(t) == key;
+        if !same(token) || !clear(token) {
+            continue;
+        }
+        if let Some(first) = seg.tokens[..i].iter().position(|t| same(t) && clear(t)) {
+            out.push((i, first));
+        }
+    }
+    out
+}
+
+fn repeated(seg: &Segmented<'_>, segmenter: &Segmenter, problems: &mut Vec<Problem>) {
+    for (later, earlier) in repeats(seg, segmenter) {
+        let (token, first) = (&seg.tokens[later], &seg.tokens[earlier]);
+        let text = seg.text(token);
         problems.push(Problem {
             kind: ProblemKind::RepeatedWord,
             text: text.to_owned(),
             start: token.start as usize,
             end: token.end as usize,
-            message,
-            suggestion: Some(suggestion),
+            message: format!(
+                "「{text}」已在第 {} 个字出现：搜索只算一次，重复只占字节",
+                first.start + 1
+            ),
+            suggestion: Some(String::new()),
         });
     }
 }
 
 /// Character-level problems: spaces, full-width forms, characters outside GBK, controls.
-fn characters(title: &str, problems: &mut Vec<Problem>) {
+fn characters(title: &str, segmenter: &Segmenter, problems: &mut Vec<Problem>) {
     let chars: Vec<char> = title.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -245,14 +233,18 @@ fn characters(title: &str, problems: &mut Vec<Problem>) {
             }
             let before = start.checked_sub(1).map(|p| chars[p]);
             let after = chars.get(i).copied();
-            let ascii_word =
-                |c: Option<char>| c.is_some_and(|c| to_half_width(c).is_ascii_alphanumeric());
-            let keep_one = ascii_word(before) && ascii_word(after);
+            // A space is needed between two ASCII words, and where the characters on either
+            // side would run into another word without it (包 邮 is not 包邮).
+            let left: String = chars[start.saturating_sub(3)..start].iter().collect();
+            let right: String = chars[i..(i + 3).min(chars.len())].iter().collect();
+            let keep_one = before.is_some()
+                && after.is_some()
+                && crate::recall::joins_into_word(segmenter, &left, &right);
             let run: String = chars[start..i].iter().collect();
             let wasted = gbk_len(&run) - usize::from(keep_one);
             if wasted > 0 {
                 let message = if keep_one {
-                    format!("{wasted} byte(s) of extra space between two ASCII words")
+                    format!("{wasted} byte(s) of extra space where one is enough")
                 } else if before.is_none() || after.is_none() {
                     format!("{wasted} byte(s) of space at the edge of the title")
                 } else {
@@ -399,29 +391,39 @@ mod tests {
     }
 
     #[test]
-    fn repeated_words() {
+    fn repeated_words_are_whole_words_twice() {
         let k = kinds("飞利浦 理发器 飞利浦 配件");
         assert!(
             k.contains(&(ProblemKind::RepeatedWord, "飞利浦".into())),
             "{k:?}"
         );
-        let p = lint(
-            &segmenter().segment("补水保湿面霜女保湿霜"),
-            segmenter(),
-            60,
-        );
-        let partial = p
-            .iter()
-            .find(|p| p.text == "保湿霜")
-            .expect("保湿霜 repeats 保湿");
-        assert_eq!(partial.suggestion.as_deref(), Some("霜"));
-        let p = lint(&segmenter().segment("保湿霜补水保湿"), segmenter(), 60);
-        assert!(
+        let p = lint(&segmenter().segment("面霜女补水面霜"), segmenter(), 60);
+        assert_eq!(
             p.iter()
-                .any(|p| p.text == "保湿" && p.message.contains("part of")),
-            "{p:?}"
+                .filter(|p| p.kind == ProblemKind::RepeatedWord)
+                .map(|p| (p.text.as_str(), p.start))
+                .collect::<Vec<_>>(),
+            [("面霜", 5)]
         );
         // A brand and its alias side by side is the convention, not a repeat.
         assert!(kinds("CHANDO/自然堂面霜").is_empty());
+    }
+
+    #[test]
+    fn a_shared_character_or_part_is_not_a_repeat() {
+        for title in [
+            "补水保湿面霜女保湿霜",
+            "倩碧 水嫩保湿润肤霜50ml 水磁场面霜",
+            "绿叶粘蝇带粘蝇彩带粘蝇彩条板",
+            "喵喵酒 鸡尾酒",
+            "天然椰棕独立弹簧席梦思床垫1.5米1.8米加厚乳胶舒适床垫",
+            "韩版热卖kakao动漫公交卡套胸卡门禁卡套甜美粉色",
+        ] {
+            let k = kinds(title);
+            assert!(
+                !k.iter().any(|(kind, _)| *kind == ProblemKind::RepeatedWord),
+                "{title}: {k:?}"
+            );
+        }
     }
 }

@@ -1,6 +1,8 @@
-//! Titles: the text model (folding, GBK length), segmentation into typed tokens, and lint.
+//! Titles: the text model (folding, GBK length), segmentation into typed tokens, lint, and
+//! the title engine: [`score`] (which real queries a title is found for) and [`edit`] (the
+//! fewest edits that gain the most).
 
-pub mod compose;
+pub mod edit;
 pub mod lint;
 pub mod score;
 mod segment;

@@ -1,309 +1,306 @@
-//! Scoring a title: which of the item's candidate keywords it covers, and a 0-100 score with
-//! its breakdown.
+//! Scoring a title by the real searcher: which queries it is found for, against the queries
+//! it could be found for.
 //!
-//! A title COVERS a keyword when every word of the keyword is among the title's words, in any
-//! order (the platform matches a query on words); a configurable bonus applies when they stand
-//! adjacent and in keyword order. The score is
-//! `coverage_points × covered / reachable + budget_points × bytes / budget − penalties`,
-//! clamped to 0-100, where `reachable` is an upper bound of what any title within the budget
-//! could cover ([`KeywordUniverse::upper_bound`]). A title over the budget is counted on the
-//! part the budget holds.
+//! A title is worth the value of the real queries it is found for ([`crate::recall`]: every
+//! word of the query among the title's terms). The queries an item could be found for are the
+//! *reachable* ones: every word of them true of the item (its title's terms, its attributes,
+//! dictionary synonyms of those). The score is the share of the reachable value the title is
+//! found for, 0-100; deleting a word can only lower it, so nothing can game it. The hard
+//! constraints (budget, Advertising Law, repeated words, brand and product word) are reported
+//! as checks beside it, not mixed into it. A title over the budget is counted on the part the
+//! budget holds.
 
-use std::path::Path;
+use serde::Serialize;
 
-use serde::{Deserialize, Serialize};
-
+use super::Segmented;
 use super::lint::{Problem, ProblemKind};
-use super::text::gbk_len;
-use super::{Segmented, TokenKind};
-use crate::item::Subject;
-use crate::keyword::{Candidates, ConfigError, KeywordUniverse, load_section};
+use super::text::{fold, gbk_len};
+use crate::item::{Item, Subject};
+use crate::keyword::{Candidates, KeywordUniverse};
+use crate::recall;
 
-/// Weights of the score, from `[score]` in `baobei.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ScoreConfig {
-    /// Points for covering all the reachable value.
-    pub coverage_points: f64,
-    /// Points for using the whole budget.
-    pub budget_points: f64,
-    /// Points off per prohibited word.
-    pub prohibited: f64,
-    /// Points off per repeated word.
-    pub repeated: f64,
-    /// Points off per wasted space.
-    pub wasted_space: f64,
-    /// Points off per character problem (full-width, outside GBK, control).
-    pub characters: f64,
-    /// Points off when the item's brand is not in the title.
-    pub missing_brand: f64,
-    /// Points off when the title has no product word (or not the item's).
-    pub missing_product: f64,
-    /// Points off when the title is over the budget.
-    pub over_budget: f64,
-    /// Extra value share for a keyword whose words stand adjacent and in order.
-    pub adjacency_bonus: f64,
-    /// How many missed keywords to list.
-    pub missing_listed: usize,
-}
+/// How many queries a record lists by name (found, missed, gained, lost).
+pub const LISTED: usize = 10;
 
-impl Default for ScoreConfig {
-    fn default() -> Self {
-        ScoreConfig {
-            coverage_points: 80.0,
-            budget_points: 20.0,
-            prohibited: 20.0,
-            repeated: 15.0,
-            wasted_space: 1.0,
-            characters: 1.0,
-            missing_brand: 10.0,
-            missing_product: 15.0,
-            over_budget: 30.0,
-            adjacency_bonus: 0.1,
-            missing_listed: 10,
-        }
-    }
-}
-
-impl ScoreConfig {
-    /// Reads `[score]` from `baobei.toml` (defaults when absent).
-    pub fn load(path: &Path) -> Result<ScoreConfig, ConfigError> {
-        load_section(path, "score")
-    }
-}
-
-/// A keyword with its value, as outputs list it.
+/// A query with its value, as outputs list it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeywordValue {
-    /// Keyword text.
+    /// Query text.
     pub keyword: String,
-    /// Its value (with the adjacency bonus where it applies).
+    /// Its value.
     pub value: f64,
 }
 
-/// Points taken off, and why.
+/// A hard constraint the title fails.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Penalty {
-    /// `prohibited`, `repeated_word`, `wasted_space`, `characters`, `missing_brand`,
-    /// `missing_product`, `over_budget`, `empty_title`.
-    pub kind: &'static str,
-    /// Points off.
-    pub points: f64,
-    /// The text concerned.
-    pub text: String,
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// Nothing but white space.
+    EmptyTitle,
+    /// More bytes than the budget.
+    OverBudget {
+        /// GBK bytes.
+        bytes: usize,
+        /// The budget.
+        budget: usize,
+    },
+    /// A word the Advertising Law bans.
+    Prohibited {
+        /// The word.
+        word: String,
+    },
+    /// The same whole word twice.
+    RepeatedWord {
+        /// The word.
+        word: String,
+    },
+    /// The item's brand is not in the title.
+    MissingBrand {
+        /// The brand.
+        brand: String,
+    },
+    /// The item's product word is not in the title (or none is known).
+    MissingProduct {
+        /// The product word, when known.
+        product: String,
+    },
 }
 
-/// The parts the score is made of.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct Breakdown {
-    /// Points from coverage.
-    pub coverage: f64,
-    /// Points from budget use.
-    pub budget_use: f64,
-    /// Value covered.
-    pub covered_value: f64,
-    /// Upper bound of the value a title within the budget could cover.
-    pub reachable_value: f64,
-    /// Points taken off.
-    pub penalties: Vec<Penalty>,
-}
-
-/// A title's score.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TitleScore {
-    /// 0-100, one decimal.
-    pub score: f64,
-    /// How it was made up.
-    pub breakdown: Breakdown,
-    /// Covered keywords (ids, most valuable first) and the value each counts for.
-    pub covered: Vec<(u32, f64)>,
-    /// The most valuable candidate keywords not covered.
-    pub missing: Vec<u32>,
-}
-
-/// Word ids of a segmented title with the index of their first token, in title order; only
-/// what fits in `budget` bytes counts.
-pub fn title_words(
-    universe: &KeywordUniverse,
-    seg: &Segmented<'_>,
-    budget: usize,
-) -> Vec<(u32, u16)> {
-    let over = gbk_len(seg.title()) > budget;
-    let mut out: Vec<(u32, u16)> = Vec::with_capacity(seg.tokens.len());
-    for (i, t) in seg.tokens.iter().enumerate() {
-        if t.kind == TokenKind::Punct {
-            continue;
-        }
-        if over && gbk_len(&seg.title()[..t.byte_end as usize]) > budget {
-            break;
-        }
-        if let Some(id) = universe.word_id(seg.key(t))
-            && !out.iter().any(|&(w, _)| w == id)
-        {
-            out.push((id, i.min(u16::MAX as usize) as u16));
+impl Check {
+    /// The check for a person, in Chinese.
+    pub fn describe(&self) -> String {
+        match self {
+            Check::EmptyTitle => "标题为空".to_owned(),
+            Check::OverBudget { bytes, budget } => {
+                format!("超出 {budget} 字节预算 {} 字节", bytes - budget)
+            }
+            Check::Prohibited { word } => format!("违禁词「{word}」"),
+            Check::RepeatedWord { word } => format!("重复词「{word}」"),
+            Check::MissingBrand { brand } => format!("缺少品牌「{brand}」"),
+            Check::MissingProduct { product } if product.is_empty() => "没有产品词".to_owned(),
+            Check::MissingProduct { product } => format!("缺少产品词「{product}」"),
         }
     }
-    out
 }
 
-/// Marks a word the title lacks in [`Scorer::covered`]'s position table.
-const ABSENT: u16 = u16::MAX;
+/// A valuable relevant query the item's words cannot form: a suggestion for a person, with
+/// the words to confirm true of the item first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// Query id.
+    #[serde(skip)]
+    pub query: u32,
+    /// Query text.
+    pub keyword: String,
+    /// Its value.
+    pub value: f64,
+    /// The words the item does not state.
+    pub lacking: Vec<String>,
+}
 
-/// Scores titles against an item's candidate keywords.
+/// A title's score and recall.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TitleScore {
+    /// 100 × found value / reachable value, one decimal.
+    pub score: f64,
+    /// Queries the title is found for, with values, most valuable first.
+    pub found: Vec<(u32, f64)>,
+    /// Their summed value.
+    pub found_value: f64,
+    /// Queries the item could be found for (every word true of it).
+    pub reachable: usize,
+    /// Their summed value.
+    pub reachable_value: f64,
+    /// The most valuable reachable queries the title is not found for.
+    pub missing: Vec<u32>,
+    /// Hard constraints the title fails.
+    pub checks: Vec<Check>,
+}
+
+/// The words true of an item, as universe word ids, sorted: the terms of its title, of its
+/// attributes, must-keep words and given brand and product word, and their dictionary
+/// synonyms.
+pub fn true_words(universe: &KeywordUniverse, item: &Item) -> Vec<u32> {
+    let s = universe.segmenter();
+    let mut terms = recall::title_terms(s, &item.title);
+    let given = item.brand.iter().chain(&item.product);
+    for text in item
+        .attributes
+        .iter()
+        .map(|a| &a.1)
+        .chain(&item.must_keep)
+        .chain(given)
+    {
+        terms.extend(recall::title_terms(s, text));
+    }
+    for i in 0..terms.len() {
+        for syn in universe.synonyms_of(&terms[i]) {
+            terms.extend(recall::title_terms(s, syn));
+        }
+    }
+    let mut words = universe.term_ids(&terms);
+    words.sort_unstable();
+    words
+}
+
+/// Scores titles against the market's queries.
 #[derive(Debug, Clone, Copy)]
 pub struct Scorer<'a> {
-    /// The keyword universe.
+    /// The market's queries.
     pub universe: &'a KeywordUniverse,
-    /// Weights.
-    pub config: &'a ScoreConfig,
     /// Budget in GBK bytes.
     pub budget: usize,
 }
 
 impl<'a> Scorer<'a> {
-    /// Covered candidate keywords of a title given its [`title_words`], with the value each
-    /// counts for (adjacency bonus included), most valuable first.
-    pub fn covered(&self, words: &[(u32, u16)], candidates: &Candidates) -> Vec<(u32, f64)> {
-        // Word -> position in a per-thread table indexed by word id: one array read per
-        // keyword word instead of a scan of the title's words (hundreds of candidates per
-        // title). Cleared again before returning.
-        thread_local! {
-            static POSITION: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        POSITION.with(|table| {
-            let mut pos = table.borrow_mut();
-            let n = self.universe.word_count();
-            if pos.len() < n {
-                pos.resize(n, ABSENT);
-            }
-            for &(w, p) in words {
-                pos[w as usize] = p.min(ABSENT - 1);
-            }
-            let mut out = Vec::new();
-            'kw: for c in &candidates.list {
-                let kw = self.universe.keyword(c.keyword);
-                let mut last: Option<u16> = None;
-                let mut adjacent = true;
-                for &w in kw.words.iter() {
-                    let p = pos[w as usize];
-                    if p == ABSENT {
-                        continue 'kw;
-                    }
-                    if let Some(l) = last
-                        && p != l + 1
-                    {
-                        adjacent = false;
-                    }
-                    last = Some(p);
-                }
-                let bonus = if adjacent && kw.words.len() > 1 {
-                    1.0 + self.config.adjacency_bonus
-                } else {
-                    1.0
-                };
-                out.push((c.keyword, kw.value.value * bonus));
-            }
-            for &(w, _) in words {
-                pos[w as usize] = ABSENT;
-            }
-            out
-        })
+    /// The term ids of a title as the budget holds it.
+    pub fn terms(&self, title: &str) -> Vec<u32> {
+        let terms = recall::title_terms_within(self.universe.segmenter(), title, self.budget);
+        self.universe.term_ids(&terms)
     }
 
-    /// Scores a segmented title whose lint `problems` are known, for an item of `subject`.
+    /// Scores a segmented title of `item`, whose lint `problems` and true words are known.
     pub fn score(
         &self,
         seg: &Segmented<'_>,
         problems: &[Problem],
         subject: &Subject,
-        candidates: &Candidates,
+        true_words: &[u32],
     ) -> TitleScore {
-        let c = self.config;
-        let words = title_words(self.universe, seg, self.budget);
-        let covered = self.covered(&words, candidates);
-        let covered_value: f64 = covered.iter().map(|x| x.1).sum();
-        let reachable = candidates.reachable * (1.0 + c.adjacency_bonus);
-        let share = if reachable > 0.0 {
-            (covered_value / reachable).min(1.0)
+        let u = self.universe;
+        let found = u.found(&self.terms(seg.title()));
+        let reachable = u.queries_within(true_words, |_| true);
+        let found_value: f64 = found.iter().map(|x| x.1).sum();
+        let reachable_value: f64 = reachable.iter().map(|x| x.1).sum();
+        let score = if reachable_value > 0.0 {
+            (1000.0 * (found_value / reachable_value).min(1.0)).round() / 10.0
         } else {
             0.0
         };
-        let bytes = gbk_len(seg.title());
-        let mut b = Breakdown {
-            coverage: c.coverage_points * share,
-            budget_use: c.budget_points
-                * (bytes.min(self.budget) as f64 / self.budget.max(1) as f64),
-            covered_value,
-            reachable_value: reachable,
-            penalties: Vec::new(),
-        };
-        for p in problems {
-            let points = match p.kind {
-                ProblemKind::EmptyTitle => 100.0,
-                ProblemKind::OverBudget => c.over_budget,
-                ProblemKind::Prohibited => c.prohibited,
-                ProblemKind::RepeatedWord => c.repeated,
-                ProblemKind::WastedSpace => c.wasted_space,
-                ProblemKind::FullWidth | ProblemKind::OutsideGbk | ProblemKind::ControlChar => {
-                    c.characters
-                }
-            };
-            let kind = match p.kind {
-                ProblemKind::FullWidth | ProblemKind::OutsideGbk | ProblemKind::ControlChar => {
-                    "characters"
-                }
-                k => k.as_str(),
-            };
-            b.penalties.push(Penalty {
-                kind,
-                points,
-                text: p.text.clone(),
-            });
+        let mut missing = Vec::with_capacity(LISTED);
+        let mut f = found.iter().peekable();
+        for &(k, _) in &reachable {
+            while f.next_if(|x| x.0 < k).is_some() {}
+            if f.peek().is_some_and(|x| x.0 == k) {
+                continue;
+            }
+            missing.push(k);
+            if missing.len() == LISTED {
+                break;
+            }
         }
-        let folded = seg.folded();
-        if let Some(brand) = &subject.brand
-            && !folded.contains(brand.key.as_str())
-        {
-            b.penalties.push(Penalty {
-                kind: "missing_brand",
-                points: c.missing_brand,
-                text: brand.text.clone(),
-            });
-        }
-        match &subject.product {
-            Some(p) if folded.contains(p.key.as_str()) => {}
-            other => b.penalties.push(Penalty {
-                kind: "missing_product",
-                points: c.missing_product,
-                text: other.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
-            }),
-        }
-        let off: f64 = b.penalties.iter().map(|p| p.points).sum();
-        let score = ((b.coverage + b.budget_use - off).clamp(0.0, 100.0) * 10.0).round() / 10.0;
-        let missing = candidates
-            .list
-            .iter()
-            .map(|c| c.keyword)
-            .filter(|k| !covered.iter().any(|x| x.0 == *k))
-            .take(c.missing_listed)
-            .collect();
         TitleScore {
             score,
-            breakdown: b,
-            covered,
+            found_value,
+            found,
+            reachable: reachable.len(),
+            reachable_value,
             missing,
+            checks: checks(seg, problems, subject, self.budget),
         }
     }
 
-    /// Keyword ids with values as output records.
+    /// Relevant queries (`candidates`) the item cannot be found for because it does not state
+    /// all their words, most valuable first, with those words; never one naming another brand
+    /// or holding a prohibited word.
+    pub fn suggestions(
+        &self,
+        candidates: &Candidates,
+        true_words: &[u32],
+        subject: &Subject,
+        limit: usize,
+    ) -> Vec<Suggestion> {
+        let u = self.universe;
+        let s = u.segmenter();
+        let own_brand = subject.brand.as_ref().and_then(|b| {
+            s.brand_of(&b.key)
+                .map(str::to_owned)
+                .or(Some(b.key.clone()))
+        });
+        let other_brand = |key: &str| {
+            s.kind_of(key) == Some(crate::dictionary::WordKind::Brand)
+                && s.brand_of(key).map(str::to_owned).or(Some(key.to_owned())) != own_brand
+        };
+        candidates
+            .list
+            .iter()
+            .filter_map(|c| {
+                let kw = u.keyword(c.keyword);
+                let lacking: Vec<String> = kw
+                    .words
+                    .iter()
+                    .filter(|w| true_words.binary_search(w).is_err())
+                    .map(|&w| u.word(w).to_owned())
+                    .collect();
+                let fits = !lacking.is_empty()
+                    && kw.words.iter().all(|&w| !other_brand(u.word(w)))
+                    && lacking.iter().all(|w| s.prohibited(w).is_none());
+                fits.then(|| Suggestion {
+                    query: c.keyword,
+                    keyword: kw.text.to_string(),
+                    value: round(kw.value.value),
+                    lacking,
+                })
+            })
+            .take(limit)
+            .collect()
+    }
+
+    /// Query ids with values as output records.
     pub fn values(&self, list: impl IntoIterator<Item = (u32, f64)>) -> Vec<KeywordValue> {
         list.into_iter()
             .map(|(k, v)| KeywordValue {
                 keyword: self.universe.keyword(k).text.to_string(),
-                value: (v * 1000.0).round() / 1000.0,
+                value: round(v),
             })
             .collect()
     }
+}
+
+/// Rounds a value for output (three decimals).
+pub fn round(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// The hard constraints a title fails, from its lint problems and its subject.
+fn checks(
+    seg: &Segmented<'_>,
+    problems: &[Problem],
+    subject: &Subject,
+    budget: usize,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    for p in problems {
+        match p.kind {
+            ProblemKind::EmptyTitle => out.push(Check::EmptyTitle),
+            ProblemKind::OverBudget => out.push(Check::OverBudget {
+                bytes: gbk_len(seg.title()),
+                budget,
+            }),
+            ProblemKind::Prohibited => out.push(Check::Prohibited {
+                word: p.text.clone(),
+            }),
+            ProblemKind::RepeatedWord => out.push(Check::RepeatedWord {
+                word: p.text.clone(),
+            }),
+            _ => {}
+        }
+    }
+    let folded = seg.folded();
+    if let Some(brand) = &subject.brand
+        && !folded.contains(brand.key.as_str())
+    {
+        out.push(Check::MissingBrand {
+            brand: brand.text.clone(),
+        });
+    }
+    match &subject.product {
+        Some(p) if folded.contains(fold(&p.key).as_str()) => {}
+        other => out.push(Check::MissingProduct {
+            product: other.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
+        }),
+    }
+    out
 }
 
 #[cfg(test)]
@@ -312,85 +309,76 @@ mod tests {
     use crate::keyword::tests::universe;
     use crate::title::lint::lint;
 
-    #[test]
-    fn covers_keywords_in_any_order_with_a_bonus_for_adjacency() {
-        let u = universe(&[
-            ("碎花连衣裙", 50.0),
-            ("雪纺连衣裙", 40.0),
-            ("连衣裙 长袖", 10.0),
-        ]);
+    fn score(u: &KeywordUniverse, item: &Item) -> TitleScore {
         let s = u.segmenter().clone();
-        let config = ScoreConfig::default();
+        let seg = s.segment(&item.title);
+        let problems = lint(&seg, &s, 60);
+        let subject = item.subject(&seg, |w| u.word_weight(w));
         let scorer = Scorer {
-            universe: &u,
-            config: &config,
+            universe: u,
             budget: 60,
         };
-        let cands = u.candidates(None, Some("连衣裙"), &[]);
-        let cov = |title: &str| {
-            let seg = s.segment(title);
-            let words = title_words(&u, &seg, 60);
-            scorer
-                .covered(&words, &cands)
-                .into_iter()
-                .map(|(k, v)| (u.keyword(k).text.to_string(), (v * 1e6).round() / 1e6))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(cov("碎花连衣裙"), [("碎花连衣裙".to_string(), 55.0)]);
-        assert_eq!(cov("连衣裙碎花"), [("碎花连衣裙".to_string(), 50.0)]);
-        let got = cov("长袖雪纺连衣裙");
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert!(
-            cov("碎花长裙").is_empty(),
-            "every word of the keyword is needed"
-        );
+        scorer.score(&seg, &problems, &subject, &true_words(u, item))
     }
 
     #[test]
-    fn penalties_and_the_budget_shape_the_score() {
-        let u = universe(&[("碎花连衣裙", 50.0), ("雪纺连衣裙", 40.0)]);
-        let s = u.segmenter().clone();
-        let config = ScoreConfig::default();
-        let scorer = Scorer {
-            universe: &u,
-            config: &config,
-            budget: 60,
-        };
-        let cands = u.candidates(None, Some("连衣裙"), &[]);
-        let score = |title: &str, subject: &Subject| {
-            let seg = s.segment(title);
-            let problems = lint(&seg, &s, 60);
-            scorer.score(&seg, &problems, subject, &cands)
-        };
-        let item = crate::item::Item::new("1", "");
-        let subject = |t: &str| item.subject(&s.segment(t), |_| 0.0);
-        let good = score("碎花雪纺连衣裙", &subject("碎花雪纺连衣裙"));
-        let bad = score("最好碎花雪纺连衣裙", &subject("最好碎花雪纺连衣裙"));
-        assert!(good.score > bad.score);
+    fn a_title_is_worth_the_queries_it_is_found_for() {
+        let u = universe(&[
+            ("碎花连衣裙", 50.0),
+            ("连衣裙碎花", 45.0),
+            ("雪纺连衣裙", 40.0),
+            ("连衣裙 长袖", 10.0),
+        ]);
+        assert_eq!(u.len(), 3, "碎花连衣裙 and 连衣裙碎花 are one query");
+        let s = score(&u, &Item::new("1", "连衣裙碎花"));
+        assert_eq!(s.found.len(), 1, "any order");
+        assert_eq!((s.found_value, s.reachable_value), (50.0, 50.0));
+        assert_eq!(s.score, 100.0);
+        let mut item = Item::new("2", "碎花连衣裙");
+        item.attributes = vec![("材质".into(), "雪纺".into())];
+        let s = score(&u, &item);
+        assert_eq!((s.found_value, s.reachable_value), (50.0, 90.0));
+        assert_eq!(u.keyword(s.missing[0]).text.as_ref(), "雪纺连衣裙");
+        assert!((s.score - 55.6).abs() < 1e-9, "{}", s.score);
+    }
+
+    #[test]
+    fn deleting_words_never_raises_the_score() {
+        let u = universe(&[("碎花连衣裙", 50.0), ("雪纺连衣裙", 40.0), ("连衣裙", 5.0)]);
+        let full = score(&u, &Item::new("1", "碎花雪纺连衣裙"));
+        let mut item = Item::new("1", "碎花连衣裙");
+        item.attributes = vec![("材质".into(), "雪纺".into())];
+        let cut = score(&u, &item);
+        assert!(cut.score < full.score, "{} vs {}", cut.score, full.score);
+        assert_eq!(full.score, 100.0);
+    }
+
+    #[test]
+    fn constraints_are_checks_beside_the_score() {
+        let u = universe(&[("碎花连衣裙", 50.0)]);
+        let s = score(&u, &Item::new("1", "最好的碎花连衣裙"));
         assert!(
-            bad.breakdown
-                .penalties
+            s.checks
                 .iter()
-                .any(|p| p.kind == "prohibited")
+                .any(|c| matches!(c, Check::Prohibited { .. }))
         );
-        let none = score("碎花雪纺", &subject("碎花雪纺"));
-        assert!(
-            none.breakdown
-                .penalties
-                .iter()
-                .any(|p| p.kind == "missing_product")
-        );
-        assert_eq!(good.covered.len(), 2);
-        assert!(good.score > 0.0 && good.score <= 100.0);
-        // Over the budget only the part within it counts.
+        assert_eq!(s.score, 100.0, "the title is still found for its queries");
         let long = format!("{}碎花连衣裙", "好".repeat(30));
-        let over = score(&long, &subject(&long));
-        assert!(over.covered.is_empty());
+        let over = score(&u, &Item::new("2", &long));
         assert!(
-            over.breakdown
-                .penalties
+            over.found.is_empty(),
+            "only the part within the budget counts"
+        );
+        assert!(
+            over.checks
                 .iter()
-                .any(|p| p.kind == "over_budget")
+                .any(|c| matches!(c, Check::OverBudget { .. }))
+        );
+        let none = score(&u, &Item::new("3", "碎花雪纺"));
+        assert!(
+            none.checks
+                .iter()
+                .any(|c| matches!(c, Check::MissingProduct { .. }))
         );
     }
 }
