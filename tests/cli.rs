@@ -390,10 +390,10 @@ fn unusable_files_fail_with_exit_2() {
 
     h.write("bytes.txt", b"\x80\xff\x80\n");
     let o = h.run(&["lint", "--input", "bytes.txt"]);
-    assert_eq!(
+    assert_ne!(
         o.status.code(),
-        Some(2),
-        "bytes that are neither UTF-8 nor GBK end the file: the run fails"
+        Some(0),
+        "bytes that are neither UTF-8 nor GBK: the row is rejected"
     );
     assert!(stderr(&o).contains("bytes.txt:1:"), "{}", stderr(&o));
 
@@ -2079,4 +2079,43 @@ fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn one_gbk_line_in_a_utf8_file_is_not_mojibake_and_a_bad_byte_rejects_one_row() {
+    let h = Harness::new();
+    let mut bytes = "面霜补水\n自然堂乳液保湿霜\n".as_bytes().to_vec();
+    bytes.extend_from_slice(&encoding_rs::GB18030.encode("滋润霜\n").0);
+    h.write("m.txt", &bytes);
+    let o = h.run(&["segment", "--format", "json", "--input", "m.txt"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let titles: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["title"].to_string())
+        .collect();
+    assert_eq!(
+        titles,
+        ["\"面霜补水\"", "\"自然堂乳液保湿霜\"", "\"滋润霜\""]
+    );
+
+    // One undecodable byte among 2,000 good rows: that row is rejected, the rest are done.
+    let mut bytes = "宝贝ID,标题\n".as_bytes().to_vec();
+    for i in 1..=2001 {
+        if i == 1000 {
+            bytes.extend_from_slice(b"1000,\xFF\xFE\n");
+        } else {
+            bytes.extend_from_slice(format!("{i},连衣裙{i}\n").as_bytes());
+        }
+    }
+    h.write("big.csv", &bytes);
+    let o = h.run(&["segment", "--format", "json", "--input", "big.csv"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2000);
+    assert!(
+        stderr(&o).contains("big.csv:1001:6: neither UTF-8 nor GB18030"),
+        "{}",
+        stderr(&o)
+    );
+    let rejects = std::fs::read_to_string(h.path("big.csv.rejects.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 2, "{rejects}");
 }

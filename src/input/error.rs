@@ -101,7 +101,7 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
-    /// Bytes that decode neither as the detected encoding nor as GB18030.
+    /// UTF-16 text that does not decode: the rest of the file is lost.
     #[error("{location}: {message} at byte offset {offset}: \"{bytes}\"")]
     Undecodable {
         /// Where the first bad byte is (column counted in decoded characters).
@@ -112,6 +112,21 @@ pub enum InputError {
         message: &'static str,
         /// The bad bytes, as `\xNN` escapes.
         bytes: String,
+    },
+    /// A line that decodes neither as UTF-8 nor as GB18030: its row is set aside, the rows
+    /// around it are read.
+    #[error("{location}: {message} at byte offset {offset}: \"{bytes}\"")]
+    UndecodableLine {
+        /// Where the first bad byte is (column counted in decoded characters).
+        location: Location,
+        /// 0-based byte offset of the first bad byte in the file.
+        offset: u64,
+        /// Which decoding failed.
+        message: &'static str,
+        /// The bad bytes, as `\xNN` escapes.
+        bytes: String,
+        /// The line with replacement characters for the bad bytes, for the rejects file.
+        raw: String,
     },
     /// The file has no column for a field the command needs.
     #[error("{location}: no {field} column: looked for {}: {found:?}", field.aliases().join(", "))]
@@ -186,6 +201,7 @@ impl InputError {
     pub fn location(&self) -> Option<&Location> {
         match self {
             InputError::Undecodable { location, .. }
+            | InputError::UndecodableLine { location, .. }
             | InputError::MissingColumn { location, .. }
             | InputError::Csv { location, .. }
             | InputError::FieldCount { location, .. }
@@ -202,7 +218,8 @@ impl InputError {
         match self {
             InputError::Csv { raw, .. }
             | InputError::FieldCount { raw, .. }
-            | InputError::Json { raw, .. } => Some(raw),
+            | InputError::Json { raw, .. }
+            | InputError::UndecodableLine { raw, .. } => Some(raw),
             _ => None,
         }
     }

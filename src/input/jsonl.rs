@@ -183,6 +183,10 @@ impl Iterator for JsonRows {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
+                    if let Some(error) = self.reader.take_bad_line(self.line, self.line) {
+                        self.buf = buf;
+                        return Some(Err(error));
+                    }
                     let text = buf.trim_end_matches(['\n', '\r']);
                     if !text.trim().is_empty() {
                         let result = self.parse(text);

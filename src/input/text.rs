@@ -51,6 +51,9 @@ impl Iterator for TextRows {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
+                    if let Some(error) = self.reader.take_bad_line(self.line, self.line) {
+                        return Some(Err(error));
+                    }
                     let text = self.buf.trim_end_matches(['\n', '\r']);
                     let title = text.trim();
                     if !title.is_empty() {
