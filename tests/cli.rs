@@ -2119,3 +2119,41 @@ fn one_gbk_line_in_a_utf8_file_is_not_mojibake_and_a_bad_byte_rejects_one_row() 
     let rejects = std::fs::read_to_string(h.path("big.csv.rejects.csv")).unwrap();
     assert_eq!(rejects.lines().count(), 2, "{rejects}");
 }
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_or_symlink_streams_and_never_replaces_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let h = Harness::new();
+    h.write("target.csv", "old");
+    std::os::unix::fs::symlink(h.path("target.csv"), h.path("link.csv")).unwrap();
+    let o = h.run(&["lint", "顶级面霜", "--output", "link.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let meta = std::fs::symlink_metadata(h.path("link.csv")).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link is kept");
+    let written = std::fs::read_to_string(h.path("target.csv")).unwrap();
+    assert!(written.contains("顶级"), "{written}");
+
+    let fifo = h.path("fifo.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || std::fs::read_to_string(fifo).unwrap()
+    });
+    let o = h.run(&["lint", "顶级面霜", "--output", "fifo.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(reader.join().unwrap().contains("顶级"));
+    let kind = std::fs::metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "still a FIFO");
+
+    let o = h.run(&["lint", "顶级面霜", "--output", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is still the device");
+}
