@@ -2157,3 +2157,41 @@ fn output_to_a_fifo_or_symlink_streams_and_never_replaces_it() {
     let kind = std::fs::metadata("/dev/null").unwrap().file_type();
     assert!(kind.is_char_device(), "/dev/null is still the device");
 }
+
+#[test]
+fn a_title_over_1000_characters_is_refused_with_its_location_in_every_command() {
+    let h = market_workspace();
+    let long = "顶级面霜".repeat(25_000);
+    h.write(
+        "t.csv",
+        format!("宝贝ID,标题\n1,补水面霜\n2,{long}\n3,保湿乳液\n"),
+    );
+    for verb in ["lint", "segment", "score", "rewrite"] {
+        let started = std::time::Instant::now();
+        let o = h.run(&[verb, "--format", "json", "--input", "t.csv"]);
+        assert_eq!(o.status.code(), Some(1), "{verb}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("t.csv:3:2: 标题: too long:"),
+            "{verb}: {}",
+            stderr(&o)
+        );
+        assert_eq!(
+            stdout(&o).lines().count(),
+            2,
+            "{verb}: the good rows are done"
+        );
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "{verb} took {:?}",
+            started.elapsed()
+        );
+    }
+    let o = h.run(&["lint", "--format", "json", "ok面霜", &"面".repeat(1001)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("argument 2: too long"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o).lines().count(), 1);
+}

@@ -236,12 +236,11 @@ pub fn score(
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
-    let mut all: Box<dyn Iterator<Item = Result<Item, Reject>>> = Box::new(
-        args.titles
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Ok(Item::new((i + 1).to_string(), t.clone()))),
-    );
+    let mut all: Box<dyn Iterator<Item = Result<Item, Reject>>> =
+        Box::new(args.titles.iter().enumerate().map(|(i, t)| {
+            super::titles::checked_arg(i, t)?;
+            Ok(Item::new((i + 1).to_string(), t.clone()))
+        }));
     if let Some(path) = super::title_file(args)? {
         all = Box::new(all.chain(items(path)?));
     }

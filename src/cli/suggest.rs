@@ -576,6 +576,9 @@ pub fn run(
         index: index.as_ref(),
         purpose,
     };
+    if let Some(title) = &args.title {
+        crate::input::check_title(title.trim()).map_err(|e| anyhow::anyhow!("--title: {e}"))?;
+    }
     let all: Box<dyn Iterator<Item = Result<Item, Reject>>> = match (&args.title, &args.item) {
         (Some(title), _) => Box::new(std::iter::once(Ok(Item {
             price: args.price,

@@ -171,13 +171,14 @@ impl DelimitedRows {
                 raw: delimited_line(self.record.iter(), self.header.delimiter()),
             });
         }
-        Ok(Record::new(
+        Record::new(
             self.header.clone(),
             line,
             self.record.iter().take(expected),
             None,
             None,
-        ))
+        )
+        .checked()
     }
 }
 

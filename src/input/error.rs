@@ -70,6 +70,8 @@ pub enum ValueErrorKind {
     OutOfRange,
     /// Not a date in any accepted spelling, or no such day.
     NotADate,
+    /// A title longer than [`MAX_TITLE_CHARS`](super::MAX_TITLE_CHARS) characters.
+    TooLong,
 }
 
 impl fmt::Display for ValueErrorKind {
@@ -79,6 +81,7 @@ impl fmt::Display for ValueErrorKind {
             ValueErrorKind::NotWhole => "not a whole number",
             ValueErrorKind::OutOfRange => "number out of range",
             ValueErrorKind::NotADate => "not a date",
+            ValueErrorKind::TooLong => "too long",
         })
     }
 }
@@ -186,6 +189,19 @@ pub enum InputError {
         /// What is wrong, with the value.
         error: ValueError,
     },
+    /// A row whose title breaks [`check_title`](super::check_title) (too long): the reader
+    /// sets the whole row aside, with its text.
+    #[error("{location}: {header}: {error}")]
+    BadTitle {
+        /// The title cell.
+        location: Location,
+        /// The column header as written in the file.
+        header: String,
+        /// What is wrong, with the start of the title.
+        error: ValueError,
+        /// The row as read, for the rejects file.
+        raw: String,
+    },
     /// A spreadsheet that calamine cannot open or has no such sheet.
     #[error("{}: cannot read spreadsheet: {message}", path.display())]
     Spreadsheet {
@@ -206,7 +222,8 @@ impl InputError {
             | InputError::Csv { location, .. }
             | InputError::FieldCount { location, .. }
             | InputError::Json { location, .. }
-            | InputError::Value { location, .. } => Some(location),
+            | InputError::Value { location, .. }
+            | InputError::BadTitle { location, .. } => Some(location),
             InputError::Io { .. } | InputError::Empty { .. } | InputError::Spreadsheet { .. } => {
                 None
             }
@@ -219,7 +236,8 @@ impl InputError {
             InputError::Csv { raw, .. }
             | InputError::FieldCount { raw, .. }
             | InputError::Json { raw, .. }
-            | InputError::UndecodableLine { raw, .. } => Some(raw),
+            | InputError::UndecodableLine { raw, .. }
+            | InputError::BadTitle { raw, .. } => Some(raw),
             _ => None,
         }
     }

@@ -129,13 +129,14 @@ impl JsonRows {
                 char_column(text, offset) as u32
             })
             .collect();
-        Ok(Record::new(
+        Record::new(
             header,
             self.line,
             values.iter().map(String::as_str),
             Some(columns),
             Some(text.to_owned()),
-        ))
+        )
+        .checked()
     }
 }
 

@@ -709,3 +709,51 @@ fn one_gbk_line_in_a_utf8_file_is_read_as_gbk_in_every_format() {
     assert_eq!(titles(&rows), ["面霜补水", "滋润霜", "ok"]);
     assert_eq!(errors(&rows).len(), 1);
 }
+
+#[test]
+fn a_title_over_1000_characters_is_a_bad_row_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "面".repeat(crate::input::MAX_TITLE_CHARS + 1);
+    let fits = "霜".repeat(crate::input::MAX_TITLE_CHARS);
+    let path = write(
+        &dir,
+        "long.csv",
+        format!("id,title\n1,{fits}\n2,{long}\n3,ok\n"),
+    );
+    let rows = read(&path);
+    assert_eq!(titles(&rows), [fits.as_str(), "ok"]);
+    let bad: Vec<_> = rows.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(
+        bad[0].to_string(),
+        format!(
+            "{}:3:2: title: too long: \"{}… (1001 characters, at most 1000)\"",
+            path.display(),
+            "面".repeat(20)
+        )
+    );
+    assert_eq!(
+        bad[0].raw(),
+        Some(format!("2,{long}").as_str()),
+        "nothing is lost"
+    );
+
+    for (name, text) in [
+        ("long.txt", format!("ok\n{long}\n")),
+        (
+            "long.jsonl",
+            format!("{{\"title\":\"ok\"}}\n{{\"title\":\"{long}\"}}\n"),
+        ),
+    ] {
+        let path = write(&dir, name, text);
+        let rows = read(&path);
+        assert_eq!(titles(&rows), ["ok"], "{name}");
+        let errors = errors(&rows);
+        assert_eq!(errors.len(), 1, "{name}");
+        assert!(
+            errors[0].starts_with(&format!("{}:2:", path.display())),
+            "{}",
+            errors[0]
+        );
+    }
+}

@@ -58,13 +58,16 @@ impl Iterator for TextRows {
                     let title = text.trim();
                     if !title.is_empty() {
                         let id = self.line.to_string();
-                        return Some(Ok(Record::new(
-                            self.header.clone(),
-                            self.line,
-                            [title, id.as_str()],
-                            None,
-                            Some(text.to_owned()),
-                        )));
+                        return Some(
+                            Record::new(
+                                self.header.clone(),
+                                self.line,
+                                [title, id.as_str()],
+                                None,
+                                Some(text.to_owned()),
+                            )
+                            .checked(),
+                        );
                     }
                 }
                 Err(error) => {
