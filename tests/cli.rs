@@ -2195,3 +2195,34 @@ fn a_title_over_1000_characters_is_refused_with_its_location_in_every_command() 
     );
     assert_eq!(stdout(&o).lines().count(), 1);
 }
+
+#[test]
+fn a_flipped_bit_in_keywords_bkw_is_a_clear_error_never_wrong_numbers() {
+    let h = Harness::new();
+    samples(&h);
+    let o = h.run(&["keywords", "import", "keywords.csv", "--date", "2026-11-09"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = h.path("baobei-workspace/keywords.bkw");
+    let mut bytes = std::fs::read(&table).unwrap();
+    let middle = 80 + (bytes.len() - 80) / 2;
+    bytes[middle] ^= 0x10;
+    std::fs::write(&table, &bytes).unwrap();
+    for args in [
+        &["keywords", "show", "面霜"][..],
+        &["score", "自然堂面霜补水保湿50g"],
+        &["keywords", "import", "keywords.csv", "--date", "2026-11-10"],
+    ] {
+        let o = h.run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("keyword table checksum mismatch"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(
+        std::fs::read(&table).unwrap(),
+        bytes,
+        "the damaged table is not rewritten with a fresh checksum"
+    );
+}

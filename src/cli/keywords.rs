@@ -237,7 +237,8 @@ pub fn derive_into(
     let mut builder = TableBuilder::new();
     let table_path = ws.table_path();
     if table_path.exists() {
-        let table = KeywordTable::open(&table_path)?;
+        // Verified: a rebuild must not carry damage into a file with a fresh checksum.
+        let table = KeywordTable::open_verified(&table_path)?;
         for row in table.iter() {
             let row = row?;
             let replaced =
