@@ -33,7 +33,7 @@ pub struct Market {
 pub fn market(settings: &Settings, segmenter: Arc<Segmenter>) -> anyhow::Result<Market> {
     let ws = Workspace::at(&settings.workspace);
     let table_path = ws.table_path();
-    let has_index = ws.index_dir().join("meta.json").exists();
+    let has_index = ListingIndex::exists(ws.index_dir());
     if !table_path.exists() {
         anyhow::bail!(
             "{}: no keyword table in the workspace: import a keyword export with `baobei keywords \

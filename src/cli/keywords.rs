@@ -159,7 +159,7 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     let lock = ws.lock(&command)?;
     let dir = ws.index_dir();
     anyhow::ensure!(
-        dir.join("meta.json").exists(),
+        ListingIndex::exists(&dir),
         "{}: no listing index to derive keywords from; build one with `baobei index add FILE... --role ROLE`",
         dir.display()
     );

@@ -149,7 +149,7 @@ pub fn rescore(
     lap("import", &mut timings);
 
     // 2. Keyword statistics from the listings, when they changed (or queries came).
-    let has_index = ws.index_dir().join("meta.json").exists();
+    let has_index = ListingIndex::exists(ws.index_dir());
     if has_index && (market_changed || args.queries.is_some() || !ws.table_path().exists()) {
         let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
         let queries = match &args.queries {

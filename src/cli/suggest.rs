@@ -418,7 +418,7 @@ pub fn open_index(
     segmenter: &Arc<Segmenter>,
 ) -> anyhow::Result<Option<ListingIndex>> {
     let dir = Workspace::at(&settings.workspace).index_dir();
-    if !dir.join("meta.json").exists() {
+    if !ListingIndex::exists(&dir) {
         return Ok(None);
     }
     Ok(Some(ListingIndex::create_or_open(dir, segmenter.clone())?))

@@ -757,3 +757,41 @@ fn a_title_over_1000_characters_is_a_bad_row_with_its_location() {
         );
     }
 }
+
+#[test]
+fn a_cr_only_text_file_is_one_title_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "mac.txt", "连衣裙\r面霜\r\r耳机\r");
+    let rows = read(&path);
+    assert_eq!(titles(&rows), ["连衣裙", "面霜", "耳机"]);
+    let ids: Vec<_> = ok(&rows)
+        .iter()
+        .map(|r| r.text(Field::Id).unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "2", "4"]);
+    // CRLF files are unchanged.
+    let path = write(&dir, "dos.txt", "连衣裙\r\n面霜\r\n");
+    assert_eq!(titles(&read(&path)), ["连衣裙", "面霜"]);
+}
+
+#[test]
+fn json_lines_values_that_are_objects_or_arrays_are_not_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "v.jsonl",
+        "{\"title\":{\"a\":1}}\n{\"title\":[\"3\"]}\n{\"title\":\"ok\",\"id\":7}\n{\"title\":\"属性\",\"attributes\":{\"颜色\":\"红\"}}\n",
+    );
+    let rows = read(&path);
+    assert_eq!(titles(&rows), ["ok", "属性"]);
+    let errors = errors(&rows);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "{}:1:10: malformed JSON: \"title\" is an object",
+            path.display()
+        )),
+        "{}",
+        errors[0]
+    );
+}

@@ -763,6 +763,14 @@ impl ListingIndex {
         })
     }
 
+    /// Whether `dir` holds an index, counting one that a [`rebuild`](Self::rebuild) killed
+    /// between its renames left in `<dir>.old` ([`create_or_open`](Self::create_or_open) puts it
+    /// back): a reader that asked only for `dir/meta.json` went on silently without an index.
+    pub fn exists(dir: impl AsRef<Path>) -> bool {
+        let dir = dir.as_ref();
+        dir.join("meta.json").exists() || sibling(dir, "old").join("meta.json").exists()
+    }
+
     /// The index directory.
     pub fn path(&self) -> &Path {
         &self.path
@@ -2021,8 +2029,11 @@ mod tests {
         assert_eq!(index.stats().unwrap().listings, 4);
         drop(index);
 
-        // Killed between the renames: no `index`, the complete old one in `index.old`.
+        // Killed between the renames: no `index`, the complete old one in `index.old`. It
+        // still counts as an index for readers (suggest went on silently without one).
         std::fs::rename(&dir, &old).unwrap();
+        assert!(ListingIndex::exists(&dir));
+        assert!(!ListingIndex::exists(tmp.path().join("none")));
         let index = ListingIndex::create_or_open(&dir, segmenter()).unwrap();
         assert_eq!(index.stats().unwrap().listings, 4, "the old index is back");
         assert!(!old.exists());
