@@ -2226,3 +2226,136 @@ fn a_flipped_bit_in_keywords_bkw_is_a_clear_error_never_wrong_numbers() {
         "the damaged table is not rewritten with a fresh checksum"
     );
 }
+
+/// The bytes of every output of a nightly run that do not hold a clock (the report and the
+/// run manifest carry times), and of the workspace's keyword table.
+fn night_outputs(h: &Harness, run: &str) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for file in [
+        "scores.jsonl",
+        "proposals.jsonl",
+        "proposals.csv",
+        "ads.jsonl",
+        "rejects.csv",
+    ] {
+        let path = h.path(&format!("baobei-workspace/runs/{run}/{file}"));
+        out.push((file.to_owned(), std::fs::read(path).unwrap_or_default()));
+    }
+    let table = std::fs::read(h.path("baobei-workspace/keywords.bkw")).unwrap();
+    out.push(("keywords.bkw".to_owned(), table));
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(h.path(&format!("baobei-workspace/runs/{run}/manifest.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    // What this run itself indexed differs by design after a kill (the killed run committed
+    // some): every other count must match.
+    let mut counts = manifest["counts"].clone();
+    for key in ["listings_indexed", "listings_unchanged"] {
+        counts.as_object_mut().unwrap().remove(key);
+    }
+    out.push(("counts".to_owned(), counts.to_string().into_bytes()));
+    out
+}
+
+#[test]
+fn a_killed_nightly_run_reruns_byte_identical_to_an_unkilled_one_for_any_thread_count() {
+    // Never killed, two threads.
+    let a = Harness::new();
+    samples(&a);
+    let mut args = vec!["--threads", "2"];
+    args.extend(RESCORE);
+    args.extend(["--date", "2026-11-11"]);
+    let o = a.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let expected = night_outputs(&a, "2026-11-11-1");
+
+    // One thread, killed after its imports committed and before the derive: what the
+    // night's imports leave, then the re-run.
+    let b = Harness::new();
+    samples(&b);
+    for step in [
+        &["keywords", "import", "keywords.csv", "--date", "2026-11-11"][..],
+        &[
+            "index",
+            "add",
+            "own_items.csv",
+            "--role",
+            "own",
+            "--snapshot",
+            "2026-11-11",
+        ],
+        &[
+            "index",
+            "add",
+            "listings.csv",
+            "--role",
+            "competitor",
+            "--snapshot",
+            "2026-11-11",
+        ],
+    ] {
+        let o = b.run(step);
+        assert!(o.status.code().unwrap() <= 1, "{step:?}: {}", stderr(&o));
+    }
+    let mut args = vec!["--threads", "1"];
+    args.extend(RESCORE);
+    args.extend(["--date", "2026-11-11"]);
+    let o = b.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got = night_outputs(&b, "2026-11-11-1");
+    for ((name, want), (_, have)) in expected.iter().zip(&got) {
+        assert!(
+            want == have,
+            "{name} differs: {} vs {} bytes",
+            want.len(),
+            have.len()
+        );
+    }
+}
+
+#[test]
+fn rescore_scores_one_item_per_id_from_its_latest_snapshot_and_never_a_rejected_row() {
+    let h = Harness::new();
+    samples(&h);
+    let own = std::fs::read_to_string(h.path("own_items.csv")).unwrap();
+    let mut lines = own.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    // Two snapshot days of every item (the later one retitled for the first item), a row
+    // with a bad date and one without an id.
+    let mut text = format!("{header},日期\n");
+    for row in &rows {
+        text.push_str(&format!("{row},2026-11-10\n"));
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let row = if i == 0 {
+            row.replacen("栀夏法式碎花", "栀夏法式小碎花", 1)
+        } else {
+            (*row).to_owned()
+        };
+        text.push_str(&format!("{row},2026-11-11\n"));
+    }
+    text.push_str("777,栀夏碎花连衣裙女,女装/连衣裙,栀夏,连衣裙,,99,1,2026-13-45\n");
+    text.push_str(",栀夏碎花半身裙女,女装/半身裙,栀夏,半身裙,,99,1,2026-11-11\n");
+    h.write("own_items.csv", text);
+    let o = rescore(&h, "2026-11-11");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let scores = run_lines(&h, "2026-11-11-1", "scores.jsonl");
+    assert_eq!(scores.len(), rows.len(), "one item per id");
+    let ids: std::collections::BTreeSet<_> = scores.iter().map(|s| s["id"].to_string()).collect();
+    assert_eq!(ids.len(), rows.len());
+    assert!(!ids.contains("\"777\""), "the bad-date row is not scored");
+    assert!(
+        scores.iter().all(|s| s["id"].as_str().unwrap().len() > 4),
+        "no line number stands in for a missing id"
+    );
+    let first = rows[0].split(',').next().unwrap();
+    let item = scores.iter().find(|s| s["id"] == first).unwrap();
+    assert!(
+        item["title"].as_str().unwrap().contains("栀夏法式小碎花"),
+        "the latest snapshot: {item}"
+    );
+    let proposals = run_lines(&h, "2026-11-11-1", "proposals.jsonl");
+    assert!(proposals.iter().all(|p| p["id"] != "777"));
+}

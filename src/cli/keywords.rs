@@ -253,6 +253,7 @@ pub fn derive_into(
     if manifest.dictionaries.is_empty() {
         manifest.set_dictionaries(index.segmenter().dictionaries());
     }
+    manifest.derived_from = Some(index.fingerprint()?);
     let file = queries_file.map_or_else(|| index.path().to_owned(), Path::to_owned);
     manifest.imports.push(ImportRecord::now(
         &file,

@@ -1164,6 +1164,26 @@ impl ListingIndex {
             .collect())
     }
 
+    /// A fingerprint of what the index holds, the same for the same listings and histories
+    /// whatever the segment layout: XXH3 over [`listings`](Self::listings), hex. What keyword
+    /// statistics were derived from is recorded by it, so that a derive that did not follow a
+    /// commit (a nightly run killed in between) is not mistaken for done.
+    pub fn fingerprint(&self) -> Result<String, IndexError> {
+        struct Hasher(xxhash_rust::xxh3::Xxh3);
+        impl fmt::Write for Hasher {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0.update(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
+        for history in self.listings()? {
+            // Debug output of these plain types is stable: fields in order, floats exact.
+            let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{history:?}\n"));
+        }
+        Ok(format!("{:016x}", hasher.0.digest()))
+    }
+
     /// Re-tokenises every stored listing of the index in `dir` (current rows and their
     /// history rows) with `segmenter`, into a fresh index built beside it in `<dir>.new`, and
     /// swaps it in: `dir` is renamed to `<dir>.old`, `<dir>.new` to `dir`, and the old one is

@@ -141,6 +141,10 @@ pub struct Manifest {
     /// Every import, oldest first.
     #[serde(default)]
     pub imports: Vec<ImportRecord>,
+    /// The [fingerprint](crate::market::index::ListingIndex::fingerprint) of the index the
+    /// keyword table's derived rows were last derived from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
 }
 
 impl Default for Manifest {
@@ -149,6 +153,7 @@ impl Default for Manifest {
             format_version: MANIFEST_VERSION,
             dictionaries: Vec::new(),
             imports: Vec::new(),
+            derived_from: None,
         }
     }
 }
