@@ -2359,3 +2359,87 @@ fn rescore_scores_one_item_per_id_from_its_latest_snapshot_and_never_a_rejected_
     let proposals = run_lines(&h, "2026-11-11-1", "proposals.jsonl");
     assert!(proposals.iter().all(|p| p["id"] != "777"));
 }
+
+#[test]
+fn a_nightly_run_killed_at_20_random_points_reruns_to_the_unkilled_result() {
+    use std::time::Instant;
+    let mut args = RESCORE.to_vec();
+    args.extend(["--date", "2026-11-11"]);
+    let clean = Harness::new();
+    samples(&clean);
+    let started = Instant::now();
+    let o = clean.run(&args);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let expected = night_outputs(&clean, "2026-11-11-1");
+    // The un-killed run's phases: half of the kills are aimed at the window between the
+    // listing commit and the end of the derive, the rest fall anywhere in the run.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(clean.path("baobei-workspace/runs/2026-11-11-1/manifest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let phase = |name: &str| {
+        manifest["timings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t[0] == name)
+            .map_or(0.0, |t| t[1].as_f64().unwrap())
+    };
+    // Kill points from a fixed seed.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut killed = 0;
+    for trial in 0..20 {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let u = (seed >> 11) as f64 / (1u64 << 53) as f64;
+        let h = Harness::new();
+        samples(&h);
+        let mut child = h
+            .cmd(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let spawned = Instant::now();
+        let delay = if trial % 2 == 0 {
+            took.mul_f64(u)
+        } else {
+            // Once the listings are committed (the index lists a segment), within the derive.
+            let meta = h.path("baobei-workspace/index/meta.json");
+            while !std::fs::read_to_string(&meta)
+                .unwrap_or_default()
+                .contains("\"segment_id\"")
+            {
+                if spawned.elapsed() > std::time::Duration::from_secs(60) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            spawned.elapsed() + std::time::Duration::from_secs_f64(u * phase("derive") * 1.2)
+        };
+        std::thread::sleep(delay.saturating_sub(spawned.elapsed()));
+        let _ = child.kill(); // SIGKILL; it may have finished already
+        let status = child.wait().unwrap();
+        killed += usize::from(status.code().is_none());
+        // A kill after the run was renamed into place leaves the night done: that run is the
+        // result. Otherwise the night is run again.
+        if runs_list(&h).is_empty() {
+            let o = h.run(&args);
+            assert_eq!(o.status.code(), Some(0), "trial {trial}: {}", stderr(&o));
+        }
+        let runs = runs_list(&h);
+        assert_eq!(runs.len(), 1, "trial {trial}");
+        let run = runs[0]["id"].as_str().unwrap().to_owned();
+        let got = night_outputs(&h, &run);
+        for ((name, want), (_, have)) in expected.iter().zip(&got) {
+            assert!(
+                want == have,
+                "trial {trial}, killed after {delay:?}: {name} differs"
+            );
+        }
+    }
+    assert!(killed >= 5, "only {killed} of 20 runs were killed mid-way");
+}
