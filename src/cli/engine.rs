@@ -32,7 +32,7 @@ pub struct Market {
 pub fn market(settings: &Settings, segmenter: Arc<Segmenter>) -> anyhow::Result<Market> {
     let ws = Workspace::at(&settings.workspace);
     let table_path = ws.table_path();
-    let has_index = ws.index_dir().join("meta.json").exists();
+    let has_index = ListingIndex::exists(ws.index_dir());
     if !table_path.exists() {
         anyhow::bail!(
             "{}: no keyword table in the workspace: import a keyword export with `baobei keywords \
@@ -332,12 +332,11 @@ pub fn score(
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
-    let mut all: Box<dyn Iterator<Item = Result<Item, Reject>>> = Box::new(
-        args.titles
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Ok(Item::new((i + 1).to_string(), t.clone()))),
-    );
+    let mut all: Box<dyn Iterator<Item = Result<Item, Reject>>> =
+        Box::new(args.titles.iter().enumerate().map(|(i, t)| {
+            super::titles::checked_arg(i, t)?;
+            Ok(Item::new((i + 1).to_string(), t.clone()))
+        }));
     if let Some(path) = super::title_file(args)? {
         all = Box::new(all.chain(items(path)?));
     }

@@ -170,7 +170,7 @@ pub fn rebuild(settings: &Settings, dicts: Dictionaries) -> anyhow::Result<Exit>
     let dir = ws.index_dir();
     // An index whose swap was interrupted sits in `index.old`: opening restores it.
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
-    let exists = dir.join("meta.json").exists() || dir.with_file_name("index.old").exists();
+    let exists = ListingIndex::exists(&dir);
     anyhow::ensure!(
         exists,
         "{}: no listing index to rebuild; build one with `baobei index add FILE... --role ROLE`",
@@ -213,7 +213,7 @@ pub fn stats(
     let ws = Workspace::at(&settings.workspace);
     let dir = ws.index_dir();
     anyhow::ensure!(
-        dir.join("meta.json").exists(),
+        ListingIndex::exists(&dir),
         "{}: no listing index yet; build one with `baobei index add FILE... --role ROLE`",
         dir.display()
     );

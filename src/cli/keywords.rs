@@ -160,7 +160,7 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     let lock = ws.lock(&command)?;
     let dir = ws.index_dir();
     anyhow::ensure!(
-        dir.join("meta.json").exists(),
+        ListingIndex::exists(&dir),
         "{}: no listing index to derive keywords from; build one with `baobei index add FILE... --role ROLE`",
         dir.display()
     );
@@ -253,7 +253,8 @@ pub fn derive_into(
     let mut builder = TableBuilder::new();
     let table_path = ws.table_path();
     if table_path.exists() {
-        let table = KeywordTable::open(&table_path)?;
+        // Verified: a rebuild must not carry damage into a file with a fresh checksum.
+        let table = KeywordTable::open_verified(&table_path)?;
         for row in table.iter() {
             let row = row?;
             let replaced =
@@ -268,6 +269,7 @@ pub fn derive_into(
     if manifest.dictionaries.is_empty() {
         manifest.set_dictionaries(index.segmenter().dictionaries());
     }
+    manifest.derived_from = Some(index.fingerprint()?);
     let file = queries_file.map_or_else(|| index.path().to_owned(), Path::to_owned);
     manifest.imports.push(ImportRecord::now(
         &file,

@@ -21,7 +21,7 @@ use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, parse_date};
 use crate::item::{Item, ItemError};
 use crate::market::derive::DeriveOptions;
-use crate::market::index::{ListingIndex, Role};
+use crate::market::index::{Listing, ListingIndex, Role};
 use crate::market::table::{KeywordTable, Period, RankBy};
 use crate::market::workspace::{Workspace, utc_now};
 use crate::runs::history::{HoldPolicy, Movers, Previous, Verdict};
@@ -111,7 +111,6 @@ pub fn rescore(
         per_input.insert("keywords".into(), (rows, (rejects.len() - before) as u64));
     }
     let listing_files = args.listings.len() + args.competitors.len();
-    let mut market_changed = false;
     if listing_files > 0 {
         let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
         let known: HashMap<String, _> = index
@@ -138,7 +137,6 @@ pub fn rescore(
             )?;
             counts.listings_indexed += done.rows;
             counts.listings_unchanged += done.unchanged;
-            market_changed |= done.rows > 0;
             per_input.insert(
                 name.into(),
                 (done.rows + done.unchanged, (rejects.len() - before) as u64),
@@ -148,10 +146,25 @@ pub fn rescore(
     }
     lap("import", &mut timings);
 
-    // 2. Keyword statistics from the listings, when they changed (or queries came).
-    let has_index = ws.index_dir().join("meta.json").exists();
-    if has_index && (market_changed || args.queries.is_some() || !ws.table_path().exists()) {
-        let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
+    // 2. Keyword statistics from the listings, when they differ from what the table was
+    // derived from (or queries came). Not "when this run changed them": a run killed between
+    // its listing commit and the derive leaves changed listings that the re-run sees as
+    // unchanged, and it must still derive.
+    let has_index = ListingIndex::exists(ws.index_dir());
+    let index = match has_index {
+        true => Some(ListingIndex::create_or_open(
+            ws.index_dir(),
+            segmenter.clone(),
+        )?),
+        false => None,
+    };
+    let stale = match &index {
+        Some(index) => manifest.derived_from.as_deref() != Some(index.fingerprint()?.as_str()),
+        None => false,
+    };
+    if let Some(index) =
+        index.filter(|_| stale || args.queries.is_some() || !ws.table_path().exists())
+    {
         let queries = match &args.queries {
             Some(path) => super::keywords::read_queries(path, &mut rejects)?,
             None => Vec::new(),
@@ -190,7 +203,7 @@ pub fn rescore(
             .collect();
         Box::new(own.into_iter().map(Ok))
     } else {
-        Box::new(own_items(&args.listings)?)
+        Box::new(own_items(&args.listings, today)?)
     };
     let mut scores = run.lines(files::SCORES)?;
     let mut proposals_out = run.lines(files::PROPOSALS)?;
@@ -449,24 +462,37 @@ fn sort_proposals(list: &mut [Proposal]) {
     list.sort_by(|a, b| b.gain().total_cmp(&a.gain()).then_with(|| a.id.cmp(&b.id)));
 }
 
-/// The own items of the `--listings` files.
-fn own_items(paths: &[PathBuf]) -> anyhow::Result<impl Iterator<Item = Result<Item, Reject>>> {
-    let mut readers = Vec::new();
+/// The own items of the `--listings` files: one per id, from its latest snapshot (a later row
+/// wins a tie), in id order. Only rows that indexing accepted count: a row it rejected (a bad
+/// date, no id) was reported then, and is neither scored nor proposed.
+fn own_items(
+    paths: &[PathBuf],
+    today: input::Date,
+) -> anyhow::Result<impl Iterator<Item = Result<Item, Reject>>> {
+    let mut latest: BTreeMap<String, (input::Date, Item)> = BTreeMap::new();
     for path in paths {
         let options = input::Options {
             required: vec![Field::Id, Field::Title],
             ..Default::default()
         };
-        readers.push(input::open(path, &options)?);
-    }
-    // Rows were already checked (and rejected) while indexing: only the usable ones count here.
-    Ok(readers.into_iter().flatten().filter_map(|row| {
-        let record = row.ok()?;
-        match Item::from_record(&record) {
-            Ok(item) => Some(Ok(item)),
-            Err(ItemError::Input(_) | ItemError::NoTitle { .. }) => None,
+        for row in input::open(path, &options)? {
+            let Ok(record) = row else { continue };
+            let Ok(listing) = Listing::from_record(&record, Some(Role::Own), Some(today)) else {
+                continue;
+            };
+            let item = match Item::from_record(&record) {
+                Ok(item) if item.id == listing.id => item,
+                Ok(_) | Err(ItemError::Input(_) | ItemError::NoTitle { .. }) => continue,
+            };
+            match latest.get(&listing.id) {
+                Some((day, _)) if *day > listing.snapshot => {}
+                _ => {
+                    latest.insert(listing.id.clone(), (listing.snapshot, item));
+                }
+            }
         }
-    }))
+    }
+    Ok(latest.into_values().map(|(_, item)| Ok(item)))
 }
 
 /// The market's rising words: derived or exported growth, among keywords on enough listings.

@@ -416,7 +416,7 @@ pub fn open_index(
     segmenter: &Arc<Segmenter>,
 ) -> anyhow::Result<Option<ListingIndex>> {
     let dir = Workspace::at(&settings.workspace).index_dir();
-    if !dir.join("meta.json").exists() {
+    if !ListingIndex::exists(&dir) {
         return Ok(None);
     }
     Ok(Some(ListingIndex::create_or_open(dir, segmenter.clone())?))
@@ -574,6 +574,9 @@ pub fn run(
         index: index.as_ref(),
         purpose,
     };
+    if let Some(title) = &args.title {
+        crate::input::check_title(title.trim()).map_err(|e| anyhow::anyhow!("--title: {e}"))?;
+    }
     let all: Box<dyn Iterator<Item = Result<Item, Reject>>> = match (&args.title, &args.item) {
         (Some(title), _) => Box::new(std::iter::once(Ok(Item {
             price: args.price,

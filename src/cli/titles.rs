@@ -130,13 +130,23 @@ impl Record for LintRecord {
     }
 }
 
-/// Titles from the command line, numbered from 1.
+/// Titles from the command line, numbered from 1; one longer than the input rule allows
+/// ([`input::check_title`]) is a reject located as `argument N`.
 pub fn from_args(titles: &[String]) -> impl Iterator<Item = Result<TitleItem, Reject>> + '_ {
     titles.iter().enumerate().map(|(i, t)| {
+        checked_arg(i, t)?;
         Ok(TitleItem {
             id: (i + 1).to_string(),
             title: t.clone(),
         })
+    })
+}
+
+/// The title-length rule for the `i`-th (0-based) command-line title.
+pub fn checked_arg(i: usize, title: &str) -> Result<(), Reject> {
+    crate::input::check_title(title.trim()).map_err(|e| {
+        let start: String = title.chars().take(100).collect();
+        Reject::new(format!("argument {}", i + 1), &e, start)
     })
 }
 

@@ -1,9 +1,15 @@
-//! Streaming text decoding: UTF-8 (with or without BOM), GBK/GB18030, UTF-16 with BOM.
+//! Streaming text decoding: UTF-8 (with or without BOM), GBK/GB18030, UTF-16 (with a BOM, or
+//! without one when its NUL bytes show it).
 //!
-//! The encoding is decided from content, not declared: a BOM wins; otherwise ASCII passes
-//! through undecided (it reads the same in every candidate) until the first non-ASCII byte, and
-//! a window of up to [`WINDOW`] bytes from there decides: valid UTF-8 means UTF-8, anything else
-//! GB18030 (a superset of GBK). Memory stays bounded, so a 1M-row export streams.
+//! The encoding is decided from content, not declared. A UTF-16 BOM (or the NUL byte of every
+//! other byte that UTF-16 text without a BOM has and no UTF-8 or GBK text has) makes the file
+//! UTF-16, decoded as a stream. Anything else is decided **line by line**, since files are
+//! appended to by different tools and one GBK line in a UTF-8 file is common: a line that is
+//! valid UTF-8 is UTF-8 (GBK text of more than a character or two almost never is), else a line
+//! that is valid GB18030 (a superset of GBK) is GB18030, else the line is undecodable: it is
+//! passed on with replacement characters, so rows keep their shape, and the row it is part of is
+//! rejected ([`DecodingReader::take_bad_line`]) while the rest of the file reads on. Memory
+//! stays bounded by the longest line, so a 1M-row export streams.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
@@ -14,7 +20,7 @@ use encoding_rs::{Decoder, DecoderResult, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
 use super::{InputError, Location};
 
-/// Bytes after the first non-ASCII byte that decide between UTF-8 and GB18030.
+/// Bytes at the start of a file without BOM that are looked at for UTF-16's NUL bytes.
 const WINDOW: usize = 4096;
 const CHUNK: usize = 64 * 1024;
 
@@ -25,9 +31,11 @@ pub enum Encoding {
     Utf8,
     /// GB18030, which includes GBK and GB2312.
     Gb18030,
-    /// UTF-16 little-endian with BOM, as Excel's "Unicode text" export writes.
+    /// UTF-8 lines and GB18030 lines in one file, each line decoded in its own.
+    Mixed,
+    /// UTF-16 little-endian, as Excel's "Unicode text" export writes.
     Utf16Le,
-    /// UTF-16 big-endian with BOM.
+    /// UTF-16 big-endian.
     Utf16Be,
 }
 
@@ -65,6 +73,10 @@ pub(crate) struct DecodingReader<R> {
     terminators: Option<VecDeque<(u64, bool)>>,
     /// Newlines already dropped from `terminators`.
     newlines_before: u64,
+    /// Lines read so far that decode in neither encoding, oldest first, as (line, error).
+    bad_lines: VecDeque<(u64, InputError)>,
+    /// Whether a UTF-8 line and a GB18030 line were both seen (non-ASCII).
+    seen: (bool, bool),
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -88,7 +100,23 @@ impl<R: Read> DecodingReader<R> {
             produced: 0,
             terminators: None,
             newlines_before: 0,
+            bad_lines: VecDeque::new(),
+            seen: (false, false),
         }
+    }
+
+    /// The first undecodable line among those up to `last_line` (1-based) not taken yet, as
+    /// the error of the row that holds it; older ones are dropped. A row reader asks this for
+    /// the lines of each row it returns: such a row is rejected, the rows around it are not.
+    pub(crate) fn take_bad_line(&mut self, first_line: u64, last_line: u64) -> Option<InputError> {
+        let mut found = None;
+        while self.bad_lines.front().is_some_and(|(l, _)| *l <= last_line) {
+            let (line, error) = self.bad_lines.pop_front().expect("checked");
+            if line >= first_line && found.is_none() {
+                found = Some(error);
+            }
+        }
+        found
     }
 
     /// Remembers line terminators so [`line_at`](Self::line_at) can answer; for CSV, whose
@@ -116,11 +144,13 @@ impl<R: Read> DecodingReader<R> {
         self.newlines_before + 1
     }
 
-    /// The encoding once decided; a file that is pure ASCII so far reads as UTF-8.
+    /// The encoding of what was read so far; a file that is pure ASCII so far reads as UTF-8.
     pub(crate) fn encoding(&self) -> Encoding {
-        match self.choice {
-            Some(Choice::Bom(e) | Choice::Sniffed(e)) => e,
-            None => Encoding::Utf8,
+        match (self.choice, self.seen) {
+            (Some(Choice::Bom(e) | Choice::Sniffed(e)), _) => e,
+            (None, (true, true)) => Encoding::Mixed,
+            (None, (false, true)) => Encoding::Gb18030,
+            (None, _) => Encoding::Utf8,
         }
     }
 
@@ -211,9 +241,17 @@ impl<R: Read> DecodingReader<R> {
         for (bom, encoding) in boms {
             if self.pending().starts_with(bom) {
                 self.consume_raw(bom.len());
-                self.choose(Choice::Bom(encoding));
-                break;
+                if encoding != Encoding::Utf8 {
+                    self.choose(Choice::Bom(encoding));
+                }
+                return Ok(());
             }
+        }
+        while self.pending().len() < WINDOW && self.refill()? {}
+        if let Some(encoding) =
+            utf16_without_bom(&self.pending()[..self.pending().len().min(WINDOW)])
+        {
+            self.choose(Choice::Sniffed(encoding));
         }
         Ok(())
     }
@@ -221,7 +259,7 @@ impl<R: Read> DecodingReader<R> {
     fn choose(&mut self, choice: Choice) {
         let (Choice::Bom(encoding) | Choice::Sniffed(encoding)) = choice;
         let codec = match encoding {
-            Encoding::Utf8 => UTF_8,
+            Encoding::Utf8 | Encoding::Mixed => UTF_8,
             Encoding::Gb18030 => GB18030,
             Encoding::Utf16Le => UTF_16LE,
             Encoding::Utf16Be => UTF_16BE,
@@ -243,36 +281,7 @@ impl<R: Read> DecodingReader<R> {
             self.refill()?;
         }
         if self.decoder.is_none() {
-            let pending = self.pending();
-            let ascii = pending
-                .iter()
-                .position(|&b| !b.is_ascii())
-                .unwrap_or(pending.len());
-            if ascii > 0 {
-                let run = pending[..ascii].to_vec();
-                self.consume_raw(ascii);
-                self.note_output(&run);
-                self.out.extend_from_slice(&run);
-                return Ok(());
-            }
-            if pending.is_empty() {
-                self.finished = true;
-                return Ok(());
-            }
-            while self.pending().len() < WINDOW && self.refill()? {}
-            let window = &self.raw[self.raw_pos..];
-            let window = &window[..window.len().min(WINDOW)];
-            let utf8 = match std::str::from_utf8(window) {
-                Ok(_) => true,
-                // Cut mid-character by the window, not by the file.
-                Err(e) => e.error_len().is_none() && self.pending().len() > window.len(),
-            };
-            let encoding = if utf8 {
-                Encoding::Utf8
-            } else {
-                Encoding::Gb18030
-            };
-            self.choose(Choice::Sniffed(encoding));
+            return self.decode_lines();
         }
         let last = self.eof;
         let start = self.out.len();
@@ -304,10 +313,8 @@ impl<R: Read> DecodingReader<R> {
                 let offset = self.raw_offset + bad_start as u64;
                 self.consume_raw(read);
                 let message = match self.choice {
-                    Some(Choice::Sniffed(Encoding::Gb18030)) => "neither UTF-8 nor GB18030",
-                    Some(Choice::Sniffed(_)) => "invalid UTF-8 (the file read as UTF-8 up to here)",
-                    Some(Choice::Bom(Encoding::Utf8)) => "invalid UTF-8 (the file has a UTF-8 BOM)",
-                    _ => "invalid UTF-16 (the file has a UTF-16 BOM)",
+                    Some(Choice::Bom(_)) => "invalid UTF-16 (the file has a UTF-16 BOM)",
+                    _ => "invalid UTF-16 (the file has no BOM but reads as UTF-16)",
                 };
                 self.pending_error = Some(InputError::Undecodable {
                     location: Location::new(self.path.clone(), self.lines + 1, self.column + 1),
@@ -319,6 +326,153 @@ impl<R: Read> DecodingReader<R> {
             }
         }
         Ok(())
+    }
+}
+
+impl<R: Read> DecodingReader<R> {
+    /// Decodes the next whole lines (to the last `\n` buffered, or to the end of input), each
+    /// in its own encoding (module docs).
+    fn decode_lines(&mut self) -> io::Result<()> {
+        let mut end = loop {
+            let pending = self.pending();
+            match pending.iter().rposition(|&b| b == b'\n') {
+                Some(last) => break last + 1,
+                None if self.eof => break pending.len(),
+                None => {
+                    self.refill()?;
+                }
+            }
+        };
+        if end == 0 {
+            self.finished = true;
+            return Ok(());
+        }
+        // Bound the work per call; the rest stays buffered for the next one.
+        if end > CHUNK {
+            let pending = self.pending();
+            end = pending[..CHUNK]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map(|last| last + 1)
+                .or_else(|| {
+                    let after = pending[CHUNK..end].iter().position(|&b| b == b'\n');
+                    after.map(|p| CHUNK + p + 1)
+                })
+                .unwrap_or(end);
+        }
+        let block = self.raw[self.raw_pos..self.raw_pos + end].to_vec();
+        if let Ok(text) = std::str::from_utf8(&block) {
+            self.seen.0 |= !text.is_ascii();
+            self.emit(&block);
+        } else {
+            let mut offset = self.raw_offset;
+            for line in block.split_inclusive(|&b| b == b'\n') {
+                self.decode_line(line, offset);
+                offset += line.len() as u64;
+            }
+        }
+        self.consume_raw(end);
+        Ok(())
+    }
+
+    fn emit(&mut self, decoded: &[u8]) {
+        self.note_output(decoded);
+        self.out.extend_from_slice(decoded);
+    }
+
+    /// One line starting at byte `offset` of the file.
+    fn decode_line(&mut self, line: &[u8], offset: u64) {
+        if let Ok(text) = std::str::from_utf8(line) {
+            self.seen.0 |= !text.is_ascii();
+            self.emit(line);
+            return;
+        }
+        // A UTF-8 line with a broken character would often read as GB18030 mojibake, so a line
+        // that holds more good UTF-8 characters than bad sequences is not tried as GB18030.
+        let utf8 = mostly_utf8(line);
+        let gb = (!utf8)
+            .then(|| GB18030.decode_without_bom_handling_and_without_replacement(line))
+            .flatten();
+        if let Some(text) = gb {
+            self.seen.1 = true;
+            self.emit(text.as_bytes());
+            return;
+        }
+        let (start, len, prefix, message) = if utf8 {
+            let error = std::str::from_utf8(line).expect_err("not valid UTF-8");
+            let start = error.valid_up_to();
+            let len = error.error_len().unwrap_or(line.len() - start);
+            (start, len, chars(&line[..start]), "invalid UTF-8")
+        } else {
+            let mut decoder = GB18030.new_decoder_without_bom_handling();
+            let mut out = vec![0u8; line.len() * 3 + 4];
+            let (result, read, written) =
+                decoder.decode_to_utf8_without_replacement(line, &mut out, true);
+            let (bad, extra) = match result {
+                DecoderResult::Malformed(bad, extra) => (bad as usize, extra as usize),
+                _ => (line.len() - read, 0),
+            };
+            let bad_end = read - extra;
+            let start = bad_end - bad.min(bad_end);
+            let message = "neither UTF-8 nor GB18030";
+            (
+                start,
+                (bad_end - start).max(1),
+                chars(&out[..written]),
+                message,
+            )
+        };
+        let bytes = line[start..start + len]
+            .iter()
+            .map(|b| format!("\\x{b:02X}"))
+            .collect();
+        let lossy = String::from_utf8_lossy(line);
+        let number = self.lines + 1;
+        self.bad_lines.push_back((
+            number,
+            InputError::UndecodableLine {
+                location: Location::new(self.path.clone(), number, prefix + 1),
+                offset: offset + start as u64,
+                message,
+                bytes,
+                raw: lossy.trim_end_matches(['\n', '\r']).to_owned(),
+            },
+        ));
+        self.emit(lossy.as_bytes());
+    }
+}
+
+/// Whether a line that is not valid UTF-8 still reads mostly as UTF-8: more well-formed
+/// non-ASCII characters than ill-formed sequences (GBK text seldom forms a UTF-8 character).
+fn mostly_utf8(line: &[u8]) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    for chunk in line.utf8_chunks() {
+        good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        bad += usize::from(!chunk.invalid().is_empty());
+    }
+    good > bad
+}
+
+/// UTF-16 without BOM, told by its NUL bytes: ASCII characters (line breaks, digits,
+/// delimiters) are a NUL and the character, which UTF-8 and GBK text never hold. The NULs of
+/// one parity must be most of them and at least one in 16 bytes.
+fn utf16_without_bom(window: &[u8]) -> Option<Encoding> {
+    let window = &window[..window.len() & !1];
+    if window.len() < 4 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in window.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let enough = window.len() / 16 + 1;
+    if odd >= enough && even * 4 <= odd {
+        Some(Encoding::Utf16Le)
+    } else if even >= enough && odd * 4 <= even {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
     }
 }
 
@@ -442,28 +596,96 @@ mod tests {
         );
     }
 
+    /// The decoded text and the undecodable lines' errors.
+    fn decode_with_bad_lines(bytes: &[u8]) -> (String, Vec<String>) {
+        let path: Arc<Path> = Arc::from(Path::new("t.txt"));
+        let mut reader = DecodingReader::new(bytes, path);
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        let bad = reader
+            .take_bad_line(1, u64::MAX)
+            .into_iter()
+            .chain(reader.bad_lines.drain(..).map(|(_, e)| e))
+            .map(|e| e.to_string())
+            .collect();
+        (text, bad)
+    }
+
     #[test]
     fn neither_encoding_names_offset_line_and_bytes() {
         // 0xFF is no lead byte in GB18030, so this is neither encoding.
-        let bytes = b"title\nab\xFF\xFEcd\n";
-        let err = decode_all(bytes).unwrap_err();
+        let bytes = b"title\nab\xFF\xFEcd\nnext\n";
+        let (text, bad) = decode_with_bad_lines(bytes);
+        assert_eq!(text, "title\nab\u{FFFD}\u{FFFD}cd\nnext\n");
         assert_eq!(
-            err.to_string(),
-            "t.txt:2:3: neither UTF-8 nor GB18030 at byte offset 8: \"\\xFF\""
+            bad,
+            ["t.txt:2:3: neither UTF-8 nor GB18030 at byte offset 8: \"\\xFF\""]
         );
     }
 
     #[test]
-    fn utf8_that_breaks_later_is_an_error() {
+    fn utf8_that_breaks_later_rejects_that_line_only() {
         let mut bytes = "标题\n".repeat(2000).into_bytes();
-        bytes.extend_from_slice(b"x\xC3(\n");
-        let err = decode_all(&bytes).unwrap_err();
-        let offset = "标题\n".len() * 2000 + 1;
+        bytes.extend_from_slice("标题x".as_bytes());
+        bytes.extend_from_slice(b"\xC3(\n");
+        bytes.extend_from_slice("后面\n".as_bytes());
+        let (text, bad) = decode_with_bad_lines(&bytes);
+        let offset = "标题\n".len() * 2000 + "标题x".len();
         assert_eq!(
-            err.to_string(),
-            format!(
-                "t.txt:2001:2: invalid UTF-8 (the file read as UTF-8 up to here) at byte offset {offset}: \"\\xC3\""
-            )
+            bad,
+            [format!(
+                "t.txt:2001:4: invalid UTF-8 at byte offset {offset}: \"\\xC3\""
+            )]
         );
+        assert!(
+            text.ends_with("标题x\u{FFFD}(\n后面\n"),
+            "no GB18030 mojibake"
+        );
+    }
+
+    #[test]
+    fn one_gbk_line_in_a_utf8_file_is_decoded_as_gbk() {
+        let mut bytes = "面霜补水\n自然堂乳液保湿霜\n".as_bytes().to_vec();
+        bytes.extend_from_slice(&gbk("滋润霜\n"));
+        bytes.extend_from_slice("雪花秀\n".as_bytes());
+        let (text, bad) = decode_with_bad_lines(&bytes);
+        assert_eq!(text, "面霜补水\n自然堂乳液保湿霜\n滋润霜\n雪花秀\n");
+        assert!(bad.is_empty());
+        assert_eq!(decode_all(&bytes).unwrap().1, Encoding::Mixed);
+        // And the other way round: a UTF-8 line in a GBK file.
+        let mut bytes = gbk(&"韩版雪纺连衣裙女夏\n".repeat(500));
+        bytes.extend_from_slice("自然堂乳液保湿霜\n".as_bytes());
+        let (text, bad) = decode_with_bad_lines(&bytes);
+        assert!(
+            text.ends_with("夏\n自然堂乳液保湿霜\n"),
+            "{}",
+            &text[text.len() - 60..]
+        );
+        assert!(bad.is_empty());
+    }
+
+    #[test]
+    fn utf16_without_bom_is_told_by_its_nul_bytes() {
+        for (units, encoding) in [
+            (
+                "标题\tid\n连衣裙\t1\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect::<Vec<u8>>(),
+                Encoding::Utf16Le,
+            ),
+            (
+                "标题\tid\n连衣裙\t1\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_be_bytes)
+                    .collect(),
+                Encoding::Utf16Be,
+            ),
+        ] {
+            assert_eq!(
+                decode_all(&units).unwrap(),
+                ("标题\tid\n连衣裙\t1\n".into(), encoding)
+            );
+        }
     }
 }

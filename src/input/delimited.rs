@@ -66,6 +66,10 @@ impl DelimitedRows {
                 if !more {
                     return Err(InputError::Empty { path });
                 }
+                // A header that does not decode cannot name the columns.
+                if let Some(error) = reader.get_mut().take_bad_line(1, 1) {
+                    return Err(error);
+                }
                 record.iter().map(str::to_owned).collect()
             }
         };
@@ -113,6 +117,11 @@ impl DelimitedRows {
             Ok(true) => {
                 let byte = self.record.position().map_or(0, |p| p.byte());
                 let line = self.reader.get_mut().line_at(byte);
+                let breaks: usize = self.record.iter().map(|f| f.matches('\n').count()).sum();
+                let last = line + breaks as u64;
+                if let Some(error) = self.reader.get_mut().take_bad_line(line, last) {
+                    return Some(Err(error));
+                }
                 Some(self.build(line))
             }
         }
@@ -162,13 +171,14 @@ impl DelimitedRows {
                 raw: delimited_line(self.record.iter(), self.header.delimiter()),
             });
         }
-        Ok(Record::new(
+        Record::new(
             self.header.clone(),
             line,
             self.record.iter().take(expected),
             None,
             None,
-        ))
+        )
+        .checked()
     }
 }
 

@@ -70,6 +70,8 @@ pub enum ValueErrorKind {
     OutOfRange,
     /// Not a date in any accepted spelling, or no such day.
     NotADate,
+    /// A title longer than [`MAX_TITLE_CHARS`](super::MAX_TITLE_CHARS) characters.
+    TooLong,
 }
 
 impl fmt::Display for ValueErrorKind {
@@ -79,6 +81,7 @@ impl fmt::Display for ValueErrorKind {
             ValueErrorKind::NotWhole => "not a whole number",
             ValueErrorKind::OutOfRange => "number out of range",
             ValueErrorKind::NotADate => "not a date",
+            ValueErrorKind::TooLong => "too long",
         })
     }
 }
@@ -101,7 +104,7 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
-    /// Bytes that decode neither as the detected encoding nor as GB18030.
+    /// UTF-16 text that does not decode: the rest of the file is lost.
     #[error("{location}: {message} at byte offset {offset}: \"{bytes}\"")]
     Undecodable {
         /// Where the first bad byte is (column counted in decoded characters).
@@ -112,6 +115,21 @@ pub enum InputError {
         message: &'static str,
         /// The bad bytes, as `\xNN` escapes.
         bytes: String,
+    },
+    /// A line that decodes neither as UTF-8 nor as GB18030: its row is set aside, the rows
+    /// around it are read.
+    #[error("{location}: {message} at byte offset {offset}: \"{bytes}\"")]
+    UndecodableLine {
+        /// Where the first bad byte is (column counted in decoded characters).
+        location: Location,
+        /// 0-based byte offset of the first bad byte in the file.
+        offset: u64,
+        /// Which decoding failed.
+        message: &'static str,
+        /// The bad bytes, as `\xNN` escapes.
+        bytes: String,
+        /// The line with replacement characters for the bad bytes, for the rejects file.
+        raw: String,
     },
     /// The file has no column for a field the command needs.
     #[error("{location}: no {field} column: looked for {}: {found:?}", field.aliases().join(", "))]
@@ -171,6 +189,19 @@ pub enum InputError {
         /// What is wrong, with the value.
         error: ValueError,
     },
+    /// A row whose title breaks [`check_title`](super::check_title) (too long): the reader
+    /// sets the whole row aside, with its text.
+    #[error("{location}: {header}: {error}")]
+    BadTitle {
+        /// The title cell.
+        location: Location,
+        /// The column header as written in the file.
+        header: String,
+        /// What is wrong, with the start of the title.
+        error: ValueError,
+        /// The row as read, for the rejects file.
+        raw: String,
+    },
     /// A spreadsheet that calamine cannot open or has no such sheet.
     #[error("{}: cannot read spreadsheet: {message}", path.display())]
     Spreadsheet {
@@ -186,11 +217,13 @@ impl InputError {
     pub fn location(&self) -> Option<&Location> {
         match self {
             InputError::Undecodable { location, .. }
+            | InputError::UndecodableLine { location, .. }
             | InputError::MissingColumn { location, .. }
             | InputError::Csv { location, .. }
             | InputError::FieldCount { location, .. }
             | InputError::Json { location, .. }
-            | InputError::Value { location, .. } => Some(location),
+            | InputError::Value { location, .. }
+            | InputError::BadTitle { location, .. } => Some(location),
             InputError::Io { .. } | InputError::Empty { .. } | InputError::Spreadsheet { .. } => {
                 None
             }
@@ -202,7 +235,9 @@ impl InputError {
         match self {
             InputError::Csv { raw, .. }
             | InputError::FieldCount { raw, .. }
-            | InputError::Json { raw, .. } => Some(raw),
+            | InputError::Json { raw, .. }
+            | InputError::UndecodableLine { raw, .. }
+            | InputError::BadTitle { raw, .. } => Some(raw),
             _ => None,
         }
     }

@@ -115,6 +115,25 @@ impl JsonRows {
         for &field in &self.required {
             header.require_at(field, self.line)?;
         }
+        // A cell is a string, a number, a boolean or null; an object or array in a field baobei
+        // reads (the attributes object aside) is no cell text: taken as text it would index
+        // `{"a":1}` as a title. Other keys keep their JSON text as attributes.
+        for ((key, value), column) in entries.0.iter().zip(header.columns()) {
+            let nested = matches!(value.get().as_bytes().first(), Some(b'{' | b'['));
+            let known = column.field.is_some_and(|f| f != Field::Attributes);
+            if nested && known {
+                let offset = value.get().as_ptr() as usize - text.as_ptr() as usize;
+                return Err(InputError::Json {
+                    location: Location::new(
+                        self.path.clone(),
+                        self.line,
+                        char_column(text, offset),
+                    ),
+                    message: format!("{key:?} is an object or array, not a text value"),
+                    raw: text.to_owned(),
+                });
+            }
+        }
         let values: Vec<String> = entries
             .0
             .iter()
@@ -129,13 +148,14 @@ impl JsonRows {
                 char_column(text, offset) as u32
             })
             .collect();
-        Ok(Record::new(
+        Record::new(
             header,
             self.line,
             values.iter().map(String::as_str),
             Some(columns),
             Some(text.to_owned()),
-        ))
+        )
+        .checked()
     }
 }
 
@@ -183,6 +203,10 @@ impl Iterator for JsonRows {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
+                    if let Some(error) = self.reader.take_bad_line(self.line, self.line) {
+                        self.buf = buf;
+                        return Some(Err(error));
+                    }
                     let text = buf.trim_end_matches(['\n', '\r']);
                     if !text.trim().is_empty() {
                         let result = self.parse(text);

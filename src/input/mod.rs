@@ -49,7 +49,7 @@ pub use decode::Encoding;
 pub use error::{InputError, Location, ValueError, ValueErrorKind};
 pub use field::{Column, Field, Header};
 pub use record::Record;
-pub use value::{Date, parse_date, parse_integer, parse_number};
+pub use value::{Date, MAX_TITLE_CHARS, check_title, parse_date, parse_integer, parse_number};
 
 /// The kinds of input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -49,6 +49,24 @@ impl Record {
         }
     }
 
+    /// The record, or the error of its title cell when the title breaks
+    /// [`check_title`](super::check_title): every reader returns rows through this, so no
+    /// caller ever sees an over-long title.
+    pub(crate) fn checked(self) -> Result<Record, InputError> {
+        if let Some(index) = self.header.index_of(Field::Title) {
+            let title = self.value(index).unwrap_or("");
+            if let Err(error) = super::check_title(title.trim()) {
+                return Err(InputError::BadTitle {
+                    location: self.cell_location(index),
+                    header: self.header.columns()[index].name.clone(),
+                    error,
+                    raw: self.raw().into_owned(),
+                });
+            }
+        }
+        Ok(self)
+    }
+
     /// The header naming this row's cells.
     pub fn header(&self) -> &Header {
         &self.header

@@ -119,13 +119,16 @@ impl Iterator for SheetRows {
                 continue;
             }
             let line = self.first_row + row as u64;
-            return Some(Ok(Record::new(
-                self.header.clone(),
-                line,
-                cells.iter().map(String::as_str),
-                None,
-                None,
-            )));
+            return Some(
+                Record::new(
+                    self.header.clone(),
+                    line,
+                    cells.iter().map(String::as_str),
+                    None,
+                    None,
+                )
+                .checked(),
+            );
         }
         None
     }

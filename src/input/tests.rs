@@ -489,13 +489,13 @@ fn unbalanced_quote_is_reported_where_it_starts() {
 }
 
 #[test]
-fn undecodable_bytes_end_the_file_with_offset_and_line() {
+fn an_undecodable_byte_rejects_only_its_row_with_offset_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = b"id,title\n1,ok\n2,".to_vec();
     bytes.extend_from_slice(b"\xFF\xFF\n3,later\n");
     let path = write(&dir, "bin.csv", &bytes);
     let rows = read(&path);
-    assert_eq!(titles(&rows), ["ok"]);
+    assert_eq!(titles(&rows), ["ok", "later"]);
     assert_eq!(
         errors(&rows),
         [format!(
@@ -670,4 +670,128 @@ fn real_tmall_beauty_export() {
     assert_eq!(no_sales, 2_354);
     assert_eq!(days.first(), Date::new(2016, 11, 5).as_ref());
     assert_eq!(days.last(), Date::new(2016, 11, 14).as_ref());
+}
+
+#[test]
+fn one_gbk_line_in_a_utf8_file_is_read_as_gbk_in_every_format() {
+    let gbk = |text: &str| encoding_rs::GB18030.encode(text).0.into_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = "面霜补水\n自然堂乳液保湿霜\n".as_bytes().to_vec();
+    text.extend_from_slice(&gbk("滋润霜\n"));
+    let path = write(&dir, "m.txt", &text);
+    let rows = read(&path);
+    assert_eq!(titles(&rows), ["面霜补水", "自然堂乳液保湿霜", "滋润霜"]);
+
+    let mut csv = "id,title\n1,面霜补水\n".as_bytes().to_vec();
+    csv.extend_from_slice(&gbk("2,滋润霜\n"));
+    csv.extend_from_slice(b"3,\xFF\xFE\n4,\"two\nlines\"\n5,last\n");
+    let path = write(&dir, "m.csv", &csv);
+    let mut reader = open(&path, &Options::default()).unwrap();
+    let rows: Vec<_> = reader.by_ref().collect();
+    assert_eq!(reader.encoding(), Some(Encoding::Mixed));
+    assert_eq!(titles(&rows), ["面霜补水", "滋润霜", "two\nlines", "last"]);
+    let bad: Vec<_> = rows.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(
+        bad[0].to_string(),
+        format!(
+            "{}:4:3: neither UTF-8 nor GB18030 at byte offset 35: \"\\xFF\"",
+            path.display()
+        )
+    );
+    assert_eq!(bad[0].raw(), Some("3,\u{FFFD}\u{FFFD}"));
+
+    let mut jsonl = "{\"title\":\"面霜补水\"}\n".as_bytes().to_vec();
+    jsonl.extend_from_slice(&gbk("{\"title\":\"滋润霜\"}\n"));
+    jsonl.extend_from_slice(b"{\"title\":\"\xFF\"}\n{\"title\":\"ok\"}\n");
+    let path = write(&dir, "m.jsonl", &jsonl);
+    let rows = read(&path);
+    assert_eq!(titles(&rows), ["面霜补水", "滋润霜", "ok"]);
+    assert_eq!(errors(&rows).len(), 1);
+}
+
+#[test]
+fn a_title_over_1000_characters_is_a_bad_row_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "面".repeat(crate::input::MAX_TITLE_CHARS + 1);
+    let fits = "霜".repeat(crate::input::MAX_TITLE_CHARS);
+    let path = write(
+        &dir,
+        "long.csv",
+        format!("id,title\n1,{fits}\n2,{long}\n3,ok\n"),
+    );
+    let rows = read(&path);
+    assert_eq!(titles(&rows), [fits.as_str(), "ok"]);
+    let bad: Vec<_> = rows.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(
+        bad[0].to_string(),
+        format!(
+            "{}:3:2: title: too long: \"{}… (1001 characters, at most 1000)\"",
+            path.display(),
+            "面".repeat(20)
+        )
+    );
+    assert_eq!(
+        bad[0].raw(),
+        Some(format!("2,{long}").as_str()),
+        "nothing is lost"
+    );
+
+    for (name, text) in [
+        ("long.txt", format!("ok\n{long}\n")),
+        (
+            "long.jsonl",
+            format!("{{\"title\":\"ok\"}}\n{{\"title\":\"{long}\"}}\n"),
+        ),
+    ] {
+        let path = write(&dir, name, text);
+        let rows = read(&path);
+        assert_eq!(titles(&rows), ["ok"], "{name}");
+        let errors = errors(&rows);
+        assert_eq!(errors.len(), 1, "{name}");
+        assert!(
+            errors[0].starts_with(&format!("{}:2:", path.display())),
+            "{}",
+            errors[0]
+        );
+    }
+}
+
+#[test]
+fn a_cr_only_text_file_is_one_title_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "mac.txt", "连衣裙\r面霜\r\r耳机\r");
+    let rows = read(&path);
+    assert_eq!(titles(&rows), ["连衣裙", "面霜", "耳机"]);
+    let ids: Vec<_> = ok(&rows)
+        .iter()
+        .map(|r| r.text(Field::Id).unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "2", "4"]);
+    // CRLF files are unchanged.
+    let path = write(&dir, "dos.txt", "连衣裙\r\n面霜\r\n");
+    assert_eq!(titles(&read(&path)), ["连衣裙", "面霜"]);
+}
+
+#[test]
+fn json_lines_values_that_are_objects_or_arrays_are_not_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "v.jsonl",
+        "{\"title\":{\"a\":1}}\n{\"title\":[\"3\"]}\n{\"title\":\"ok\",\"id\":7}\n{\"title\":\"属性\",\"attributes\":{\"颜色\":\"红\"}}\n",
+    );
+    let rows = read(&path);
+    assert_eq!(titles(&rows), ["ok", "属性"]);
+    let errors = errors(&rows);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "{}:1:10: malformed JSON: \"title\" is an object",
+            path.display()
+        )),
+        "{}",
+        errors[0]
+    );
 }

@@ -14,6 +14,10 @@ pub(crate) struct TextRows {
     header: Arc<Header>,
     line: u64,
     buf: String,
+    /// Lines of the last read still to return: a lone `\r` ends a line too (old Mac files).
+    pieces: std::collections::VecDeque<(u64, String)>,
+    /// `\n`-ended lines read, as the decoder counts them.
+    physical: u64,
     done: bool,
 }
 
@@ -28,6 +32,8 @@ impl TextRows {
             header: Arc::new(Header::new(path, Format::Text, b'\t', columns)),
             line: 0,
             buf: String::new(),
+            pieces: Default::default(),
+            physical: 0,
             done: false,
         }
     }
@@ -45,23 +51,40 @@ impl Iterator for TextRows {
     type Item = Result<Record, InputError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
+        loop {
+            if let Some((line, text)) = self.pieces.pop_front() {
+                let title = text.trim();
+                if title.is_empty() {
+                    continue;
+                }
+                let id = line.to_string();
+                return Some(
+                    Record::new(
+                        self.header.clone(),
+                        line,
+                        [title, id.as_str()],
+                        None,
+                        Some(text.clone()),
+                    )
+                    .checked(),
+                );
+            }
+            if self.done {
+                return None;
+            }
             self.buf.clear();
             match self.reader.read_line(&mut self.buf) {
                 Ok(0) => self.done = true,
                 Ok(_) => {
-                    self.line += 1;
+                    self.physical += 1;
+                    if let Some(error) = self.reader.take_bad_line(self.physical, self.physical) {
+                        self.line += 1;
+                        return Some(Err(error));
+                    }
                     let text = self.buf.trim_end_matches(['\n', '\r']);
-                    let title = text.trim();
-                    if !title.is_empty() {
-                        let id = self.line.to_string();
-                        return Some(Ok(Record::new(
-                            self.header.clone(),
-                            self.line,
-                            [title, id.as_str()],
-                            None,
-                            Some(text.to_owned()),
-                        )));
+                    for piece in text.split('\r') {
+                        self.line += 1;
+                        self.pieces.push_back((self.line, piece.to_owned()));
                     }
                 }
                 Err(error) => {
@@ -70,6 +93,5 @@ impl Iterator for TextRows {
                 }
             }
         }
-        None
     }
 }

@@ -252,6 +252,27 @@ impl fmt::Display for Date {
     }
 }
 
+/// The longest title accepted, in characters. Taobao allows 60 bytes (30 Chinese characters);
+/// anything past this is not a title but a pasted description or damage, and would make every
+/// per-title step slow for nothing.
+pub const MAX_TITLE_CHARS: usize = 1000;
+
+/// The one title-length rule, for every reader of titles: `Err` for a title longer than
+/// [`MAX_TITLE_CHARS`] characters, whose value is the start of the title and its length (not
+/// the whole text: one error per 1 MB title must not copy it). Reads at most
+/// `MAX_TITLE_CHARS + 1` characters unless it fails.
+pub fn check_title(title: &str) -> Result<(), ValueError> {
+    if title.len() <= MAX_TITLE_CHARS || title.chars().nth(MAX_TITLE_CHARS).is_none() {
+        return Ok(());
+    }
+    let start: String = title.chars().take(20).collect();
+    let length = title.chars().count();
+    Err(ValueError {
+        kind: ValueErrorKind::TooLong,
+        value: format!("{start}… ({length} characters, at most {MAX_TITLE_CHARS})"),
+    })
+}
+
 /// Reads a day: `2016/11/14`, `2016-11-14`, `2016.11.14`, `20161114`, `2016年11月14日`, with
 /// or without leading zeros and with an optional time after a space or `T`, which is ignored.
 /// Empty or `-` is missing (`None`).

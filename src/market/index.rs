@@ -37,19 +37,21 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{
     FAST, Field as SchemaField, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
-    SegmentReader, TantivyDocument, Term,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentOrdinal, SegmentReader, TERMINATED, TantivyDocument, Term,
 };
 
 use crate::input::{Date, Field, InputError, Location, Record};
@@ -688,6 +690,9 @@ pub struct ListingIndex {
     reader: IndexReader,
     fields: Fields,
     segmenter: Arc<Segmenter>,
+    /// BM25 collection statistics of the last searcher they were counted for (see
+    /// [`LiveStatistics`]), keyed by its generation.
+    live: Mutex<Option<(u64, LiveCounts)>>,
 }
 
 impl fmt::Debug for ListingIndex {
@@ -743,7 +748,16 @@ impl ListingIndex {
             reader,
             fields,
             segmenter,
+            live: Mutex::new(None),
         })
+    }
+
+    /// Whether `dir` holds an index, counting one that a [`rebuild`](Self::rebuild) killed
+    /// between its renames left in `<dir>.old` ([`create_or_open`](Self::create_or_open) puts it
+    /// back): a reader that asked only for `dir/meta.json` went on silently without an index.
+    pub fn exists(dir: impl AsRef<Path>) -> bool {
+        let dir = dir.as_ref();
+        dir.join("meta.json").exists() || sibling(dir, "old").join("meta.json").exists()
     }
 
     /// The index directory.
@@ -843,7 +857,14 @@ impl ListingIndex {
     }
 
     /// The `k` current listings whose titles are most like `title` (BM25 over shared tokens),
-    /// best first.
+    /// best first; equal scores in listing id order.
+    ///
+    /// The result depends only on the listings the index holds, never on how they were
+    /// written (writer threads, commit batches, merges): BM25's collection statistics are
+    /// counted over live current rows only ([`LiveStatistics`]: tantivy's own count deleted
+    /// rows until a merge drops them, and history rows), a listing's score is then a function
+    /// of its title and those statistics alone, and ties are broken by id instead of by
+    /// tantivy's document address ([`TopById`]).
     pub fn similar(&self, title: &str, k: usize, filter: &Filter) -> Result<Vec<Hit>, IndexError> {
         let Some(query) = self.similar_query(title, filter) else {
             return Ok(Vec::new());
@@ -852,11 +873,15 @@ impl ListingIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
+        let stats = self.live_statistics(&searcher)?;
+        if stats.counts.docs == 0 {
+            return Ok(Vec::new());
+        }
         let top = searcher
-            .search(&query, &TopDocs::with_limit(k).order_by_score())
+            .search_with_statistics_provider(&query, &TopById { k }, &stats)
             .map_err(|e| self.err(e))?;
         top.into_iter()
-            .map(|(score, address)| {
+            .map(|(score, _, address)| {
                 let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
                 Ok(Hit {
                     score,
@@ -864,6 +889,30 @@ impl ListingIndex {
                 })
             })
             .collect()
+    }
+
+    /// BM25 statistics over `searcher`'s live current rows, counted once per searcher
+    /// generation.
+    fn live_statistics<'s>(
+        &self,
+        searcher: &'s Searcher,
+    ) -> Result<LiveStatistics<'s>, IndexError> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        let counts = match *cached {
+            Some((g, counts)) if g == generation => counts,
+            _ => {
+                let counts =
+                    LiveCounts::of(searcher, self.fields.title).map_err(|e| self.err(e))?;
+                *cached = Some((generation, counts));
+                counts
+            }
+        };
+        Ok(LiveStatistics {
+            searcher,
+            title: self.fields.title,
+            counts,
+        })
     }
 
     fn covering_query(&self, tokens: &[String], filter: &Filter) -> BooleanQuery {
@@ -1098,6 +1147,26 @@ impl ListingIndex {
             .collect())
     }
 
+    /// A fingerprint of what the index holds, the same for the same listings and histories
+    /// whatever the segment layout: XXH3 over [`listings`](Self::listings), hex. What keyword
+    /// statistics were derived from is recorded by it, so that a derive that did not follow a
+    /// commit (a nightly run killed in between) is not mistaken for done.
+    pub fn fingerprint(&self) -> Result<String, IndexError> {
+        struct Hasher(xxhash_rust::xxh3::Xxh3);
+        impl fmt::Write for Hasher {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0.update(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
+        for history in self.listings()? {
+            // Debug output of these plain types is stable: fields in order, floats exact.
+            let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{history:?}\n"));
+        }
+        Ok(format!("{:016x}", hasher.0.digest()))
+    }
+
     /// Re-tokenises every stored listing of the index in `dir` (current rows and their
     /// history rows) with `segmenter`, into a fresh index built beside it in `<dir>.new`, and
     /// swaps it in: `dir` is renamed to `<dir>.old`, `<dir>.new` to `dir`, and the old one is
@@ -1307,6 +1376,182 @@ impl ListingWriter<'_> {
         self.latest.clear();
         self.pending = 0;
         Ok(())
+    }
+}
+
+/// How many live current rows an index holds and how many title tokens they carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LiveCounts {
+    docs: u64,
+    tokens: u64,
+}
+
+impl LiveCounts {
+    /// Counts over the live rows of every segment, the same way whatever the segment layout:
+    /// tokens are the rows' field norms summed (tantivy's per-segment total also counts deleted
+    /// rows, and mixing the two would make the sum depend on which segments have deletes).
+    fn of(searcher: &Searcher, title: SchemaField) -> tantivy::Result<LiveCounts> {
+        let mut counts = LiveCounts { docs: 0, tokens: 0 };
+        for segment in searcher.segment_readers() {
+            let current = segment.fast_fields().u64("current")?;
+            let norms = segment.get_fieldnorms_reader(title)?;
+            for doc in segment.doc_ids_alive() {
+                if current.first(doc) == Some(1) {
+                    counts.docs += 1;
+                    counts.tokens += u64::from(norms.fieldnorm(doc));
+                }
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// BM25 collection statistics that depend only on the listings an index holds: the number
+/// of live current rows (history rows carry no title and are not part of the collection), the
+/// title tokens they carry, and per term the live rows holding it. tantivy's defaults count
+/// every row of a segment, deleted ones included until a merge drops them, so the same
+/// listings written in other batches or by other threads would score differently.
+struct LiveStatistics<'s> {
+    searcher: &'s Searcher,
+    title: SchemaField,
+    counts: LiveCounts,
+}
+
+impl Bm25StatisticsProvider for LiveStatistics<'_> {
+    fn total_num_tokens(&self, field: SchemaField) -> tantivy::Result<u64> {
+        if field == self.title {
+            return Ok(self.counts.tokens);
+        }
+        Ok(LiveCounts::of(self.searcher, field)?.tokens)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.counts.docs)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let mut n = 0u64;
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(term.field())?;
+            let Some(alive) = segment.alive_bitset() else {
+                n += u64::from(inverted.doc_freq(term)?);
+                continue;
+            };
+            let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                n += u64::from(alive.is_alive(doc));
+                doc = postings.advance();
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The `k` best hits by score, equal scores by listing id: a total order over listings, so
+/// the result does not depend on which segment or address a row has (tantivy's `TopDocs`
+/// breaks ties by address). Within a segment ids compare by their ordinal in the segment's
+/// sorted id dictionary, so strings are only read for each segment's own top `k`.
+struct TopById {
+    k: usize,
+}
+
+/// A hit of one segment: score, id ordinal, document.
+#[derive(Debug, Clone, Copy)]
+struct SegmentHit(Score, u64, DocId);
+
+impl PartialEq for SegmentHit {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for SegmentHit {}
+
+impl PartialOrd for SegmentHit {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SegmentHit {
+    /// Better is smaller: higher score, then lower id.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+struct TopByIdSegment {
+    k: usize,
+    segment: SegmentOrdinal,
+    ids: Option<StrColumn>,
+    /// Max-heap of the best `k` so far: its top is the worst of them.
+    heap: std::collections::BinaryHeap<SegmentHit>,
+}
+
+impl Collector for TopById {
+    type Fruit = Vec<(Score, String, DocAddress)>;
+    type Child = TopByIdSegment;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(TopByIdSegment {
+            k: self.k,
+            segment: segment_ord,
+            ids: segment.fast_fields().str("id")?,
+            heap: std::collections::BinaryHeap::with_capacity(self.k + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<(Score, String, DocAddress)>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<_> = fruits.into_iter().flatten().collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        all.truncate(self.k);
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for TopByIdSegment {
+    type Fruit = Vec<(Score, String, DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(ord) = self.ids.as_ref().and_then(|c| c.term_ords(doc).next()) else {
+            return;
+        };
+        let hit = SegmentHit(score, ord, doc);
+        if self.heap.len() < self.k {
+            self.heap.push(hit);
+        } else if self.heap.peek().is_some_and(|worst| hit < *worst) {
+            self.heap.pop();
+            self.heap.push(hit);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let Some(ids) = self.ids else {
+            return Vec::new();
+        };
+        self.heap
+            .into_iter()
+            .map(|SegmentHit(score, ord, doc)| {
+                let mut id = String::new();
+                // An ordinal read from this column is always in its dictionary.
+                let _ = ids.ord_to_str(ord, &mut id);
+                (score, id, DocAddress::new(self.segment, doc))
+            })
+            .collect()
     }
 }
 
@@ -1787,8 +2032,11 @@ mod tests {
         assert_eq!(index.stats().unwrap().listings, 4);
         drop(index);
 
-        // Killed between the renames: no `index`, the complete old one in `index.old`.
+        // Killed between the renames: no `index`, the complete old one in `index.old`. It
+        // still counts as an index for readers (suggest went on silently without one).
         std::fs::rename(&dir, &old).unwrap();
+        assert!(ListingIndex::exists(&dir));
+        assert!(!ListingIndex::exists(tmp.path().join("none")));
         let index = ListingIndex::create_or_open(&dir, segmenter()).unwrap();
         assert_eq!(index.stats().unwrap().listings, 4, "the old index is back");
         assert!(!old.exists());
@@ -1888,6 +2136,134 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    /// Many listings, many of them tied on a bare product word: the same title under several
+    /// ids, and titles differing only in words the queries do not hold.
+    fn tied_market() -> Vec<Listing> {
+        let cream = "美妆>面霜";
+        let words = [
+            "补水", "保湿", "滋润", "美白", "淡斑", "正品", "50g", "秋冬",
+        ];
+        (0..240)
+            .map(|i| {
+                let title = format!(
+                    "{}{}面霜{}",
+                    words[i % 8],
+                    words[(i / 8) % 8],
+                    if i % 3 == 0 { "正品" } else { "" }
+                );
+                let role = if i % 5 == 0 {
+                    Role::Competitor
+                } else {
+                    Role::Industry
+                };
+                listing(
+                    &format!("{:03}", (i * 37) % 240),
+                    &title,
+                    role,
+                    cream,
+                    i as u64,
+                    2,
+                )
+            })
+            .collect()
+    }
+
+    /// Every hit of a set of queries as (id, score bits), for byte-for-byte comparison.
+    fn similar_fingerprint(index: &ListingIndex) -> Vec<(String, Vec<(String, u32)>)> {
+        let filters = [
+            Filter::default(),
+            Filter {
+                role: Some(Role::Competitor),
+                category: None,
+            },
+        ];
+        let mut out = Vec::new();
+        for query in [
+            "面霜",
+            "补水面霜",
+            "保湿滋润面霜正品",
+            "美白",
+            "秋冬50g面霜",
+        ] {
+            for filter in &filters {
+                for k in [1, 5, 20, 1000] {
+                    let hits = index.similar(query, k, filter).unwrap();
+                    out.push((
+                        format!("{query} {filter:?} {k}"),
+                        hits.iter()
+                            .map(|h| (h.listing.id.clone(), h.score.to_bits()))
+                            .collect(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn similar_ties_break_by_id_not_by_segment_layout() {
+        let rows = tied_market();
+        // One writer thread, one commit.
+        let one = tempfile::tempdir().unwrap();
+        let a = build(one.path(), &rows);
+        // Two writer threads, rows in reverse order over many commits, and every fourth
+        // listing first written with another title on an older day and replaced later: the
+        // replaced rows stay in their segments as deleted documents until a merge.
+        let two = tempfile::tempdir().unwrap();
+        let b = ListingIndex::create_or_open(two.path(), segmenter()).unwrap();
+        {
+            let mut writer = b
+                .writer(WriterOptions {
+                    memory_budget: 40_000_000,
+                    threads: 2,
+                })
+                .unwrap();
+            // No merge, so the deleted rows certainly stay.
+            writer
+                .writer
+                .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            for (n, row) in rows.iter().rev().enumerate() {
+                if n % 4 == 0 {
+                    let mut old = row.clone();
+                    old.title = "补水补水面霜面霜保湿乳液精华".to_owned();
+                    old.snapshot = day(1);
+                    writer.upsert(&old).unwrap();
+                    writer.commit().unwrap();
+                }
+                writer.upsert(row).unwrap();
+                if n % 7 == 0 {
+                    writer.commit().unwrap();
+                }
+            }
+            writer.commit().unwrap();
+        }
+        b.reload().unwrap();
+        let searcher = b.reader.searcher();
+        assert!(searcher.segment_readers().len() > 1, "the layouts differ");
+        assert!(
+            searcher.segment_readers().iter().any(|s| s.has_deletes()),
+            "deleted rows are still counted in some segment"
+        );
+        assert_eq!(similar_fingerprint(&a), similar_fingerprint(&b));
+
+        // Equal scores come in id order, and the top k are the first k of that order.
+        let all = a.similar("面霜", 1000, &Filter::default()).unwrap();
+        assert_eq!(all.len(), 240);
+        for pair in all.windows(2) {
+            let (x, y) = (&pair[0], &pair[1]);
+            assert!(
+                x.score > y.score || (x.score == y.score && x.listing.id < y.listing.id),
+                "{x:?} before {y:?}"
+            );
+        }
+        assert!(
+            all.windows(2).any(|p| p[0].score == p[1].score),
+            "ties exist"
+        );
+        let top = a.similar("面霜", 7, &Filter::default()).unwrap();
+        assert_eq!(top, all[..7]);
     }
 
     #[test]

@@ -141,6 +141,10 @@ pub struct Manifest {
     /// Every import, oldest first.
     #[serde(default)]
     pub imports: Vec<ImportRecord>,
+    /// The [fingerprint](crate::market::index::ListingIndex::fingerprint) of the index the
+    /// keyword table's derived rows were last derived from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
 }
 
 impl Default for Manifest {
@@ -149,6 +153,7 @@ impl Default for Manifest {
             format_version: MANIFEST_VERSION,
             dictionaries: Vec::new(),
             imports: Vec::new(),
+            derived_from: None,
         }
     }
 }
@@ -373,13 +378,30 @@ impl Workspace {
             source,
         };
         // No truncation on open: the holder's description must survive a refused attempt.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| io_err("open the workspace lock file", e))?;
+        // Never through a symbolic link: writing the holder would truncate its target.
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        let mut file = options.open(&path).map_err(|e| {
+            let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+            let e = if link {
+                io::Error::other("it is a symbolic link, which the lock never follows")
+            } else {
+                e
+            };
+            io_err("open the workspace lock file", e)
+        })?;
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
+        if !regular {
+            return Err(io_err(
+                "open the workspace lock file",
+                io::Error::other("it is not a regular file"),
+            ));
+        }
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -564,6 +586,19 @@ mod tests {
         assert!(again.holder().contains("third"));
         assert!(!stale.exists());
         assert!(ws.root().join("notes.tmp").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_lock_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path().join("ws")).unwrap();
+        let precious = dir.path().join("precious.txt");
+        fs::write(&precious, "keep me").unwrap();
+        std::os::unix::fs::symlink(&precious, ws.lock_path()).unwrap();
+        let err = ws.lock("baobei keywords import a.csv").unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(fs::read_to_string(&precious).unwrap(), "keep me");
     }
 
     #[test]
