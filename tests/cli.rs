@@ -2080,3 +2080,99 @@ fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
         stderr(&o)
     );
 }
+
+// ---- spreadsheets ----
+
+/// The cells of a CSV file baobei wrote (after its byte-order mark), header row first.
+fn csv_cells(path: &std::path::Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// A title an attacker planted in an export: Excel would run it as a formula.
+const HYPERLINK_TITLE: &str = r#"=HYPERLINK("http://evil.example","点我")栀夏丝绒连衣裙女秋冬"#;
+
+/// Issue 11, item 6: titles starting with `=`, `+`, `-`, `@` were written raw to the CSV files
+/// operators open in Excel (outputs, rejects, the nightly proposals), and a `=HYPERLINK(...)`
+/// title was even proposed as a new title.
+#[test]
+fn csv_formula_injection_is_neutralised_and_json_kept_exact() {
+    let h = market_workspace();
+    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    h.write(
+        "evil.csv",
+        format!(
+            "宝贝ID,标题,品牌,核心词\n1,{},栀夏,连衣裙\n2,-栀夏碎花连衣裙女,栀夏,连衣裙\n\
+             3,@栀夏连衣裙,栀夏,连衣裙\n\"=1+1\",,栀夏,连衣裙\n",
+            quoted(HYPERLINK_TITLE)
+        ),
+    );
+
+    // Outputs: every formula-like cell behind an apostrophe, plain numbers left alone.
+    let o = h.run(&["rewrite", "-i", "evil.csv", "-o", "out.csv"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = csv_cells(&h.path("out.csv"));
+    assert_eq!(rows[1][1], format!("'{HYPERLINK_TITLE}"));
+    assert_eq!(rows[2][1], "'-栀夏碎花连衣裙女");
+    assert_eq!(rows[3][1], "'@栀夏连衣裙");
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']) || cell.parse::<f64>().is_ok(),
+                "{cell:?} would run in Excel"
+            );
+        }
+    }
+    let o = h.run(&["lint", "-i", "evil.csv", "-o", "lint.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        csv_cells(&h.path("lint.csv"))[1][1],
+        format!("'{HYPERLINK_TITLE}")
+    );
+    // Rejects: the raw row of the bad line starts with `=` too.
+    let rejects = csv_cells(&h.path("out.csv.rejects.csv"));
+    assert!(rejects[1][2].starts_with("'=1+1"), "{rejects:?}");
+
+    // JSON keeps the title exact, for machines.
+    let o = h.run(&["--format", "json", "rewrite", "-i", "evil.csv"]);
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(first["title"], HYPERLINK_TITLE);
+
+    // The nightly change-set: the HYPERLINK item is proposed, as text.
+    let own = std::fs::read_to_string(h.path("own_items.csv")).unwrap();
+    let (header, rest) = own.split_once('\n').unwrap();
+    let first_item = rest.lines().next().unwrap();
+    let title = first_item.split(',').nth(1).unwrap();
+    let planted = first_item.replacen(title, &quoted(HYPERLINK_TITLE), 1);
+    h.write("own_evil.csv", format!("{header}\n{planted}\n{rest}"));
+    let o = h.run(&[
+        "rescore",
+        "--listings",
+        "own_evil.csv",
+        "--competitors",
+        "listings.csv",
+        "--date",
+        "2026-11-11",
+    ]);
+    assert!(o.status.code() == Some(0), "{}", stderr(&o));
+    let proposals = csv_cells(&h.path("baobei-workspace/runs/2026-11-11-1/proposals.csv"));
+    let row = proposals
+        .iter()
+        .find(|r| r[1].contains("HYPERLINK"))
+        .expect("the planted item is proposed a new title");
+    assert_eq!(row[1], format!("'{HYPERLINK_TITLE}"));
+    for cell in proposals.iter().flatten() {
+        assert!(
+            !cell.starts_with(['=', '+', '@']),
+            "{cell:?} would run in Excel"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use super::output::{Record, Sink};
+use super::output::{Record, Sink, write_csv_row};
 use crate::atomic_file::AtomicFile;
 
 /// A row that could not be used: where it is, why, and its text as read.
@@ -239,13 +239,14 @@ fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
     let context = || format!("{}: cannot write the rejects file", path.display());
     let mut file = AtomicFile::create(path).with_context(context)?;
     file.write_all("\u{feff}".as_bytes())?;
-    {
-        let mut w = csv::Writer::from_writer(&mut file);
-        w.write_record(["位置", "原因", "原始行"])?;
-        for r in rejects {
-            w.write_record([&r.location, &r.reason, &r.raw])?;
-        }
-        w.flush()?;
+    write_csv_row(&mut file, ["位置", "原因", "原始行"].into_iter())?;
+    for r in rejects {
+        write_csv_row(
+            &mut file,
+            [&r.location, &r.reason, &r.raw]
+                .map(String::as_str)
+                .into_iter(),
+        )?;
     }
     file.commit().with_context(context)
 }

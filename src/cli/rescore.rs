@@ -4,6 +4,7 @@
 //! reviews the through-train report, and writes it all as one run under `runs/` (see
 //! [`crate::runs`]), built aside and renamed when complete.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use anyhow::Context;
 use super::args::RescoreArgs;
 use super::batch::{self, Reject, Rejects};
 use super::engine::{self, RewriteRecord};
+use super::output::spreadsheet_cell;
 use super::{Exit, Settings};
 use crate::ads::{self, ReviewConfig};
 use crate::dictionary::Dictionaries;
@@ -525,6 +527,8 @@ fn proposals_csv(path: &Path) -> anyhow::Result<csv::Writer<std::fs::File>> {
     Ok(w)
 }
 
+/// A proposal as a row of `proposals.csv`, each cell safe for a spreadsheet (a proposed title
+/// such as `=HYPERLINK(...)` is text there, never a formula).
 fn proposal_row(p: &Proposal) -> [String; 11] {
     [
         p.id.clone(),
@@ -542,4 +546,8 @@ fn proposal_row(p: &Proposal) -> [String; 11] {
         p.first_proposed.clone(),
         p.reason.clone(),
     ]
+    .map(|cell| match spreadsheet_cell(&cell) {
+        Cow::Borrowed(_) => cell,
+        Cow::Owned(safe) => safe,
+    })
 }
