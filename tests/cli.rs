@@ -2176,3 +2176,90 @@ fn csv_formula_injection_is_neutralised_and_json_kept_exact() {
         );
     }
 }
+
+/// Issue 13: operators live in Excel, so `--output x.xlsx` writes a real workbook.
+#[test]
+fn xlsx_output_is_a_real_workbook_read_back_with_calamine() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+
+    let h = market_workspace();
+    let mut own = std::fs::read_to_string(h.path("own_items.csv")).unwrap();
+    own.push_str(&format!(
+        "999,\"{}\",女装/连衣裙,栀夏,连衣裙,,99,1\n",
+        HYPERLINK_TITLE.replace('"', "\"\"")
+    ));
+    h.write("own_items.csv", own);
+    let o = h.run(&["rewrite", "-i", "own_items.csv", "-o", "新标题.xlsx"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        h.files().iter().filter(|f| f.starts_with('.')).count(),
+        0,
+        "written atomically: no temporary file left"
+    );
+    let json = h.run(&["--format", "json", "rewrite", "-i", "own_items.csv"]);
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&json).lines().next().unwrap()).unwrap();
+
+    let mut book: Xlsx<_> = open_workbook(h.path("新标题.xlsx")).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let cells = book.worksheet_range(&sheet).unwrap();
+    let header: Vec<String> = (0..13)
+        .map(|c| cells.get((0, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(header[..4], ["ID", "原标题", "新标题", "原字节数"]);
+    assert_eq!(header[12], "说明");
+    assert_eq!(cells.height(), 26, "a header row and 25 items");
+    // Ids stay text (a 12-digit id as a number shows as 6.5E+11); figures are numbers.
+    assert_eq!(
+        cells.get((1, 0)),
+        Some(&Data::String(first["id"].as_str().unwrap().to_owned()))
+    );
+    assert_eq!(
+        cells.get((1, 3)),
+        Some(&Data::Float(first["bytes"].as_f64().unwrap()))
+    );
+    assert_eq!(
+        cells.get((1, 5)),
+        Some(&Data::Float(first["score"].as_f64().unwrap()))
+    );
+    // Chinese text exactly as written.
+    assert_eq!(
+        cells.get((1, 1)),
+        Some(&Data::String(first["title"].as_str().unwrap().to_owned()))
+    );
+    assert!(first["title"].as_str().unwrap().contains("连衣裙"));
+    // The planted formula is a text cell, exact, not a formula.
+    assert_eq!(
+        cells.get((25, 1)),
+        Some(&Data::String(HYPERLINK_TITLE.to_owned()))
+    );
+    let formulas = book.worksheet_formula(&sheet).unwrap();
+    assert!(
+        formulas.cells().all(|(_, _, f)| f.is_empty()),
+        "no formula anywhere in the workbook"
+    );
+    // A bold header, the reason column wrapped.
+    let styles = book.worksheet_style(&sheet).unwrap();
+    assert!(styles.get((0, 0)).unwrap().font.as_ref().unwrap().is_bold());
+    assert!(
+        styles
+            .get((1, 12))
+            .unwrap()
+            .alignment
+            .as_ref()
+            .unwrap()
+            .wrap_text
+    );
+
+    // `--format xlsx` chooses it for any name, and a workbook needs a file.
+    let o = h.run(&["--format", "xlsx", "lint", "面霜", "-o", "lint.out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read(h.path("lint.out"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    let o = h.run(&["--format", "xlsx", "lint", "面霜"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--output FILE.xlsx"), "{}", stderr(&o));
+}

@@ -17,8 +17,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Output format: a table for people, CSV (Chinese headers) or JSON Lines. Default: table on
-    /// a terminal, CSV when piped.
+    /// Output format: a table for people, CSV (Chinese headers), JSON Lines, or an Excel
+    /// workbook (xlsx, to an --output file). Default: xlsx for an `.xlsx` output file, table on
+    /// a terminal, CSV when piped or for any other file.
     #[arg(long, global = true, value_enum)]
     pub format: Option<FormatArg>,
     /// Worker threads (default: all cores).
@@ -50,6 +51,7 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]

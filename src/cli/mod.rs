@@ -107,6 +107,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
             FormatArg::Table => Format::Table,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Xlsx => Format::Xlsx,
         }),
         budget: g.budget,
         quiet: g.quiet,
