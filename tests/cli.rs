@@ -904,15 +904,17 @@ fn index_add_upserts_listings_with_snapshots() {
     // Upsert: the same file again changes nothing.
     h.run(&["index", "add", "listings.csv"]);
     assert_eq!(index_stats(&h)["snapshot rows"], "747");
-    // Own items carry no role or date column: the flags give them.
+    // Own items carry no role or date column: the flags give them. Without a role the file
+    // fails once, naming it and the flag, instead of rejecting every row for the same reason.
     let o = h.run(&["index", "add", "own_items.csv"]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "rows without a role are rejected: {}",
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("own_items.csv: no role column") && stderr(&o).contains("--role"),
+        "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("own_items.csv:2:"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("rejected"), "{}", stderr(&o));
+    assert_eq!(index_stats(&h)["snapshot rows"], "747", "nothing indexed");
     let o = h.run(&[
         "index",
         "add",
@@ -2262,4 +2264,168 @@ fn xlsx_output_is_a_real_workbook_read_back_with_calamine() {
     let o = h.run(&["--format", "xlsx", "lint", "面霜"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--output FILE.xlsx"), "{}", stderr(&o));
+}
+
+// ---- no silent dead ends ----
+
+/// Issue 13: `index add` of a listings file without a date column rejected every row, one by
+/// one (`no date for the listing`), and indexed nothing.
+#[test]
+fn index_add_without_a_date_column_is_todays_snapshot_said_once() {
+    let h = Harness::new();
+    h.write(
+        "nodate.csv",
+        "宝贝ID,标题,价格,销量\n1,栀夏碎花连衣裙女,99,10\n2,自然堂面霜补水,50,3\n",
+    );
+    let o = h.run(&["index", "add", "nodate.csv", "--role", "competitor"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches("no date column").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("today's snapshot"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--snapshot"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("rejected"), "{}", stderr(&o));
+    let stats = index_stats(&h);
+    assert_eq!(stats["listings"], "2");
+    let today = stats
+        .keys()
+        .find_map(|k| k.strip_prefix("snapshot 20"))
+        .expect("one snapshot day");
+    assert_eq!(today.len(), 8, "{today}");
+    // --snapshot names another day; a date column with an empty cell is still a bad row.
+    let o = h.run(&[
+        "index",
+        "add",
+        "nodate.csv",
+        "--role",
+        "competitor",
+        "--snapshot",
+        "2026-11-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--snapshot 2026-11-01"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(index_stats(&h)["snapshot 2026-11-01"], "2");
+    h.write(
+        "dated.csv",
+        "宝贝ID,标题,日期\n3,蓝牙耳机,2026-11-02\n4,蓝牙耳机降噪,\n",
+    );
+    let o = h.run(&["index", "add", "dated.csv", "--role", "competitor"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("dated.csv:3:"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("no date column"), "{}", stderr(&o));
+}
+
+/// Issue 13: `keywords top` on a workspace of derived keywords printed nothing and exited 0
+/// (the default ranking needs CTR and CVR, which derived rows lack).
+#[test]
+fn keywords_top_on_derived_keywords_ranks_by_demand_and_says_so() {
+    let h = Harness::new();
+    sample_index(&h);
+    let o = h.run(&["keywords", "derive"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = h.run(&["keywords", "top", "--limit", "3", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "{}", stderr(&o));
+    assert_eq!(rows[0]["score"], rows[0]["demand"], "ranked by demand");
+    assert!(stderr(&o).contains("ranked by demand"), "{}", stderr(&o));
+
+    // Asked for a ranking the rows cannot give: nothing, and why, and what to do instead.
+    let o = h.run(&["keywords", "top", "--by", "value"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("--by demand"), "{}", stderr(&o));
+    let o = h.run(&["keywords", "top", "--category", "女装"]);
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("no keyword of category 女装") && stderr(&o).contains("女装/连衣裙"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["keywords", "top", "--min-items", "1000000"]);
+    assert!(stderr(&o).contains("lower --min-items"), "{}", stderr(&o));
+}
+
+/// Issue 13: `rewrite --input missing.csv` answered "no keyword table in the workspace"
+/// instead of naming the missing file.
+#[test]
+fn a_missing_input_file_is_named_before_the_market_is_opened() {
+    let h = Harness::new();
+    for args in [
+        &["rewrite", "--input", "missing.csv"][..],
+        &["score", "-i", "missing.csv"],
+        &["suggest", "-i", "missing.csv"],
+        &["lint", "-i", "missing.csv"],
+        &["keywords", "import", "missing.csv"],
+        &["index", "add", "missing.csv", "--role", "own"],
+        &["ads", "review", "--report", "missing.csv"],
+        &["rescore", "--listings", "missing.csv"],
+    ] {
+        let o = h.run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("missing.csv: no such input file"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("keyword table"), "{args:?}: {err}");
+    }
+    assert!(h.files().is_empty(), "no workspace made: {:?}", h.files());
+}
+
+/// Issue 13: every command that finds nothing says why and what to do; exit codes unchanged.
+#[test]
+fn empty_answers_say_why() {
+    let h = market_workspace();
+    let o = h.run(&["runs", "list"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("no completed run"), "{}", stderr(&o));
+
+    h.write("header_only.csv", "宝贝ID,标题\n");
+    for command in ["lint", "segment", "score", "rewrite"] {
+        let o = h.run(&[command, "-i", "header_only.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{command}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no rows to work on"),
+            "{command}: {}",
+            stderr(&o)
+        );
+    }
+    let o = h.run(&["suggest", "--title", "汽车轮胎"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("no keyword to suggest"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = h.run(&["keywords", "derive", "--min-titles", "100000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("lower --min-titles"), "{}", stderr(&o));
+
+    let o = h.run(&["rescore", "--date", "2026-11-11"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no own item to score"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["runs", "diff", "latest", "latest"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no item's score moved"),
+        "{}",
+        stderr(&o)
+    );
 }

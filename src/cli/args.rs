@@ -303,9 +303,10 @@ pub struct TopArgs {
     /// Only keywords of this category, as the export names it (e.g. `女装/连衣裙`).
     #[arg(long, value_name = "C")]
     pub category: Option<String>,
-    /// Ranking: expected buyers (demand × CTR × CVR), growth, or restored demand.
-    #[arg(long, value_enum, default_value_t = RankArg::Value)]
-    pub by: RankArg,
+    /// Ranking: expected buyers (demand × CTR × CVR), growth, or restored demand. Default:
+    /// expected buyers, or demand when no keyword has CTR and CVR (derived keywords).
+    #[arg(long, value_enum)]
+    pub by: Option<RankArg>,
     /// How many keywords.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,

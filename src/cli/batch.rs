@@ -151,6 +151,10 @@ where
     let mut rejects = Rejects::new(quiet);
     let (done, elapsed) =
         for_each_ordered(items, &mut rejects, quiet, f, |record| sink.write(&record))?;
+    if done == 0 && rejects.is_empty() {
+        // An empty answer always says why.
+        eprintln!("baobei: no rows to work on: the input is empty or holds only a header row");
+    }
     Ok(Summary {
         done,
         rejects,

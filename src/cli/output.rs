@@ -230,6 +230,11 @@ impl Sink {
         }
     }
 
+    /// Records written so far: a command that wrote none says why.
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
     fn buffered(&self) -> bool {
         match self.format {
             Format::Table | Format::Xlsx => true,

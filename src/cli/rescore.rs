@@ -134,6 +134,7 @@ pub fn rescore(
                 list,
                 Some(role),
                 Some(today),
+                None,
                 &mut rejects,
                 &mut manifest,
                 Some(&known),
@@ -424,6 +425,12 @@ pub fn rescore(
             c.listings_unchanged,
             c.rejects,
             started.elapsed().as_secs_f64()
+        );
+    }
+    if done_run.manifest().counts.items == 0 {
+        eprintln!(
+            "baobei: no own item to score: give the shop's listings with --listings FILE (or \
+             index them with `baobei index add FILE --role own`)"
         );
     }
     println!("{}", done_run.file(files::REPORT).display());
