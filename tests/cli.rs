@@ -2429,3 +2429,53 @@ fn empty_answers_say_why() {
         stderr(&o)
     );
 }
+
+/// Issue 13: the keyword tables showed 17 columns, most of them empty for derived rows.
+#[test]
+fn keyword_tables_show_only_the_columns_the_rows_have() {
+    let h = Harness::new();
+    sample_index(&h);
+    assert_eq!(h.run(&["keywords", "derive"]).status.code(), Some(0));
+    let o = h.run(&["keywords", "top", "--limit", "3", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).lines().next().unwrap(),
+        "排名,得分,关键词,类目,统计周期,来源,需求(还原),在线商品数,增长"
+    );
+    let o = h.run(&["keywords", "show", "连衣裙", "不存在的词", "-o", "show.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = csv_cells(&h.path("show.csv"));
+    assert_eq!(
+        rows[0],
+        [
+            "查询词",
+            "关键词",
+            "类目",
+            "统计周期",
+            "来源",
+            "需求(还原)",
+            "在线商品数",
+            "增长"
+        ]
+    );
+    assert_eq!(rows[2][0], "不存在的词");
+    assert_eq!(rows[2][4], "(not found)");
+    let table = h.run(&["keywords", "show", "连衣裙", "--format", "table"]);
+    assert!(!stdout(&table).contains("点击率"), "{}", stdout(&table));
+    // JSON keeps every field, empty or not.
+    let o = h.run(&["keywords", "show", "连衣裙", "--format", "json"]);
+    let row: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert!(row["ctr"].is_null() && row.get("ctr").is_some(), "{row}");
+    assert!(row["popularity"].is_null() && row.get("reference_cpc").is_some());
+
+    // A measured export has them all.
+    let h = market_workspace();
+    let o = h.run(&["keywords", "top", "--limit", "2", "--format", "csv"]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("点击率,支付转化率")
+    );
+}

@@ -353,13 +353,16 @@ fn open_table(settings: &Settings) -> anyhow::Result<KeywordTable> {
 }
 
 /// `keywords show`: one record per word, in order; a word not in the table gives a record
-/// marked not found (JSON `"found": false`, CSV source `(not found)`).
+/// marked not found (JSON `"found": false`, CSV source `(not found)`). Tables and CSV leave
+/// out the columns no row has a value in.
 pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
+    // 16 figures, most of them empty for derived keywords: only those the rows have.
+    sink.hide_empty_columns();
     for word in &args.words {
         let row = table.get(word)?;
         let record = ShowRecord {
@@ -377,7 +380,8 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
 
 /// `keywords top`: the best keywords by the chosen score. Without `--by`, by expected buyers,
 /// or by demand when no keyword has the CTR and CVR those need (a workspace of derived
-/// keywords), said on stderr. An empty answer always says why.
+/// keywords), said on stderr. An empty answer always says why. Tables and CSV leave out the
+/// columns no row has a value in.
 pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
     let rank = |by: RankBy| {
@@ -416,6 +420,8 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
+    // 16 figures, most of them empty for derived keywords: only those the rows have.
+    sink.hide_empty_columns();
     for (i, (score, row)) in rows.iter().enumerate() {
         sink.write(&TopRecord {
             rank: i + 1,

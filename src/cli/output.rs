@@ -230,6 +230,12 @@ impl Sink {
         }
     }
 
+    /// Leaves out of tables, CSV and workbooks every column no record has a value in (JSON
+    /// keeps every field); CSV is then written at [`Sink::finish`].
+    pub fn hide_empty_columns(&mut self) {
+        self.hide_empty_columns = true;
+    }
+
     /// Records written so far: a command that wrote none says why.
     pub fn records(&self) -> usize {
         self.records
@@ -536,6 +542,62 @@ fn render_table(w: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        word: &'static str,
+        ctr: Option<f64>,
+        demand: Option<f64>,
+    }
+
+    impl Record for Row {
+        const HEADERS: &'static [&'static str] = &["关键词", "点击率", "需求"];
+        fn rows(&self, out: &mut Vec<Vec<String>>) {
+            let n = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+            out.push(vec![self.word.to_owned(), n(self.ctr), n(self.demand)]);
+        }
+    }
+
+    fn written(format: Format, hide: bool) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let mut sink = Sink::open(Some(&path), format).unwrap();
+        if hide {
+            sink.hide_empty_columns();
+        }
+        for (word, demand) in [("面霜", 10.0), ("=1+1", 2.5)] {
+            sink.write(&Row {
+                word,
+                ctr: None,
+                demand: Some(demand),
+            })
+            .unwrap();
+        }
+        assert_eq!(sink.records(), 2);
+        sink.finish().unwrap();
+        std::fs::read_to_string(&path).unwrap()
+    }
+
+    #[test]
+    fn empty_columns_are_hidden_in_tables_and_csv_but_json_keeps_every_field() {
+        assert_eq!(
+            written(Format::Csv, true),
+            "\u{feff}关键词,需求\n面霜,10\n'=1+1,2.5\n"
+        );
+        assert_eq!(
+            written(Format::Csv, false),
+            "\u{feff}关键词,点击率,需求\n面霜,,10\n'=1+1,,2.5\n"
+        );
+        assert_eq!(
+            written(Format::Table, true),
+            "关键词  需求\n面霜    10\n=1+1    2.5\n"
+        );
+        assert_eq!(
+            written(Format::Json, true),
+            "{\"word\":\"面霜\",\"ctr\":null,\"demand\":10.0}\n\
+             {\"word\":\"=1+1\",\"ctr\":null,\"demand\":2.5}\n"
+        );
+    }
 
     #[test]
     fn workbook_columns_fit_chinese_text_and_figures_are_numbers() {
