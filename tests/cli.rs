@@ -2328,7 +2328,7 @@ fn index_add_without_a_date_column_is_todays_snapshot_said_once() {
 fn keywords_top_on_derived_keywords_ranks_by_demand_and_says_so() {
     let h = Harness::new();
     sample_index(&h);
-    let o = h.run(&["keywords", "derive"]);
+    let o = h.run(&["keywords", "derive", "--queries", "queries.tsv"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = h.run(&["keywords", "top", "--limit", "3", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -2410,9 +2410,21 @@ fn empty_answers_say_why() {
         stderr(&o)
     );
 
-    let o = h.run(&["keywords", "derive", "--min-titles", "100000"]);
+    let o = h.run(&[
+        "keywords",
+        "derive",
+        "--queries",
+        "queries.tsv",
+        "--category",
+        "汽车",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("lower --min-titles"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no keyword derived"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no listing of category 汽车"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = h.run(&["rescore", "--date", "2026-11-11"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -2435,7 +2447,8 @@ fn empty_answers_say_why() {
 fn keyword_tables_show_only_the_columns_the_rows_have() {
     let h = Harness::new();
     sample_index(&h);
-    assert_eq!(h.run(&["keywords", "derive"]).status.code(), Some(0));
+    let o = h.run(&["keywords", "derive", "--queries", "queries.tsv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = h.run(&["keywords", "top", "--limit", "3", "--format", "csv"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
@@ -2478,4 +2491,39 @@ fn keyword_tables_show_only_the_columns_the_rows_have() {
             .unwrap()
             .contains("点击率,支付转化率")
     );
+}
+
+/// Issue 13: help texts in Chinese by default, English kept available.
+#[test]
+fn help_is_chinese_by_default_and_english_with_lang_en_or_locale() {
+    let h = Harness::new();
+    let help = |args: &[&str], lang: Option<&str>| {
+        let mut cmd = h.cmd(args);
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            cmd.env_remove(var);
+        }
+        if let Some(lang) = lang {
+            cmd.env("LANG", lang);
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let zh = help(&["rewrite", "--help"], None);
+    assert!(zh.contains("用法: baobei rewrite"), "{zh}");
+    assert!(zh.contains("选项:") && zh.contains("显示帮助"), "{zh}");
+    assert!(!zh.contains("Print help"), "{zh}");
+    let zh = help(&["--help"], Some("zh_CN.UTF-8"));
+    assert!(zh.contains("命令:") && zh.contains("夜间任务"), "{zh}");
+    for en in [
+        help(&["--lang", "en", "rewrite", "--help"], None),
+        help(&["rewrite", "--help"], Some("en_US.UTF-8")),
+    ] {
+        assert!(en.contains("Usage: baobei rewrite"), "{en}");
+        assert!(en.contains("Print help"), "{en}");
+        assert!(!en.contains("显示帮助"), "{en}");
+    }
+    // `--lang` is an ordinary option too: commands run with it.
+    let o = h.run(&["--lang", "en", "lint", "面霜"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }

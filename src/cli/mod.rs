@@ -7,6 +7,7 @@ mod args;
 mod batch;
 mod demo;
 mod engine;
+mod help;
 mod index;
 mod keywords;
 mod output;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
@@ -66,7 +67,13 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // Help in the operator's language: Chinese unless `--lang en` or an English locale.
+    let command = help::localize(Cli::command(), help::Lang::from_args(&args));
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
