@@ -318,19 +318,20 @@ fn market_model_on_ten_tmall_snapshots() {
     .unwrap();
     let all = baobei::market::index::Filter::default();
 
-    // The face-cream query found for the most listings: derived, with demand, found for the
-    // listings the index finds.
+    // The real query log is of all Taobao, so few of its queries are beauty queries; the one
+    // found for the most listings: derived, with demand, found for the listings the index
+    // finds.
+    assert!(table.len() >= 50, "{} queries derived", table.len());
     let cream = table
         .iter()
         .map(|r| r.unwrap())
-        .filter(|r| r.keyword.contains("面霜"))
         .max_by(|a, b| {
             a.stats
                 .online_items
                 .cmp(&b.stats.online_items)
                 .then(b.keyword.cmp(a.keyword))
         })
-        .expect("a face-cream query is derived");
+        .expect("a query is derived");
     assert_eq!(cream.stats.source, baobei::market::table::Source::Derived);
     assert!(cream.stats.demand.unwrap() > 0.0);
     let covering: BTreeSet<String> = index
@@ -363,9 +364,9 @@ fn market_model_on_ten_tmall_snapshots() {
     );
 
     // Every derived row agrees with the index's term statistics (a separate code path: tantivy
-    // queries per word instead of in-memory postings). Checked on every 7th row, for time.
+    // queries per word instead of in-memory postings).
     let mut checked = 0;
-    for row in table.iter().step_by(7) {
+    for row in table.iter() {
         let row = row.unwrap();
         assert_eq!(row.stats.source, baobei::market::table::Source::Derived);
         let term = index.term_stats(row.keyword, &all).unwrap();
@@ -385,7 +386,7 @@ fn market_model_on_ten_tmall_snapshots() {
     let checking = started.elapsed().as_secs_f64();
 
     // The words whose covered sales grew most are what `keywords top --by growth` reports.
-    const SUPPORT: u64 = 30;
+    const SUPPORT: u64 = 5;
     let mut rising: Vec<(f64, String)> = Vec::new();
     for row in table.iter() {
         let row = row.unwrap();
@@ -398,6 +399,7 @@ fn market_model_on_ten_tmall_snapshots() {
         }
     }
     rising.sort_by(|a, b| b.0.total_cmp(&a.0));
+    assert!(rising.len() >= 5, "{rising:?}");
     let (top, _) = baobei(
         dir,
         &[
@@ -408,38 +410,30 @@ fn market_model_on_ten_tmall_snapshots() {
             "--min-items",
             &SUPPORT.to_string(),
             "--limit",
-            "10",
+            "5",
             "--format",
             "json",
         ],
     );
     let top = json_lines(&top);
-    assert_eq!(top.len(), 10);
-    let tenth = rising[9].0;
+    assert_eq!(top.len(), 5);
+    let fifth = rising[4].0;
     for row in &top {
         let g = row["growth"].as_f64().unwrap();
         assert!(
-            g >= tenth - 1e-9,
-            "{row} is below the 10th fastest ({tenth})"
+            g >= fifth - 1e-9,
+            "{row} is below the 5th fastest ({fifth})"
         );
+        assert!(row["online_items"].as_u64().unwrap() >= SUPPORT, "{row}");
     }
     assert_eq!(top[0]["keyword"], rising[0].1.as_str());
-    // Against the raw file: the fastest words outgrow the market as a whole.
+    // Against the raw file: the fastest query's listings outgrow the market as a whole.
     let whole = raw_growth(&market, &[]);
-    let raw: Vec<(String, f64)> = top
-        .iter()
-        .map(|r| {
-            let keyword = r["keyword"].as_str().unwrap();
-            (
-                keyword.to_owned(),
-                raw_growth(&market, &index.query_tokens(keyword)),
-            )
-        })
-        .collect();
-    let outgrow = raw.iter().filter(|(_, g)| *g > whole).count();
+    let fastest = top[0]["keyword"].as_str().unwrap();
+    let raw = raw_growth(&market, &index.query_tokens(fastest));
     assert!(
-        outgrow >= 8,
-        "{outgrow} of 10 outgrow the market ({whole:.3}): {raw:?}"
+        raw > whole,
+        "{fastest}: {raw:.3} vs the market's {whole:.3}"
     );
 
     eprintln!(

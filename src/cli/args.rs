@@ -17,8 +17,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Output format: a table for people, CSV (Chinese headers) or JSON Lines. Default: table on
-    /// a terminal, CSV when piped.
+    /// Output format: a table for people, CSV (Chinese headers), JSON Lines, or an Excel
+    /// workbook (xlsx, to an --output file). Default: xlsx for an `.xlsx` output file, table on
+    /// a terminal, CSV when piped or for any other file.
     #[arg(long, global = true, value_enum)]
     pub format: Option<FormatArg>,
     /// Worker threads (default: all cores).
@@ -50,6 +51,7 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,9 +303,10 @@ pub struct TopArgs {
     /// Only keywords of this category, as the export names it (e.g. `女装/连衣裙`).
     #[arg(long, value_name = "C")]
     pub category: Option<String>,
-    /// Ranking: expected buyers (demand × CTR × CVR), growth, or restored demand.
-    #[arg(long, value_enum, default_value_t = RankArg::Value)]
-    pub by: RankArg,
+    /// Ranking: expected buyers (demand × CTR × CVR), growth, or restored demand. Default:
+    /// expected buyers, or demand when no keyword has CTR and CVR (derived keywords).
+    #[arg(long, value_enum)]
+    pub by: Option<RankArg>,
     /// How many keywords.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,

@@ -9,7 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use super::output::{Record, Sink};
+use super::output::{Record, Sink, write_csv_row};
 use crate::atomic_file::AtomicFile;
 
 /// A row that could not be used: where it is, why, and its text as read.
@@ -151,6 +151,10 @@ where
     let mut rejects = Rejects::new(quiet);
     let (done, elapsed) =
         for_each_ordered(items, &mut rejects, quiet, f, |record| sink.write(&record))?;
+    if done == 0 && rejects.is_empty() {
+        // An empty answer always says why.
+        eprintln!("baobei: no rows to work on: the input is empty or holds only a header row");
+    }
     Ok(Summary {
         done,
         rejects,
@@ -239,13 +243,14 @@ fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
     let context = || format!("{}: cannot write the rejects file", path.display());
     let mut file = AtomicFile::create(path).with_context(context)?;
     file.write_all("\u{feff}".as_bytes())?;
-    {
-        let mut w = csv::Writer::from_writer(&mut file);
-        w.write_record(["位置", "原因", "原始行"])?;
-        for r in rejects {
-            w.write_record([&r.location, &r.reason, &r.raw])?;
-        }
-        w.flush()?;
+    write_csv_row(&mut file, ["位置", "原因", "原始行"].into_iter())?;
+    for r in rejects {
+        write_csv_row(
+            &mut file,
+            [&r.location, &r.reason, &r.raw]
+                .map(String::as_str)
+                .into_iter(),
+        )?;
     }
     file.commit().with_context(context)
 }

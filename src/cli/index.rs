@@ -15,7 +15,7 @@ use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Date, Field, Options, parse_date};
 use crate::market::index::{Listing, ListingHistory, ListingIndex, Role, WriterOptions};
-use crate::market::workspace::{ImportRecord, Manifest, Workspace};
+use crate::market::workspace::{ImportRecord, Manifest, Workspace, utc_now};
 use crate::title::Segmenter;
 
 /// Upserts listings from every file under the writer lock, with one commit for the whole
@@ -36,6 +36,8 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
                 .with_context(|| format!("--snapshot: not a date: {text:?}"))?,
         ),
     };
+    // A file without dates is a snapshot of the day it is added.
+    let today = parse_date(&utc_now()[..10])?.expect("utc_now starts with a date");
     let ws = Workspace::open(&settings.workspace)?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let lock = ws.lock(&command)?;
@@ -43,16 +45,17 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
     let mut rejects = batch::Rejects::new(settings.quiet);
-    let added = upsert_files(
+    let done = upsert_files(
         &index,
         &args.files,
         role,
         snapshot,
+        Some(today),
         &mut rejects,
         &mut manifest,
         None,
-    )?
-    .rows;
+    )?;
+    let added = done.rows;
     // The index is built with these dictionaries: record them, so a later run with others is told.
     manifest.set_dictionaries(segmenter.dictionaries());
     lock.save_manifest(&manifest)?;
@@ -61,6 +64,20 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     let first = args.files.first().map(|p| p.as_path());
     rejects.finish(args.rejects.as_deref(), None, first)?;
     if !settings.quiet {
+        for (file, rows) in &done.undated {
+            let day = snapshot.unwrap_or(today);
+            match snapshot {
+                Some(_) => eprintln!(
+                    "baobei: {}: no date column (日期): its {rows} row(s) are the --snapshot {day}",
+                    file.display()
+                ),
+                None => eprintln!(
+                    "baobei: {}: no date column (日期): its {rows} row(s) are today's snapshot, \
+                     {day}; give another day with --snapshot DATE",
+                    file.display()
+                ),
+            }
+        }
         index.reload()?;
         let stats = index.stats()?;
         eprintln!(
@@ -78,23 +95,30 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
 }
 
 /// What [`upsert_files`] did.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Upserted {
     /// Rows written to the index.
     pub rows: u64,
     /// Rows skipped because the index already holds the same listing.
     pub unchanged: u64,
+    /// The files whose rows had no date column, so took the given snapshot day, with how
+    /// many rows did.
+    pub undated: Vec<(PathBuf, u64)>,
 }
 
 /// Upserts the listings of every file with one commit (a kill before it leaves the last
 /// committed index as it was), recording each file in the manifest's history. With `known`
 /// (the listings by id, with their snapshots), a row the index already holds is skipped: the
-/// nightly job re-indexes only what is new or changed.
+/// nightly job re-indexes only what is new or changed. `snapshot` is the day of every row
+/// without a date; `undated` only that of the rows of a file without a date column (an empty
+/// cell in a date column is then a bad row).
+#[allow(clippy::too_many_arguments)]
 pub fn upsert_files(
     index: &ListingIndex,
     files: &[PathBuf],
     role: Option<Role>,
     snapshot: Option<Date>,
+    undated: Option<Date>,
     rejects: &mut batch::Rejects,
     manifest: &mut Manifest,
     known: Option<&HashMap<String, ListingHistory>>,
@@ -131,10 +155,27 @@ pub fn upsert_files(
             required: vec![Field::Id, Field::Title],
             ..Default::default()
         };
-        let (mut rows, before) = (0u64, rejects.len());
-        for row in input::open(file, &options)? {
+        let (mut rows, before, mut without_date) = (0u64, rejects.len(), 0u64);
+        let reader = input::open(file, &options)?;
+        if role.is_none()
+            && let Some(header) = reader.header()
+            && header.index_of(Field::Role).is_none()
+        {
+            // Otherwise every row would be rejected, one by one, for the same reason.
+            anyhow::bail!(
+                "{}: no role column (角色): say whose listings these are with --role \
+                 own|competitor|industry",
+                file.display()
+            );
+        }
+        for row in reader {
             let outcome = row.map_err(Reject::from).and_then(|record| {
-                Listing::from_record(&record, role, snapshot).map_err(|e| {
+                // A date column wins; a row without one is of the given snapshot day, while
+                // an empty cell in a date column is a bad row.
+                let dated = record.header().index_of(Field::Date).is_some();
+                let day = snapshot.or(if dated { None } else { undated });
+                without_date += u64::from(!dated && day.is_some());
+                Listing::from_record(&record, role, day).map_err(|e| {
                     Reject::new(record.location().to_string(), &e, record.raw().into_owned())
                 })
             });
@@ -148,6 +189,9 @@ pub fn upsert_files(
             }
         }
         done.rows += rows;
+        if without_date > 0 {
+            done.undated.push((file.clone(), without_date));
+        }
         manifest.imports.push(ImportRecord::now(
             file,
             rows,

@@ -197,6 +197,25 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     drop(lock);
 
     rejects.finish(args.rejects.as_deref(), None, args.queries.as_deref())?;
+    if rows == 0 {
+        let scope = args
+            .category
+            .as_deref()
+            .map(|c| format!(" of category {c}"))
+            .unwrap_or_default();
+        if derived.listings == 0 {
+            eprintln!(
+                "baobei: no keyword derived: the index holds no listing{scope}; check \
+                 --category against `baobei index stats`"
+            );
+        } else {
+            eprintln!(
+                "baobei: no keyword derived: none of the {} distinct queries is found for any \
+                 of the {} listings{scope}; give a query log of this market with --queries FILE",
+                derived.candidates, derived.listings
+            );
+        }
+    }
     if !settings.quiet {
         let period = derived
             .period
@@ -351,7 +370,8 @@ fn open_table(settings: &Settings) -> anyhow::Result<KeywordTable> {
 }
 
 /// `keywords show`: one record per word, in order; a word not in the table gives a record
-/// marked not found (JSON `"found": false`, CSV source `(not found)`).
+/// marked not found (JSON `"found": false`, CSV source `(not found)`). Tables and CSV leave
+/// out the columns no row has a value in.
 pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
     let format = settings
@@ -364,6 +384,8 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
         crate::title::Segmenter,
         std::collections::HashMap<String, usize>,
     )> = None;
+    // 16 figures, most of them empty for derived keywords: only those the rows have.
+    sink.hide_empty_columns();
     for word in &args.words {
         let mut row = table.get(word)?;
         if row.is_none() {
@@ -397,24 +419,50 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// `keywords top`: the best keywords by the chosen score.
+/// `keywords top`: the best keywords by the chosen score. Without `--by`, by expected buyers,
+/// or by demand when no keyword has the CTR and CVR those need (a workspace of derived
+/// keywords), said on stderr. An empty answer always says why. Tables and CSV leave out the
+/// columns no row has a value in.
 pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
-    let by = match args.by {
-        RankArg::Value => RankBy::Value,
-        RankArg::Growth => RankBy::Growth,
-        RankArg::Demand => RankBy::Demand,
+    let rank = |by: RankBy| {
+        table.top_by(args.limit, args.category.as_deref(), |s| {
+            if args.min_items > 0 && s.online_items.is_none_or(|n| n < args.min_items) {
+                return None;
+            }
+            by.score(s)
+        })
+    };
+    let (by, rows) = match args.by {
+        Some(arg) => {
+            let by = match arg {
+                RankArg::Value => RankBy::Value,
+                RankArg::Growth => RankBy::Growth,
+                RankArg::Demand => RankBy::Demand,
+            };
+            (by, rank(by)?)
+        }
+        None => match rank(RankBy::Value)? {
+            rows if !rows.is_empty() || args.limit == 0 => (RankBy::Value, rows),
+            none => match rank(RankBy::Demand)? {
+                rows if rows.is_empty() => (RankBy::Value, none),
+                rows => {
+                    eprintln!(
+                        "baobei: ranked by demand (需求): no keyword here has the CTR and CVR that \
+                         expected buyers need (keywords derived from listings lack them; a \
+                         生意参谋 export has them)"
+                    );
+                    (RankBy::Demand, rows)
+                }
+            },
+        },
     };
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    let rows = table.top_by(args.limit, args.category.as_deref(), |s| {
-        if args.min_items > 0 && s.online_items.is_none_or(|n| n < args.min_items) {
-            return None;
-        }
-        by.score(s)
-    })?;
+    // 16 figures, most of them empty for derived keywords: only those the rows have.
+    sink.hide_empty_columns();
     for (i, (score, row)) in rows.iter().enumerate() {
         sink.write(&TopRecord {
             rank: i + 1,
@@ -423,7 +471,81 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
         })?;
     }
     sink.finish()?;
+    if rows.is_empty() {
+        let why = why_none(&table, args, by, args.by.is_none())?;
+        eprintln!("baobei: no keyword to show: {why}");
+    }
     Ok(Exit::Ok)
+}
+
+/// Why `keywords top` found nothing, and what to do: the first filter that left nothing.
+/// `auto`: the ranking was not asked for, so demand stood in where expected buyers lack.
+fn why_none(
+    table: &KeywordTable,
+    args: &TopArgs,
+    mut by: RankBy,
+    auto: bool,
+) -> anyhow::Result<String> {
+    if args.limit == 0 {
+        return Ok("--limit 0 asks for none".into());
+    }
+    let category = args.category.as_deref().map(str::trim);
+    let (mut total, mut in_category, mut valued, mut scored) = (0u64, 0u64, 0u64, 0u64);
+    let has = |by: RankBy, s: &KeywordStats| by.score(s).is_some_and(|x| !x.is_nan());
+    let mut categories = std::collections::BTreeSet::new();
+    for row in table.iter() {
+        let row = row?;
+        total += 1;
+        if category.is_some_and(|c| c != row.category) {
+            if categories.len() < 12 {
+                categories.insert(row.category.to_owned());
+            }
+            continue;
+        }
+        in_category += 1;
+        valued += u64::from(has(RankBy::Value, &row.stats));
+        scored += u64::from(has(by, &row.stats) || auto && has(RankBy::Demand, &row.stats));
+    }
+    if auto && valued == 0 {
+        by = RankBy::Demand;
+    }
+    let scope = match category {
+        Some(c) => format!(" of category {c}"),
+        None => String::new(),
+    };
+    Ok(if total == 0 {
+        "the keyword table is empty: import exports with `baobei keywords import FILE`, or \
+         derive keywords from indexed listings with `baobei keywords derive`"
+            .into()
+    } else if in_category == 0 {
+        let c = category.unwrap_or_default();
+        let list: Vec<String> = categories.into_iter().collect();
+        format!(
+            "no keyword of category {c}; the table's categories include: {}",
+            list.join(", ")
+        )
+    } else if scored == 0 {
+        match by {
+            RankBy::Value => format!(
+                "no keyword{scope} has the CTR and CVR that expected buyers need (derived \
+                 keywords lack them): rank with --by demand, or import a 生意参谋 export"
+            ),
+            RankBy::Growth => format!(
+                "no keyword{scope} has a growth figure: growth needs two periods (import an \
+                 older export too, or derive from listings indexed on two days)"
+            ),
+            RankBy::Demand => format!(
+                "no keyword{scope} has a demand figure (搜索人气 or derived sales): import an \
+                 export with 搜索人气, or run `baobei keywords derive`"
+            ),
+        }
+    } else {
+        format!(
+            "{scored} keyword(s){scope} have the figure, but none has at least {} online items \
+             (在线商品数): lower --min-items",
+            args.min_items
+        )
+    })
 }
 
 /// A keyword's statistics as output: fractions stay fractions (CTR `0.0325`), as in the table.

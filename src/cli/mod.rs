@@ -7,6 +7,7 @@ mod args;
 mod batch;
 mod demo;
 mod engine;
+mod help;
 mod index;
 mod keywords;
 mod output;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
@@ -66,7 +67,13 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // Help in the operator's language: Chinese unless `--lang en` or an English locale.
+    let command = help::localize(Cli::command(), help::Lang::from_args(&args));
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -107,6 +114,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
             FormatArg::Table => Format::Table,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Xlsx => Format::Xlsx,
         }),
         budget: g.budget,
         quiet: g.quiet,
@@ -115,26 +123,32 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
     };
     match cli.command {
         Command::Segment(args) => {
+            check_inputs(&args.input)?;
             let segmenter = segmenter(&settings)?;
             titles_command(&settings, &args, "segmented", |item| {
                 titles::segment(&segmenter, item)
             })
         }
         Command::Lint(args) => {
+            check_inputs(&args.input)?;
             let segmenter = segmenter(&settings)?;
             titles_command(&settings, &args, "linted", |item| {
                 titles::lint_title(&segmenter, settings.budget, item)
             })
         }
         Command::Score(args) => {
+            // Before the market: a missing file is named, not the keyword table.
+            check_inputs(&args.input)?;
             let segmenter = Arc::new(segmenter(&settings)?);
             engine::score(&settings, &args, segmenter)
         }
         Command::Rewrite(args) => {
+            check_inputs([&args.input])?;
             let segmenter = Arc::new(segmenter(&settings)?);
             engine::rewrite(&settings, &args, segmenter)
         }
         Command::Suggest(args) => {
+            check_inputs(&args.input)?;
             let segmenter = Arc::new(segmenter(&settings)?);
             suggest::run(&settings, &args, segmenter)
         }
@@ -154,23 +168,41 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
                 keywords::warn_if_stale(&settings, &dicts)?;
             }
             match command {
-                IndexCommand::Add(args) => index::add(&settings, &args, dicts),
+                IndexCommand::Add(args) => {
+                    check_inputs(&args.files)?;
+                    index::add(&settings, &args, dicts)
+                }
                 IndexCommand::Stats(args) => index::stats(&settings, &args, dicts),
                 IndexCommand::Rebuild => index::rebuild(&settings, dicts),
             }
         }
-        Command::Ads(AdsCommand::Review(args)) => ads::review(&settings, &args),
+        Command::Ads(AdsCommand::Review(args)) => {
+            check_inputs(&args.reports)?;
+            ads::review(&settings, &args)
+        }
         Command::Keywords(command) => {
             let dicts = dictionaries(&settings)?;
             keywords::warn_if_stale(&settings, &dicts)?;
             match command {
-                KeywordsCommand::Import(args) => keywords::import(&settings, &args, &dicts),
+                KeywordsCommand::Import(args) => {
+                    check_inputs(&args.files)?;
+                    keywords::import(&settings, &args, &dicts)
+                }
                 KeywordsCommand::Show(args) => keywords::show(&settings, &args),
                 KeywordsCommand::Top(args) => keywords::top(&settings, &args),
-                KeywordsCommand::Derive(args) => keywords::derive(&settings, &args, dicts),
+                KeywordsCommand::Derive(args) => {
+                    check_inputs(&args.queries)?;
+                    keywords::derive(&settings, &args, dicts)
+                }
             }
         }
         Command::Rescore(args) => {
+            check_inputs(
+                [&args.listings, &args.competitors, &args.keywords, &args.ads]
+                    .into_iter()
+                    .flatten()
+                    .chain(&args.queries),
+            )?;
             let dicts = dictionaries(&settings)?;
             keywords::warn_if_stale(&settings, &dicts)?;
             rescore::rescore(&settings, &args, dicts)
@@ -181,6 +213,32 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
             RunsCommand::Diff(args) => runs::diff(&settings, &args),
         },
     }
+}
+
+/// Fails, naming the file, when an input file is missing or a directory: checked before the
+/// workspace is opened or locked, so that the answer is about the file the user gave, not
+/// about the keyword table or the index.
+fn check_inputs<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> anyhow::Result<()> {
+    for path in paths {
+        if path.as_os_str() == "-" {
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                anyhow::bail!("{}: a directory, not an input file", path.display())
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let place = match std::env::current_dir() {
+                    Ok(dir) if path.is_relative() => format!(" (in {})", dir.display()),
+                    _ => String::new(),
+                };
+                anyhow::bail!("{}: no such input file{place}", path.display())
+            }
+            Err(e) => anyhow::bail!("{}: cannot read the input file: {e}", path.display()),
+        }
+    }
+    Ok(())
 }
 
 /// The built-in dictionaries plus the user's `--dict` files.

@@ -1,6 +1,12 @@
-//! Output formats: JSON Lines for machines, CSV with Chinese headers for Excel, a table for
-//! people. Files are written to a temporary file and renamed, so a crash leaves no half file.
+//! Output formats: JSON Lines for machines, CSV with Chinese headers and Excel workbooks for
+//! operators, a table for people. Files are written to a temporary file and renamed, so a
+//! crash leaves no half file.
+//!
+//! Every cell bound for a spreadsheet (CSV or XLSX, here and in the rejects and proposals
+//! files) goes through [`is_formula_like`]: a title such as `=HYPERLINK(...)` must reach the
+//! operator as text, never as a formula Excel runs. JSON keeps every value exact.
 
+use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use crate::atomic_file::AtomicFile;
@@ -19,6 +25,124 @@ pub enum Format {
     Csv,
     /// One JSON object per line.
     Json,
+    /// An Excel workbook: frozen header row, column widths, numbers as numbers, long text
+    /// wrapped. Only to a file.
+    Xlsx,
+}
+
+/// How a workbook writes a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// Text, as written.
+    Text,
+    /// A figure: a cell that is a plain number is written as a number (Excel sums and sorts
+    /// it); anything else in it (empty, `(not found)`) as text.
+    Number,
+    /// Long text (reasons, explanations): a wide column, wrapped.
+    Long,
+}
+
+impl Column {
+    /// The kind of the column headed `header`, by the names baobei's records use: every
+    /// figure column is a number whatever command writes it, ids and words stay text (a
+    /// 12-digit 宝贝ID as a number would show as `6.6341E+11`; a keyword `2024` is a word).
+    pub fn of(header: &str) -> Column {
+        const LONG: &[&str] = &[
+            "说明",
+            "原因",
+            "理由",
+            "原始行",
+            "问题",
+            "分词",
+            "命中搜索词",
+            "未命中搜索词",
+            "建议(需确认)",
+            "新增搜索词",
+            "失去搜索词",
+        ];
+        const NUMBER: &[&str] = &[
+            // titles, scores, rewrites, runs
+            "字节数",
+            "原字节数",
+            "新字节数",
+            "得分",
+            "原得分",
+            "新得分",
+            "命中搜索词数",
+            "命中价值",
+            "可达价值",
+            "原搜索词数",
+            "新搜索词数",
+            "原价值",
+            "新价值",
+            "原分",
+            "新分",
+            "提升",
+            "变化",
+            "宝贝数",
+            "平均分",
+            "新建议",
+            "沿用建议",
+            "暂缓",
+            "分数下降",
+            "直通车词",
+            "拒收行",
+            "数值",
+            // keywords, suggestions
+            "排名",
+            "排序分",
+            "价值",
+            "需求",
+            "点击率",
+            "转化率",
+            "竞争度",
+            "直通车参考价",
+            "参考价",
+            "预计投入产出比",
+            "ROI",
+            "相似度",
+            "搜索人气",
+            "需求(还原)",
+            "搜索热度",
+            "支付转化率",
+            "点击人气",
+            "交易指数",
+            "在线商品数",
+            "商城点击占比",
+            "增长",
+            "预期买家",
+            "价格",
+            "销量",
+            // through-train reviews
+            "出价",
+            "新出价",
+            "置信度",
+            "展现量",
+            "点击量",
+            "花费",
+            "总成交笔数",
+            "总成交金额",
+            "投入产出比",
+            "点击率(估计)",
+            "点击率下限",
+            "点击率上限",
+            "转化率(估计)",
+            "转化率下限",
+            "转化率上限",
+            "不成交概率",
+            "单次点击价值",
+            "平均点击花费",
+            "目标出价",
+            "亏损概率",
+        ];
+        if LONG.contains(&header) {
+            Column::Long
+        } else if NUMBER.contains(&header) {
+            Column::Number
+        } else {
+            Column::Text
+        }
+    }
 }
 
 /// A record that can be written in every format.
@@ -27,6 +151,10 @@ pub trait Record: Serialize {
     const HEADERS: &'static [&'static str];
     /// The record as one or more CSV/table rows.
     fn rows(&self, out: &mut Vec<Vec<String>>);
+    /// How a workbook writes column `i`; by default from its header ([`Column::of`]).
+    fn column(i: usize) -> Column {
+        Column::of(Self::HEADERS[i])
+    }
 }
 
 enum Target {
@@ -54,14 +182,24 @@ pub struct Sink {
     format: Format,
     target: Target,
     csv_started: bool,
-    table: Vec<Vec<String>>,
+    /// Rows kept for [`Sink::finish`]: a table, a workbook, or CSV whose empty columns go.
+    rows: Vec<Vec<String>>,
     headers: &'static [&'static str],
+    columns: Vec<Column>,
     scratch: Vec<Vec<String>>,
+    hide_empty_columns: bool,
+    records: usize,
 }
 
 impl Sink {
-    /// Standard output, or an atomically written file.
+    /// Standard output, or an atomically written file. A workbook needs a file.
     pub fn open(path: Option<&Path>, format: Format) -> anyhow::Result<Self> {
+        if format == Format::Xlsx && path.is_none() {
+            anyhow::bail!(
+                "an Excel workbook is written to a file: give --output FILE.xlsx (or choose \
+                 another --format)"
+            );
+        }
         let target = match path {
             None => Target::Stdout(BufWriter::new(io::stdout())),
             Some(path) => {
@@ -78,56 +216,121 @@ impl Sink {
             format,
             target,
             csv_started: false,
-            table: Vec::new(),
+            rows: Vec::new(),
             headers: &[],
+            columns: Vec::new(),
             scratch: Vec::new(),
+            hide_empty_columns: false,
+            records: 0,
         })
     }
 
-    /// The default format: a table for a person at a terminal, CSV for a pipe or file.
+    /// The default format: a workbook for a `.xlsx` file, a table for a person at a terminal,
+    /// CSV for a pipe or any other file.
     pub fn default_format(path: Option<&Path>) -> Format {
-        if path.is_none() && io::stdout().is_terminal() {
-            Format::Table
-        } else {
-            Format::Csv
+        match path {
+            Some(p) if is_workbook_path(p) => Format::Xlsx,
+            None if io::stdout().is_terminal() => Format::Table,
+            _ => Format::Csv,
+        }
+    }
+
+    /// Leaves out of tables, CSV and workbooks every column no record has a value in (JSON
+    /// keeps every field); CSV is then written at [`Sink::finish`].
+    pub fn hide_empty_columns(&mut self) {
+        self.hide_empty_columns = true;
+    }
+
+    /// Records written so far: a command that wrote none says why.
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
+    fn buffered(&self) -> bool {
+        match self.format {
+            Format::Table | Format::Xlsx => true,
+            Format::Csv => self.hide_empty_columns,
+            Format::Json => false,
         }
     }
 
     /// Writes one record.
     pub fn write<R: Record>(&mut self, record: &R) -> io::Result<()> {
-        match self.format {
-            Format::Json => {
-                serde_json::to_writer(&mut self.target, record)?;
-                self.target.write_all(b"\n")
-            }
-            Format::Csv => {
-                if !self.csv_started {
-                    self.csv_started = true;
-                    // Excel reads UTF-8 only with a byte-order mark; a pipe does not want one.
-                    if matches!(self.target, Target::File { .. }) {
-                        self.target.write_all("\u{feff}".as_bytes())?;
-                    }
-                    write_csv_row(&mut self.target, R::HEADERS.iter().copied())?;
-                }
-                self.scratch.clear();
-                record.rows(&mut self.scratch);
-                for row in &self.scratch {
-                    write_csv_row(&mut self.target, row.iter().map(String::as_str))?;
-                }
-                Ok(())
-            }
-            Format::Table => {
-                self.headers = R::HEADERS;
-                record.rows(&mut self.table);
-                Ok(())
-            }
+        self.records += 1;
+        if self.format == Format::Json {
+            serde_json::to_writer(&mut self.target, record)?;
+            return self.target.write_all(b"\n");
         }
+        if self.headers.is_empty() {
+            self.headers = R::HEADERS;
+            self.columns = (0..R::HEADERS.len()).map(R::column).collect();
+        }
+        if self.buffered() {
+            record.rows(&mut self.rows);
+            return Ok(());
+        }
+        if !self.csv_started {
+            self.csv_started = true;
+            self.csv_header(R::HEADERS.iter().copied())?;
+        }
+        self.scratch.clear();
+        record.rows(&mut self.scratch);
+        for row in &self.scratch {
+            write_csv_row(&mut self.target, row.iter().map(String::as_str))?;
+        }
+        Ok(())
     }
 
-    /// Flushes, renders a table, and moves a file into place.
+    /// The byte-order mark (for a file) and the header row of CSV output.
+    fn csv_header<'a>(&mut self, headers: impl Iterator<Item = &'a str>) -> io::Result<()> {
+        // Excel reads UTF-8 only with a byte-order mark; a pipe does not want one.
+        if matches!(self.target, Target::File { .. }) {
+            self.target.write_all("\u{feff}".as_bytes())?;
+        }
+        write_csv_row(&mut self.target, headers)
+    }
+
+    /// Flushes, renders a table or a workbook, and moves a file into place.
     pub fn finish(mut self) -> anyhow::Result<()> {
-        if self.format == Format::Table && !self.headers.is_empty() {
-            render_table(&mut self.target, self.headers, &self.table)?;
+        let keep: Vec<usize> = (0..self.headers.len())
+            .filter(|&i| {
+                !self.hide_empty_columns
+                    || self.rows.is_empty()
+                    || self
+                        .rows
+                        .iter()
+                        .any(|r| r.get(i).is_some_and(|c| !c.is_empty()))
+            })
+            .collect();
+        let headers: Vec<&str> = keep.iter().map(|&i| self.headers[i]).collect();
+        let columns: Vec<Column> = keep.iter().map(|&i| self.columns[i]).collect();
+        let rows = std::mem::take(&mut self.rows);
+        let rows: Vec<Vec<String>> = if keep.len() == self.headers.len() {
+            rows
+        } else {
+            rows.into_iter()
+                .map(|mut r| {
+                    keep.iter()
+                        .map(|&i| r.get_mut(i).map(std::mem::take).unwrap_or_default())
+                        .collect()
+                })
+                .collect()
+        };
+        match self.format {
+            Format::Table if !headers.is_empty() => {
+                render_table(&mut self.target, &headers, &rows)?
+            }
+            Format::Csv if self.buffered() && !headers.is_empty() => {
+                self.csv_header(headers.iter().copied())?;
+                for row in &rows {
+                    write_csv_row(&mut self.target, row.iter().map(String::as_str))?;
+                }
+            }
+            Format::Xlsx => {
+                let bytes = workbook(&headers, &columns, &rows)?;
+                self.target.write_all(&bytes)?;
+            }
+            _ => {}
         }
         match self.target {
             Target::Stdout(mut w) => w.flush()?,
@@ -139,9 +342,156 @@ impl Sink {
     }
 }
 
-fn write_csv_row<'a>(w: &mut impl Write, fields: impl Iterator<Item = &'a str>) -> io::Result<()> {
+/// Whether `path` names an Excel workbook (`.xlsx`, any case).
+pub fn is_workbook_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// Rows in an Excel worksheet, the header row included.
+const MAX_SHEET_ROWS: usize = 1_048_576;
+/// Characters in an Excel cell.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Widest a workbook column is set (in widths of `0`; a Chinese character is about 2).
+const MAX_SHEET_COLUMN: usize = 70;
+/// Width of a wrapped long-text column.
+const LONG_SHEET_COLUMN: usize = 50;
+
+/// Each column's width in a workbook: its widest cell (a Chinese character counts two, as it
+/// shows) plus a margin, at least 6, at most [`MAX_SHEET_COLUMN`] ([`LONG_SHEET_COLUMN`] for
+/// wrapped long text, which grows in height instead).
+fn sheet_widths(headers: &[&str], columns: &[Column], rows: &[Vec<String>]) -> Vec<usize> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    widths
+        .iter()
+        .zip(columns)
+        .map(|(w, kind)| {
+            let cap = match kind {
+                Column::Long => LONG_SHEET_COLUMN,
+                _ => MAX_SHEET_COLUMN,
+            };
+            (w + 2).clamp(6, cap)
+        })
+        .collect()
+}
+
+/// The workbook of `rows` under `headers`: one sheet, header row bold, frozen and filtered,
+/// each column as wide as its text (CJK counted double), figures as numbers, long text
+/// wrapped, formula-like text quoted so that Excel never runs it (see [`is_formula_like`]).
+fn workbook(headers: &[&str], columns: &[Column], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format as Style, FormatAlign, Workbook};
+
+    anyhow::ensure!(
+        rows.len() < MAX_SHEET_ROWS,
+        "{} rows do not fit in an Excel worksheet ({} at most): write CSV instead",
+        rows.len(),
+        MAX_SHEET_ROWS - 1
+    );
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("baobei")?;
+    let bold = Style::new().set_bold();
+    let text = Style::new();
+    let wrapped = Style::new().set_text_wrap().set_align(FormatAlign::Top);
+    for (c, header) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *header, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate().take(headers.len()) {
+            if cell.is_empty() {
+                continue;
+            }
+            let kind = columns[c];
+            let col = c as u16;
+            if kind == Column::Number
+                && is_plain_number(cell)
+                && let Ok(x) = cell.parse::<f64>()
+            {
+                sheet.write_number(r, col, x)?;
+                continue;
+            }
+            let style = if kind == Column::Long {
+                &wrapped
+            } else {
+                &text
+            };
+            let cell = match cell.char_indices().nth(MAX_CELL_CHARS - 1) {
+                Some((cut, _)) => Cow::Owned(format!("{}…", &cell[..cut])),
+                None => Cow::Borrowed(cell.as_str()),
+            };
+            if is_formula_like(&cell) {
+                // Excel's own leading apostrophe: shown as text, kept as text when edited.
+                sheet.write_string_with_format(r, col, cell, &style.clone().set_quote_prefix())?;
+            } else {
+                sheet.write_string_with_format(r, col, cell, style)?;
+            }
+        }
+    }
+    for (c, width) in sheet_widths(headers, columns, rows).into_iter().enumerate() {
+        sheet.set_column_width(c as u16, width as f64)?;
+    }
+    if !headers.is_empty() {
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// Whether a spreadsheet would take `cell` for a formula (or a DDE command) when it opens the
+/// file: it starts with `=`, `+`, `-` or `@`, or with a tab or carriage return (which Excel
+/// and LibreOffice skip before looking for one), and it is not a plain number such as `-3.5`.
+/// The one rule for every CSV and XLSX writer of baobei (formula injection, OWASP's "CSV
+/// injection").
+pub fn is_formula_like(cell: &str) -> bool {
+    matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) && !is_plain_number(cell)
+}
+
+/// `cell` as a CSV file must hold it: a formula-like cell behind a leading apostrophe, which
+/// Excel shows as text and does not run; anything else unchanged.
+pub fn spreadsheet_cell(cell: &str) -> Cow<'_, str> {
+    if is_formula_like(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// An optional sign, digits, and at most one decimal point among them: `-3.5`, `+1.0`, `42`.
+/// (No exponent, no thousands separator: baobei writes neither.)
+pub fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next();
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !whole.is_empty()
+        && all_digits(whole)
+        && fraction.is_none_or(|f| !f.is_empty() && all_digits(f))
+}
+
+/// Writes one CSV row, each cell through [`spreadsheet_cell`].
+pub fn write_csv_row<'a>(
+    w: &mut impl Write,
+    fields: impl Iterator<Item = &'a str>,
+) -> io::Result<()> {
     let mut writer = csv::WriterBuilder::new().from_writer(w);
-    writer.write_record(fields).map_err(io::Error::other)?;
+    for field in fields {
+        writer
+            .write_field(spreadsheet_cell(field).as_bytes())
+            .map_err(io::Error::other)?;
+    }
+    writer
+        .write_record(None::<&[u8]>)
+        .map_err(io::Error::other)?;
     writer.flush()
 }
 
@@ -192,4 +542,129 @@ fn render_table(w: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> i
         line(w, &mut row.iter().map(String::as_str))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        word: &'static str,
+        ctr: Option<f64>,
+        demand: Option<f64>,
+    }
+
+    impl Record for Row {
+        const HEADERS: &'static [&'static str] = &["关键词", "点击率", "需求"];
+        fn rows(&self, out: &mut Vec<Vec<String>>) {
+            let n = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+            out.push(vec![self.word.to_owned(), n(self.ctr), n(self.demand)]);
+        }
+    }
+
+    fn written(format: Format, hide: bool) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let mut sink = Sink::open(Some(&path), format).unwrap();
+        if hide {
+            sink.hide_empty_columns();
+        }
+        for (word, demand) in [("面霜", 10.0), ("=1+1", 2.5)] {
+            sink.write(&Row {
+                word,
+                ctr: None,
+                demand: Some(demand),
+            })
+            .unwrap();
+        }
+        assert_eq!(sink.records(), 2);
+        sink.finish().unwrap();
+        std::fs::read_to_string(&path).unwrap()
+    }
+
+    #[test]
+    fn empty_columns_are_hidden_in_tables_and_csv_but_json_keeps_every_field() {
+        assert_eq!(
+            written(Format::Csv, true),
+            "\u{feff}关键词,需求\n面霜,10\n'=1+1,2.5\n"
+        );
+        assert_eq!(
+            written(Format::Csv, false),
+            "\u{feff}关键词,点击率,需求\n面霜,,10\n'=1+1,,2.5\n"
+        );
+        assert_eq!(
+            written(Format::Table, true),
+            "关键词  需求\n面霜    10\n=1+1    2.5\n"
+        );
+        assert_eq!(
+            written(Format::Json, true),
+            "{\"word\":\"面霜\",\"ctr\":null,\"demand\":10.0}\n\
+             {\"word\":\"=1+1\",\"ctr\":null,\"demand\":2.5}\n"
+        );
+    }
+
+    #[test]
+    fn workbook_columns_fit_chinese_text_and_figures_are_numbers() {
+        let headers = ["ID", "标题", "得分", "说明"];
+        let columns: Vec<Column> = headers.iter().map(|h| Column::of(h)).collect();
+        assert_eq!(
+            columns,
+            [Column::Text, Column::Text, Column::Number, Column::Long]
+        );
+        let rows = vec![vec![
+            "1".to_owned(),
+            "自然堂面霜补水保湿".to_owned(), // 9 characters, 18 columns wide
+            "56.5".to_owned(),
+            "很长的说明".repeat(40),
+        ]];
+        assert_eq!(
+            sheet_widths(&headers, &columns, &rows),
+            [6, 20, 6, LONG_SHEET_COLUMN]
+        );
+        let long_title = vec![vec![
+            String::new(),
+            "字".repeat(100),
+            String::new(),
+            String::new(),
+        ]];
+        assert_eq!(
+            sheet_widths(&headers, &columns, &long_title)[1],
+            MAX_SHEET_COLUMN
+        );
+    }
+
+    #[test]
+    fn formula_like_cells_are_told_from_text_and_numbers() {
+        for cell in [
+            "=HYPERLINK(\"http://x\",\"点我\")",
+            "+86 138",
+            "-3+2",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "-",
+            "=",
+        ] {
+            assert!(is_formula_like(cell), "{cell:?}");
+            assert_eq!(spreadsheet_cell(cell), format!("'{cell}"));
+        }
+        for cell in [
+            "",
+            "面霜 =1",
+            "-3.5",
+            "+1.0",
+            "42",
+            "0.0267",
+            "自然堂面霜",
+            "'=x",
+            " =1",
+        ] {
+            assert!(!is_formula_like(cell), "{cell:?}");
+            assert_eq!(spreadsheet_cell(cell), cell);
+        }
+        for not_number in ["-.5", "-5.", "-1.2.3", "--1", "-1e5", "-inf"] {
+            assert!(is_formula_like(not_number), "{not_number:?}");
+        }
+    }
 }

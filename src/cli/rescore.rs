@@ -4,6 +4,7 @@
 //! reviews the through-train report, and writes it all as one run under `runs/` (see
 //! [`crate::runs`]), built aside and renamed when complete.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use anyhow::Context;
 use super::args::RescoreArgs;
 use super::batch::{self, Reject, Rejects};
 use super::engine::{self, RewriteRecord};
+use super::output::spreadsheet_cell;
 use super::{Exit, Settings};
 use crate::ads::{self, ReviewConfig};
 use crate::dictionary::Dictionaries;
@@ -31,6 +33,7 @@ use crate::runs::{
     RunStore, files,
 };
 use crate::title::Segmenter;
+use crate::title::edit::Change;
 
 /// Fallers, risers, opportunities and proposals shown in the report.
 const SHOWN: usize = 50;
@@ -131,6 +134,7 @@ pub fn rescore(
                 list,
                 Some(role),
                 Some(today),
+                None,
                 &mut rejects,
                 &mut manifest,
                 Some(&known),
@@ -268,7 +272,10 @@ pub fn rescore(
         |(mut score, record)| {
             previous.carry(&mut score, today);
             let gain = record.new_score - record.score;
-            if record.new_title != record.title && gain >= policy.min_gain {
+            // A fix the rules force (a prohibited, banned or repeated word, over the budget) is
+            // proposed whatever it gains: the live title breaks a rule.
+            let forced = record.changes.iter().any(Change::is_fix);
+            if record.new_title != record.title && (gain >= policy.min_gain || forced) {
                 let proposal = Proposal {
                     id: record.id.clone(),
                     title: record.title.clone(),
@@ -437,6 +444,12 @@ pub fn rescore(
             started.elapsed().as_secs_f64()
         );
     }
+    if done_run.manifest().counts.items == 0 {
+        eprintln!(
+            "baobei: no own item to score: give the shop's listings with --listings FILE (or \
+             index them with `baobei index add FILE --role own`)"
+        );
+    }
     println!("{}", done_run.file(files::REPORT).display());
     Ok(if rejects.is_empty() {
         Exit::Ok
@@ -551,6 +564,8 @@ fn proposals_csv(path: &Path) -> anyhow::Result<csv::Writer<std::fs::File>> {
     Ok(w)
 }
 
+/// A proposal as a row of `proposals.csv`, each cell safe for a spreadsheet (a proposed title
+/// such as `=HYPERLINK(...)` is text there, never a formula).
 fn proposal_row(p: &Proposal) -> [String; 11] {
     [
         p.id.clone(),
@@ -568,4 +583,8 @@ fn proposal_row(p: &Proposal) -> [String; 11] {
         p.first_proposed.clone(),
         p.reason.clone(),
     ]
+    .map(|cell| match spreadsheet_cell(&cell) {
+        Cow::Borrowed(_) => cell,
+        Cow::Owned(safe) => safe,
+    })
 }

@@ -105,6 +105,13 @@ pub fn list(settings: &Settings, args: &RunsListArgs) -> anyhow::Result<Exit> {
         sink.write(&RunRecord::of(run))?;
     }
     sink.finish()?;
+    if runs.is_empty() {
+        eprintln!(
+            "baobei: no completed run in {} yet: the nightly `baobei rescore --listings FILE` \
+             makes one",
+            settings.workspace.join("runs").display()
+        );
+    }
     Ok(Exit::Ok)
 }
 
@@ -156,5 +163,14 @@ pub fn diff(settings: &Settings, args: &RunsDiffArgs) -> anyhow::Result<Exit> {
         sink.write(change)?;
     }
     sink.finish()?;
+    if changes.is_empty() {
+        eprintln!(
+            "baobei: no item's score moved by {} point(s) or more from {} to {} (see \
+             --min-change)",
+            args.min_change,
+            a.manifest().id,
+            b.manifest().id
+        );
+    }
     Ok(Exit::Ok)
 }

@@ -599,7 +599,7 @@ pub fn run(
     let mut rejects = Rejects::new(settings.quiet);
     let limit = args.limit as usize;
     let suggest = |item: &Item| (item.id.clone(), item.title.clone(), suggester.suggest(item));
-    batch::for_each_ordered(
+    let (done, _) = batch::for_each_ordered(
         all,
         &mut rejects,
         settings.quiet,
@@ -625,7 +625,24 @@ pub fn run(
             Ok(())
         },
     )?;
+    let suggested = sink.records();
     sink.finish()?;
+    if suggested == 0 {
+        eprintln!(
+            "baobei: no keyword to suggest: {}",
+            match done {
+                0 if rejects.is_empty() => {
+                    "the input is empty or holds only a header row".to_owned()
+                }
+                0 => "every item was rejected (see above)".to_owned(),
+                n => format!(
+                    "no keyword of the workspace's table is relevant to the {n} item(s) (none \
+                     holds the product word or the title's words, no similar listing covers \
+                     one): import or derive keywords of the items' category"
+                ),
+            }
+        );
+    }
     rejects.finish(
         args.rejects.as_deref(),
         args.output.as_deref(),

@@ -11,9 +11,10 @@
 //!   the one matcher ([`recall`]): titles hold the terms the listing index gives them (words
 //!   plus dictionary sub-words), queries are their plain words. So a derived row counts
 //!   exactly the listings [`ListingIndex::covering`] finds, and the titles score calls found.
-//! - Per query: the matched listings' sales on their latest snapshot summed (`demand`); where
-//!   no matched listing carries a sales figure, the query's searches in the log instead (a
-//!   market without sales still knows what people search). Their count is `online_items`
+//! - Per query: the matched listings' sales on their latest snapshot summed (`demand`); in a
+//!   market whose listings carry no sales figures at all, the query's searches in the log
+//!   instead (such a market still knows what people search; one unit per market, so queries
+//!   stay comparable). Their count is `online_items`
 //!   (the competition); the growth of their sales from each one's earliest to its latest
 //!   snapshot with sales, as a rate of the earliest, is `growth` (rising words; read over
 //!   enough listings to mean something, `keywords top --min-items`); the category most of
@@ -64,7 +65,7 @@ pub struct DerivedKeyword {
     pub sales_at_latest: u64,
     /// Lines of the query log with these words.
     pub searches: u64,
-    /// Whether some matched listing carries a sales figure (else demand is the searches).
+    /// Whether the market's listings carry sales figures (else demand is the searches).
     pub has_sales: bool,
 }
 
@@ -239,6 +240,9 @@ pub fn derive_from(
     let categories: Vec<Option<&str>> =
         used.iter().map(|h| h.listing.category.as_deref()).collect();
 
+    // Demand is sales where the market has them, else searches: one unit for the whole
+    // market, so that queries are comparable.
+    let market_has_sales = spans.iter().any(|s| s.0.is_some());
     let entries: Vec<&Candidate> = candidates.values().collect();
     let mut keywords: Vec<DerivedKeyword> = entries
         .par_iter()
@@ -257,12 +261,11 @@ pub fn derive_from(
                 sales_at_earliest: 0,
                 sales_at_latest: 0,
                 searches: candidate.searches,
-                has_sales: false,
+                has_sales: market_has_sales,
             };
             let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
             for &n in &covering {
                 let (sales, span) = spans[n as usize];
-                k.has_sales |= sales.is_some();
                 k.sales += sales.unwrap_or(0);
                 if let Some((first, last)) = span {
                     k.sales_at_earliest += first;

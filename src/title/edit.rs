@@ -141,6 +141,18 @@ fn quoted(list: &[String]) -> String {
 }
 
 impl Change {
+    /// Whether the change fixes a rule the title broke (prohibited, banned or repeated word,
+    /// over the budget), as opposed to an edit made for recall.
+    pub fn is_fix(&self) -> bool {
+        matches!(
+            self,
+            Change::Prohibited { .. }
+                | Change::Banned { .. }
+                | Change::Repeated { .. }
+                | Change::OverBudget { .. }
+        )
+    }
+
     /// The change for a person, in Chinese: the one place each kind is worded.
     pub fn describe(&self) -> String {
         match self {
@@ -624,7 +636,12 @@ impl<'a> Editor<'a> {
             if hit.is_empty() || hit.iter().any(|&i| pieces[i].level == Level::Locked) {
                 continue;
             }
-            let substitute = p.suggestion.clone().filter(|x| !x.is_empty());
+            // A substitute the title already holds would only repeat it (纯天然 -> 天然 beside
+            // 天然植物): then the word just goes.
+            let substitute = p
+                .suggestion
+                .clone()
+                .filter(|x| !x.is_empty() && !pieces.iter().any(|q| q.key == fold(x)));
             for (n, &i) in hit.iter().enumerate() {
                 match (&substitute, n) {
                     (Some(sub), 0) => {
