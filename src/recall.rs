@@ -145,13 +145,16 @@ pub fn title_terms(segmenter: &Segmenter, title: &str) -> Vec<String> {
 /// The distinct terms of the part of a title the budget holds: a title over the budget is
 /// counted on the words that fit (a word cut by the limit does not count).
 pub fn title_terms_within(segmenter: &Segmenter, title: &str, budget: usize) -> Vec<String> {
-    if gbk_len(title) <= budget {
-        return title_terms(segmenter, title);
-    }
-    let seg = segmenter.segment(title);
+    terms_within(segmenter, &segmenter.segment(title), budget)
+}
+
+/// [`title_terms_within`] of a title already segmented.
+pub fn terms_within(segmenter: &Segmenter, seg: &Segmented<'_>, budget: usize) -> Vec<String> {
+    let title = seg.title();
+    let fits = gbk_len(title) <= budget;
     let mut terms: Vec<String> = Vec::new();
-    for_each_term(segmenter, &seg, |term, _, _, to| {
-        if gbk_len(&title[..to]) <= budget && !terms.iter().any(|t| t == term) {
+    for_each_term(segmenter, seg, |term, _, _, to| {
+        if (fits || gbk_len(&title[..to]) <= budget) && !terms.iter().any(|t| t == term) {
             terms.push(term.to_owned());
         }
     });

@@ -275,6 +275,9 @@ struct Piece {
     level: Level,
     /// It holds the product word.
     product: bool,
+    /// It holds the given or detected brand's first occurrence, the product word or a
+    /// must-keep word: kept even where it repeats (a repeat inside the names stays).
+    pinned: bool,
     /// Character span in the original title, for original pieces.
     span: Option<(usize, usize)>,
     /// Whitespace stood before it in the original.
@@ -382,6 +385,14 @@ fn hard_count(problems: &[Problem]) -> usize {
         .count()
 }
 
+/// What the real text of an edited title gives.
+struct Trial {
+    value: f64,
+    hard: usize,
+    claims: bool,
+    fits: bool,
+}
+
 /// The title engine: scores titles and edits them. `Sync`: one per run, shared.
 #[derive(Debug, Clone, Copy)]
 pub struct Editor<'a> {
@@ -434,34 +445,37 @@ impl<'a> Editor<'a> {
         }
     }
 
-    fn rescore(&self, title: &str, old: &Scored) -> (TitleScore, Vec<Problem>) {
+    fn rescore(&self, title: &str, old: &Scored) -> TitleScore {
         let s = self.universe().segmenter();
         let seg = s.segment(title);
         let problems = lint::lint(&seg, s, self.budget());
-        let score = self
-            .scorer
-            .score(&seg, &problems, &old.subject, &old.true_words);
-        (score, problems)
+        self.scorer
+            .score(&seg, &problems, &old.subject, &old.true_words)
     }
 
-    /// The real value of the queries a title is found for (as the budget holds it).
-    fn real_value(&self, title: &str) -> f64 {
+    /// An edited title checked on its real text, segmented once: the value of the queries it
+    /// is found for (as the budget holds it), its hard problems, and whether it says something
+    /// the item never said: a traffic word (包邮, 新款, a season) that is neither in the
+    /// original nor in `allowed`, as joining two words can make one (`包 邮` → `包邮`).
+    fn trial(&self, original: &Segmented<'_>, allowed: &[String], title: &str) -> Trial {
         let u = self.universe();
-        u.found(&self.scorer.terms(title)).iter().map(|x| x.1).sum()
-    }
-
-    /// Whether an edited title says something the item never said: a traffic word (包邮,
-    /// 新款, a season) that is neither in the original nor in `allowed`, as joining two words
-    /// can make one (`包 邮` → `包邮`).
-    fn claims(&self, original: &Segmented<'_>, allowed: &[String], title: &str) -> bool {
-        let s = self.universe().segmenter();
+        let s = u.segmenter();
         let seg = s.segment(title);
-        seg.words().any(|t| {
+        let terms = recall::terms_within(s, &seg, self.budget());
+        let value = u.found(&u.term_ids(&terms)).iter().map(|x| x.1).sum();
+        let claims = seg.words().any(|t| {
             let key = seg.key(t);
             t.kind == TokenKind::Traffic
                 && !original.words().any(|o| original.key(o) == key)
                 && !allowed.iter().any(|a| a.contains(key))
-        })
+        });
+        let hard = hard_count(&lint::lint(&seg, s, self.budget()));
+        Trial {
+            value,
+            hard,
+            claims,
+            fits: gbk_len(title) <= self.budget(),
+        }
     }
 
     fn model(&self, old: &Scored, title_words: &[u32]) -> Model<'a> {
@@ -574,7 +588,8 @@ impl<'a> Editor<'a> {
             // Every brand is kept whole where the seller wrote it (never split: 柯尼卡美能达).
             let brand = kinds.iter().any(|t| t.kind == TokenKind::Brand);
             let overlaps = |l: &(usize, usize)| l.0 < span.1 && span.0 < l.1;
-            let locked = brand || locks.iter().any(overlaps);
+            let pinned = locks.iter().any(overlaps);
+            let locked = brand || pinned;
             let product = product_span.as_ref().is_some_and(overlaps);
             let spec = kinds.iter().any(|t| t.kind == TokenKind::Spec);
             specs += usize::from(spec);
@@ -599,6 +614,7 @@ impl<'a> Editor<'a> {
                 punct,
                 level,
                 product,
+                pinned,
                 span: Some(span),
                 space_before,
             });
@@ -677,11 +693,15 @@ impl<'a> Editor<'a> {
             if gone[l] || gone[e] {
                 continue;
             }
-            let drop = match (pieces[l].level, pieces[e].level) {
-                (Level::Locked, Level::Locked) => continue,
-                (Level::Locked, _) => e,
+            // A brand written twice goes once like any word; what the names pin stays.
+            let drop = match (pieces[l].pinned, pieces[e].pinned) {
+                (true, true) => continue,
+                (true, false) => e,
                 _ => l,
             };
+            if pieces[drop].level == Level::Locked && pieces[drop].pinned {
+                continue;
+            }
             gone[drop] = true;
             changes.push(Change::Repeated {
                 word: pieces[drop].text.clone(),
@@ -698,40 +718,37 @@ impl<'a> Editor<'a> {
     fn fit(&self, model: &Model<'_>, pieces: &mut Vec<Piece>, changes: &mut Vec<Change>) {
         let s = self.universe().segmenter();
         let budget = self.budget();
-        loop {
-            let bytes = gbk_len(&render(s, pieces, false));
-            if bytes <= budget {
-                return;
+        while gbk_len(&render(s, pieces, false)) > budget {
+            // The terms without piece i are the OR of the masks before and after it.
+            let n = pieces.len();
+            let mut after = vec![0u128; n + 1];
+            for i in (0..n).rev() {
+                after[i] = after[i + 1] | pieces[i].mask;
             }
-            let all = mask_of(pieces);
-            let base = model.value(all);
+            let base = model.value(after[0]);
             // The lowest level first, then the least loss per byte, then the latest word.
             let mut best: Option<(Level, f64, usize)> = None;
-            for i in 0..pieces.len() {
-                if pieces[i].level == Level::Locked {
-                    continue;
+            let mut before = 0u128;
+            for (i, p) in pieces.iter().enumerate() {
+                if p.level != Level::Locked {
+                    let saved = gbk_len(&p.text).max(1) as f64;
+                    let key = (
+                        p.level,
+                        (base - model.value(before | after[i + 1])) / saved,
+                        i,
+                    );
+                    let better = best.is_none_or(|b| {
+                        key.0
+                            .cmp(&b.0)
+                            .then(key.1.total_cmp(&b.1))
+                            .then(b.2.cmp(&key.2))
+                            .is_lt()
+                    });
+                    if better {
+                        best = Some(key);
+                    }
                 }
-                let mut rest = pieces.clone();
-                rest.remove(i);
-                let saved = bytes.saturating_sub(gbk_len(&render(s, &rest, false)));
-                if saved == 0 {
-                    continue;
-                }
-                let key = (
-                    pieces[i].level,
-                    (base - model.value(mask_of(&rest))) / saved as f64,
-                    i,
-                );
-                let better = best.is_none_or(|b| {
-                    key.0
-                        .cmp(&b.0)
-                        .then(key.1.total_cmp(&b.1))
-                        .then(b.2.cmp(&key.2))
-                        .is_lt()
-                });
-                if better {
-                    best = Some(key);
-                }
+                before |= p.mask;
             }
             let Some((_, _, i)) = best else {
                 // Nothing but locked words left: cut from the end, never inside a word.
@@ -744,6 +761,7 @@ impl<'a> Editor<'a> {
                 }
                 return;
             };
+            let all = after[0];
             let p = pieces.remove(i);
             let lost = model.difference(all, mask_of(pieces));
             if !p.punct {
@@ -926,17 +944,23 @@ impl<'a> Editor<'a> {
         self.fix(item, &seg, &old.problems, &model, &mut pieces, &mut changes);
         self.fit(&model, &mut pieces, &mut changes);
 
-        // Stage 0: the fixes. Spaces go unless that loses queries the spaced title had.
-        let old_value = self.real_value(&item.title);
+        // Stage 0: the fixes. Spaces go unless that loses queries the spaced title had, or
+        // joining two words makes a claim.
+        let old_value = old.score.found_value;
         let violations = hard_count(&old.problems) > 0;
+        let units = self.units(item, &model, &pieces);
+        let allowed: Vec<String> = units.iter().map(|x| x.key.clone()).collect();
         let mut keep_spaces = false;
         let mut base = render(s, &pieces, false);
-        let mut base_value = self.real_value(&base);
-        if base_value + 1e-9 < old_value {
+        let mut tried = self.trial(&seg, &[], &base);
+        if tried.value + 1e-9 < old_value || tried.claims {
             let spaced = render(s, &pieces, true);
-            let spaced_value = self.real_value(&spaced);
-            if gbk_len(&spaced) <= self.budget() && spaced_value > base_value {
-                (base, base_value, keep_spaces) = (spaced, spaced_value, true);
+            let with_spaces = self.trial(&seg, &[], &spaced);
+            if with_spaces.fits
+                && !with_spaces.claims
+                && (with_spaces.value > tried.value || tried.claims)
+            {
+                (base, tried, keep_spaces) = (spaced, with_spaces, true);
             }
         }
         let white = |t: &str| t.chars().filter(|c| c.is_whitespace()).count();
@@ -944,18 +968,11 @@ impl<'a> Editor<'a> {
         if spaces > 0 && base != item.title {
             changes.push(Change::Spaces { count: spaces });
         }
-        let units = self.units(item, &model, &pieces);
-        let allowed: Vec<String> = units.iter().map(|x| x.key.clone()).collect();
-        if self.claims(&seg, &[], &base) {
-            let spaced = render(s, &pieces, true);
-            if !self.claims(&seg, &[], &spaced) && gbk_len(&spaced) <= self.budget() {
-                base_value = self.real_value(&spaced);
-                (base, keep_spaces) = (spaced, true);
-            }
-        }
         let mut reverted = false;
-        if !violations && (base_value + 1e-9 < old_value || self.claims(&seg, &[], &base)) {
-            // The fixes would cost queries and nothing forces them: keep the original.
+        let mut base_value = tried.value;
+        if !violations && (tried.value + 1e-9 < old_value || tried.claims) {
+            // The fixes would cost queries or make a claim, and nothing forces them: keep the
+            // original.
             base = item.title.clone();
             base_value = old_value;
             changes.clear();
@@ -966,11 +983,7 @@ impl<'a> Editor<'a> {
         let mut title = base.clone();
         let mut value = base_value;
         if !reverted {
-            let base_hard = hard_count(&lint::lint(
-                &u.segmenter().segment(&base),
-                u.segmenter(),
-                self.budget(),
-            ));
+            let base_hard = tried.hard;
             let mut used = vec![false; units.len()];
             for _ in 0..MAX_EDITS {
                 let Some((_, n, removed)) = self.best_edit(&model, &pieces, &units, &used) else {
@@ -1003,20 +1016,16 @@ impl<'a> Editor<'a> {
                         punct: false,
                         level: Level::Free,
                         product: false,
+                        pinned: false,
                         span: None,
                         space_before: keep_spaces,
                     },
                 );
                 let gained = model.difference(mask_of(&next), before);
                 let candidate = render(s, &next, keep_spaces);
-                let candidate_value = self.real_value(&candidate);
-                let edited = u.segmenter().segment(&candidate);
-                let hard = hard_count(&lint::lint(&edited, u.segmenter(), self.budget()));
-                if gbk_len(&candidate) > self.budget()
-                    || hard > base_hard
-                    || candidate_value <= value + 1e-9
-                    || self.claims(&seg, &allowed, &candidate)
-                {
+                let t = self.trial(&seg, &allowed, &candidate);
+                let candidate_value = t.value;
+                if !t.fits || t.hard > base_hard || t.value <= value + 1e-9 || t.claims {
                     continue;
                 }
                 edit_changes.insert(
@@ -1038,7 +1047,11 @@ impl<'a> Editor<'a> {
         if !changed {
             changes.clear();
         }
-        let (new_score, _) = self.rescore(&title, &old);
+        let new_score = if changed {
+            self.rescore(&title, &old)
+        } else {
+            old.score.clone()
+        };
         let [gained, lost] = diff(&old.score.found, &new_score.found);
         let reachable: Vec<u32> = model.queries.iter().map(|q| q.0).collect();
         let upper_bound = u

@@ -162,33 +162,42 @@ pub fn repeats(seg: &Segmented<'_>, segmenter: &Segmenter) -> Vec<(usize, usize)
         let (from, to) = (token.byte_start as usize, token.byte_end as usize);
         !crate::recall::splits(segmenter, &title[..from], &title[from..to], &title[to..])
     };
+    let countable = |t: &crate::title::Token| {
+        let key = seg.key(t);
+        t.kind != TokenKind::Punct
+            && (key.chars().nth(1).is_some()
+                || matches!(
+                    segmenter.kind_of(key),
+                    Some(
+                        crate::dictionary::WordKind::Traffic
+                            | crate::dictionary::WordKind::Attribute
+                            | crate::dictionary::WordKind::Product
+                            | crate::dictionary::WordKind::Brand
+                    )
+                ))
+    };
+    // Occurrences by word, in title order; only words written twice are looked at closely.
+    let mut by_key: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut slot: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for (i, t) in seg.tokens.iter().enumerate() {
+        if !countable(t) {
+            continue;
+        }
+        let key = seg.key(t);
+        let n = *slot.entry(key).or_insert_with(|| {
+            by_key.push((key, Vec::new()));
+            by_key.len() - 1
+        });
+        by_key[n].1.push(i);
+    }
     let mut out = Vec::new();
-    for (i, token) in seg.tokens.iter().enumerate() {
-        if token.kind == TokenKind::Punct {
-            continue;
-        }
-        let key = seg.key(token);
-        if key.chars().nth(1).is_none()
-            && !matches!(
-                segmenter.kind_of(key),
-                Some(
-                    crate::dictionary::WordKind::Traffic
-                        | crate::dictionary::WordKind::Attribute
-                        | crate::dictionary::WordKind::Product
-                        | crate::dictionary::WordKind::Brand
-                )
-            )
-        {
-            continue;
-        }
-        let same = |t: &crate::title::Token| t.kind != TokenKind::Punct && seg.key(t) == key;
-        if !same(token) || !clear(token) {
-            continue;
-        }
-        if let Some(first) = seg.tokens[..i].iter().position(|t| same(t) && clear(t)) {
-            out.push((i, first));
+    for (_, at) in by_key.iter().filter(|(_, at)| at.len() > 1) {
+        let mut clear = at.iter().copied().filter(|&i| clear(&seg.tokens[i]));
+        if let Some(first) = clear.next() {
+            out.extend(clear.map(|later| (later, first)));
         }
     }
+    out.sort_unstable();
     out
 }
 

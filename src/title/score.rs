@@ -21,6 +21,8 @@ use crate::recall;
 
 /// How many queries a record lists by name (found, missed, gained, lost).
 pub const LISTED: usize = 10;
+/// Words a suggested query may lack: one needing more is about another item.
+const MAX_LACKING: usize = 2;
 
 /// A query with its value, as outputs list it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -232,9 +234,16 @@ impl<'a> Scorer<'a> {
                     .filter(|w| true_words.binary_search(w).is_err())
                     .map(|&w| u.word(w).to_owned())
                     .collect();
-                let fits = !lacking.is_empty()
+                // Only queries about the item (its product word, or found for its similar
+                // listings), needing a few real words: not a lone character, not one query
+                // sharing nothing with it but a common word.
+                let word = |w: &String| w.chars().nth(1).is_some() && s.prohibited(w).is_none();
+                let fits = (c.shares_product || c.similar_listings > 0)
+                    && !lacking.is_empty()
+                    && lacking.len() <= MAX_LACKING
+                    && kw.words.len() > lacking.len()
                     && kw.words.iter().all(|&w| !other_brand(u.word(w)))
-                    && lacking.iter().all(|w| s.prohibited(w).is_none());
+                    && lacking.iter().all(word);
                 fits.then(|| Suggestion {
                     query: c.keyword,
                     keyword: kw.text.to_string(),
@@ -259,7 +268,8 @@ impl<'a> Scorer<'a> {
 
 /// Rounds a value for output (three decimals).
 pub fn round(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
+    // `+ 0.0` turns the -0.0 an empty float sum gives into 0.
+    (v * 1000.0).round() / 1000.0 + 0.0
 }
 
 /// The hard constraints a title fails, from its lint problems and its subject.
