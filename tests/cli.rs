@@ -374,6 +374,19 @@ fn malformed_rows_are_rejected_and_the_rest_done() {
     }
 }
 
+/// Issue 11: rejects files defaulted to the current directory, so `*.rejects.csv` piled up
+/// wherever baobei ran; they belong beside the input (or the output).
+#[test]
+fn rejects_default_to_beside_the_input_not_the_current_directory() {
+    let h = Harness::new();
+    std::fs::create_dir(h.path("exports")).unwrap();
+    h.write("exports/items.csv", "宝贝ID,标题\n1,连衣裙\n2,面霜,多余\n");
+    let o = h.run(&["segment", "--input", "exports/items.csv"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(h.path("exports/items.csv.rejects.csv").is_file());
+    assert!(!h.path("items.csv.rejects.csv").exists());
+}
+
 #[test]
 fn unusable_files_fail_with_exit_2() {
     let h = Harness::new();

@@ -228,12 +228,11 @@ fn rejects_path(explicit: Option<&Path>, output: Option<&Path>, input: Option<&P
     if let Some(p) = explicit {
         return p.to_owned();
     }
-    let base = output.or(input).map(|p| p.as_os_str().to_owned());
-    let mut name = match (output, base) {
-        (Some(_), Some(b)) => b,
-        (None, Some(b)) => Path::new(&b).file_name().map(|n| n.to_owned()).unwrap_or(b),
-        _ => "baobei".into(),
-    };
+    // Beside the output, else beside the input (never the current directory, where they
+    // piled up), else `baobei.rejects.csv` for titles given on the command line.
+    let mut name = output
+        .or(input)
+        .map_or_else(|| "baobei".into(), |p| p.as_os_str().to_owned());
     name.push(".rejects.csv");
     PathBuf::from(name)
 }
