@@ -254,8 +254,9 @@ pub enum KeywordsCommand {
     Show(ShowArgs),
     /// The best keywords by expected buyers, growth or demand.
     Top(TopArgs),
-    /// Derive keyword statistics from the listing index when no export exists: title n-grams
-    /// and queries, with the covering listings' sales (demand), count and sales growth.
+    /// Derive statistics of real search queries from the listing index when no export exists:
+    /// the sales of the listings found for each (demand; its searches where listings have no
+    /// sales), their count and sales growth; queries with the same words are one.
     Derive(DeriveArgs),
 }
 
