@@ -924,11 +924,39 @@ impl<'a> Editor<'a> {
         if matches!(&unit.origin, Origin::Attribute { name } if name == "品牌") {
             return 0;
         }
-        match best {
-            Some(i) if pieces[i].product && matches!(unit.origin, Origin::Attribute { .. }) => i,
-            Some(i) => i + 1,
-            None => pieces.len(),
+        let (at, before) = match best {
+            // A modifier precedes the product word; a specification (50g, 5.3) follows it.
+            Some(i)
+                if pieces[i].product
+                    && matches!(unit.origin, Origin::Attribute { .. })
+                    && !unit.text.starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                (i, true)
+            }
+            Some(i) => (i + 1, false),
+            None => return pieces.len(),
+        };
+        // Never inside a compound: two pieces that touched in the original and make one word
+        // (蓝牙 + 耳机, both halves of the product word) stay together; the addition goes
+        // before the compound (a modifier of the product word) or after it.
+        let s = self.universe().segmenter();
+        let joined = |i: usize| {
+            let (a, b) = (&pieces[i - 1], &pieces[i]);
+            let touching = matches!((a.span, b.span), (Some(x), Some(y)) if x.1 == y.0);
+            touching
+                && !a.punct
+                && !b.punct
+                && ((a.product && b.product) || s.is_word(&format!("{}{}", a.key, b.key)))
+        };
+        let mut at = at;
+        while at > 0 && at < pieces.len() && joined(at) {
+            if before {
+                at -= 1;
+            } else {
+                at += 1;
+            }
         }
+        at
     }
 
     /// Edits an item's title (module docs).
