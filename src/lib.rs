@@ -46,6 +46,7 @@ pub mod dictionary;
 pub mod input;
 pub mod item;
 pub mod keyword;
+pub mod lang;
 pub mod market;
 pub mod recall;
 pub mod runs;

@@ -446,6 +446,7 @@ pub fn nightly(
         quiet: true,
         dicts: settings.dicts.clone(),
         workspace: dir.join("workspace"),
+        lang: settings.lang,
     };
     let file = |f: sample::SampleFile| vec![dir.join(f.name)];
     let args = super::args::RescoreArgs {

@@ -25,6 +25,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
+use crate::lang::Lang;
 use crate::title::Segmenter;
 use args::{
     AdsCommand, Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs,
@@ -53,6 +54,8 @@ struct Settings {
     quiet: bool,
     dicts: Vec<PathBuf>,
     workspace: PathBuf,
+    /// The language of what people read: reasons, problems, summaries (Chinese by default).
+    lang: Lang,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -69,7 +72,8 @@ where
 {
     let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
     // Help in the operator's language: Chinese unless `--lang en` or an English locale.
-    let command = help::localize(Cli::command(), help::Lang::from_args(&args));
+    let lang = Lang::from_args(&args);
+    let command = help::localize(Cli::command(), lang);
     let parsed = command
         .try_get_matches_from(&args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
@@ -84,7 +88,7 @@ where
             };
         }
     };
-    match execute(cli) {
+    match execute(cli, lang) {
         Ok(exit) => exit as i32,
         Err(e) if is_broken_pipe(&e) => Exit::Ok as i32,
         Err(e) => {
@@ -101,7 +105,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn execute(cli: Cli) -> anyhow::Result<Exit> {
+fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
     let g = cli.global;
     if let Some(n) = g.threads {
         rayon::ThreadPoolBuilder::new()
@@ -120,6 +124,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
         quiet: g.quiet,
         dicts: g.dicts,
         workspace: g.workspace,
+        lang,
     };
     match cli.command {
         Command::Segment(args) => {
