@@ -1,6 +1,7 @@
 //! `baobei demo`: the product at work on the built-in sample market, no files needed.
 //! Every capability baobei gains adds its part here.
 
+use crate::lang::Lang;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -59,7 +60,12 @@ pub fn sample_brands() -> anyhow::Result<Vec<Brand>> {
         .collect())
 }
 
-pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow::Result<()> {
+pub fn run(
+    segmenter: &Arc<Segmenter>,
+    budget: usize,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let table = format == Format::Table;
     let heading = |text: String| -> anyhow::Result<()> {
         if table {
@@ -144,7 +150,7 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
             budget,
         },
     };
-    rewrites(&editor, &own, format, &heading)?;
+    rewrites(&editor, &own, format, lang, &heading)?;
     let suggester = Suggester {
         editor,
         index: Some(&index),
@@ -167,6 +173,7 @@ fn rewrites(
     editor: &Editor<'_>,
     own: &[OwnItem],
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let done: Vec<(&OwnItem, Rewrite)> = own.iter().map(|o| (o, editor.rewrite(&o.full))).collect();
@@ -193,7 +200,7 @@ fn rewrites(
             title: o.item.title.clone(),
             new_title: r.title.clone(),
             gained: crate::title::edit::names(editor.scorer.universe, &r.gained),
-            reason: r.reason.clone(),
+            reason: r.reason(lang),
         })?;
     }
     sink.finish()
