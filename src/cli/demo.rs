@@ -97,7 +97,7 @@ pub fn run(
 
     let linted: Vec<_> = items
         .iter()
-        .map(|&item| titles::lint_title(segmenter, budget, item))
+        .map(|&item| titles::lint_title(segmenter, budget, lang, item))
         .collect();
     let with_problems: Vec<_> = linted.iter().filter(|r| !r.problems.is_empty()).collect();
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();

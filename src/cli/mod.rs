@@ -138,7 +138,7 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
             check_inputs(&args.input)?;
             let segmenter = segmenter(&settings)?;
             titles_command(&settings, &args, "linted", |item| {
-                titles::lint_title(&segmenter, settings.budget, item)
+                titles::lint_title(&segmenter, settings.budget, settings.lang, item)
             })
         }
         Command::Score(args) => {
