@@ -48,6 +48,7 @@ pub mod item;
 pub mod keyword;
 pub mod lang;
 pub mod market;
+pub mod reason;
 pub mod recall;
 pub mod runs;
 pub mod sample;

@@ -156,13 +156,14 @@ pub fn run(
         index: Some(&index),
         purpose: Purpose::Ads,
     };
-    suggestions(&suggester, showcase, format, &heading)?;
+    suggestions(&suggester, showcase, format, lang, &heading)?;
     ads_review(
         &suggester,
         segmenter,
         &own,
         workspace.path(),
         format,
+        lang,
         &heading,
     )
 }
@@ -247,6 +248,7 @@ fn suggestions(
     suggester: &Suggester<'_>,
     showcase: &OwnItem,
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let item = &showcase.full;
@@ -258,7 +260,13 @@ fn suggestions(
     ))?;
     let mut sink = Sink::open(None, format)?;
     for (rank, s) in suggest::top_per_group(suggester.suggest(item), SUGGESTED) {
-        sink.write(&SuggestionRow { rank, s })?;
+        let reason = crate::reason::describe_all(lang, &s.reasons, &s.unconfirmed);
+        sink.write(&SuggestionRow {
+            rank,
+            s,
+            reason,
+            lang,
+        })?;
     }
     sink.finish()
 }
@@ -269,6 +277,9 @@ struct SuggestionRow {
     rank: usize,
     #[serde(flatten)]
     s: KeywordSuggestion,
+    reason: String,
+    #[serde(skip)]
+    lang: Lang,
 }
 
 impl Record for SuggestionRow {
@@ -289,8 +300,8 @@ impl Record for SuggestionRow {
         let yes = |b: bool| if b { "是" } else { "" }.to_owned();
         out.push(vec![
             match s.group {
-                Group::Head => "核心".to_owned(),
-                Group::LongTail => "长尾".to_owned(),
+                Group::Head => self.lang.pick("核心", "head").to_owned(),
+                Group::LongTail => self.lang.pick("长尾", "long tail").to_owned(),
             },
             self.rank.to_string(),
             s.keyword.clone(),
@@ -299,7 +310,7 @@ impl Record for SuggestionRow {
             opt(s.roi),
             yes(s.covered),
             yes(s.gap),
-            s.reason.clone(),
+            self.reason.clone(),
         ]);
     }
 }
@@ -317,6 +328,7 @@ fn ads_review(
     own: &[OwnItem],
     dir: &Path,
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let path = dir.join(sample::ZTC_REPORT.name);
@@ -361,26 +373,26 @@ fn ads_review(
         sink.write(&DecisionRow {
             item: t.item.clone(),
             keyword: t.keyword.clone(),
-            action: d.action.as_str(),
+            action: d.action.name(lang),
             bid: Some(t.bid),
             new_bid: d.new_bid,
             cost: Some(t.cost),
             roi: (t.cost > 0.0).then(|| t.roi()),
             confidence: d.confidence,
-            reason: d.reason.clone(),
+            reason: d.reason(lang),
         })?;
     }
     for a in review.additions.iter().take(ADDITIONS_SHOWN) {
         sink.write(&DecisionRow {
             item: a.suggestion.item.clone(),
             keyword: a.suggestion.keyword.clone(),
-            action: "add",
+            action: lang.pick("添加", "add"),
             bid: None,
             new_bid: Some(a.bid),
             cost: None,
             roi: None,
             confidence: a.suggestion.confidence,
-            reason: a.suggestion.reason.clone(),
+            reason: a.suggestion.reason(lang),
         })?;
     }
     sink.finish()

@@ -350,7 +350,7 @@ pub fn rescore(
         )?;
         let review = ads::review(&totals, &config, &segmenter, &additions);
         let mut out = run.lines(files::ADS)?;
-        for record in super::ads::records(&review) {
+        for record in super::ads::records(&review, settings.lang) {
             out.write(&record)?;
         }
         out.close()?;
