@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::input::{Field, InputError, Location, Record};
+use crate::lang::Lang;
 use crate::title::text::fold;
 use crate::title::{Segmented, TokenKind};
 
@@ -160,16 +161,23 @@ pub struct Subject {
 }
 
 impl Subject {
-    /// What was detected rather than given, for a person: `brand 自然堂 detected`.
-    pub fn note(&self) -> Option<String> {
+    /// What was detected rather than given, for a person, in `lang`: `识别出品牌「自然堂」`,
+    /// `brand "自然堂" detected`.
+    pub fn note(&self, lang: Lang) -> Option<String> {
         let mut parts = Vec::new();
         if let Some(b) = self.brand.as_ref().filter(|b| b.detected) {
-            parts.push(format!("brand {} detected", b.text));
+            parts.push(match lang {
+                Lang::Zh => format!("识别出品牌「{}」", b.text),
+                Lang::En => format!("brand \"{}\" detected", b.text),
+            });
         }
         if let Some(p) = self.product.as_ref().filter(|p| p.detected) {
-            parts.push(format!("product word {} detected", p.text));
+            parts.push(match lang {
+                Lang::Zh => format!("识别出产品词「{}」", p.text),
+                Lang::En => format!("product word \"{}\" detected", p.text),
+            });
         }
-        (!parts.is_empty()).then(|| parts.join(", "))
+        (!parts.is_empty()).then(|| parts.join(lang.pick("，", ", ")))
     }
 }
 
@@ -219,9 +227,15 @@ mod tests {
         assert_eq!(subject.product.as_ref().unwrap().text, "面霜");
         assert!(
             subject
-                .note()
+                .note(Lang::En)
                 .unwrap()
-                .contains("product word 面霜 detected")
+                .contains("product word \"面霜\" detected")
+        );
+        assert!(
+            subject
+                .note(Lang::Zh)
+                .unwrap()
+                .contains("识别出产品词「面霜」")
         );
         let given = Item {
             brand: Some("自然堂".into()),

@@ -33,6 +33,10 @@ impl Harness {
         cmd.current_dir(self.dir.path())
             .args(args)
             .stdin(Stdio::null());
+        // The language comes from --lang, not from whoever runs the tests.
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            cmd.env_remove(var);
+        }
         cmd
     }
 
@@ -320,7 +324,7 @@ fn demo_runs_with_no_files() {
         .nth(1)
         .expect("a review");
     assert!(review.contains("91 keywords over 7 days"), "{review}");
-    for action in ["pause", "raise", "add"] {
+    for action in ["暂停", "加价", "添加"] {
         assert!(
             review.contains(&format!("  {action} ")),
             "{action}: {review}"
@@ -1436,6 +1440,40 @@ fn market_workspace() -> Harness {
     h
 }
 
+/// Issue 13: reasons, problems and decisions read in Chinese by default and in English with
+/// `--lang en`, from the same structured values.
+#[test]
+fn reasons_render_in_chinese_and_in_english() {
+    let h = market_workspace();
+    for lang in ["zh", "en"] {
+        let run = |args: &[&str], lines: &dyn Fn(&str) -> bool| {
+            let mut all = vec!["--lang", lang, "--format", "csv"];
+            all.extend(args);
+            let o = h.run(&all);
+            assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+            let out = stdout(&o);
+            let mut picked: Vec<&str> = out.lines().take(1).collect();
+            picked.extend(out.lines().skip(1).filter(|l| lines(l)));
+            format!("$ {}\n{}\n", args.join(" "), picked.join("\n"))
+        };
+        let mut text = String::new();
+        text += &run(&["lint", "顶级面霜 补水面霜ＡＢ😀\u{7}  "], &|_| true);
+        text += &run(&["rewrite", "-i", "own_items.csv"], &|l| {
+            ["652318804417,", "652319927730,"]
+                .iter()
+                .any(|id| l.starts_with(id))
+        });
+        text += &run(&["suggest", "--title", CREAM, "--limit", "2"], &|_| true);
+        let seen = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        text += &run(&["ads", "review", "--report", "ztc_report.csv"], &|l| {
+            // The first record of each action.
+            let action = l.split(',').nth(4).unwrap_or_default().to_owned();
+            seen.borrow_mut().insert(action)
+        });
+        insta::assert_snapshot!(format!("reasons_{lang}"), text);
+    }
+}
+
 #[test]
 fn rewrite_is_byte_identical_for_any_thread_count_and_keeps_the_constraints() {
     let h = market_workspace();
@@ -1484,6 +1522,7 @@ fn rewrite_is_byte_identical_for_any_thread_count_and_keeps_the_constraints() {
         "changes",
         "suggestions",
         "upper_bound",
+        "kept",
         "reason",
     ];
     expected.sort_unstable();
@@ -2128,8 +2167,12 @@ fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
             v["reason"]
                 .as_str()
                 .unwrap()
-                .starts_with("suggest --for ads:"),
+                .starts_with("suggest --for ads 推荐："),
             "{v}"
+        );
+        assert!(
+            !v["suggested"].as_array().unwrap().is_empty(),
+            "the reasons, structured: {v}"
         );
     }
     assert!(adds.len() <= 18);

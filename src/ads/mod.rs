@@ -40,8 +40,8 @@ pub use report::{
     aggregate, parse_row, read_report, require_orders, resolve_units,
 };
 pub use review::{
-    Action, Addition, Decision, Estimate, Interval, NegativeWord, Review, Suggestion, Summary,
-    review,
+    Action, Addition, Decision, DecisionReason, Estimate, Interval, NegativeWord, Review,
+    Suggestion, Summary, review,
 };
 
 use crate::input::{Field, InputError, Location};

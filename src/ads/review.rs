@@ -7,6 +7,8 @@ use serde::Serialize;
 use super::beta::{Beta, StrengthBounds, fit_strength};
 use super::report::KeywordTotals;
 use super::{ReviewConfig, Rules};
+use crate::lang::Lang;
+use crate::reason::KeywordReason;
 use crate::title::{Segmenter, TokenKind};
 
 /// What to do with a keyword.
@@ -34,6 +36,331 @@ impl Action {
             Action::Keep => "keep",
             Action::Pause => "pause",
             Action::Delete => "delete",
+        }
+    }
+}
+
+impl Action {
+    /// The action's name for a person, in `lang`.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Action::Raise => lang.pick("加价", "raise"),
+            Action::Lower => lang.pick("降价", "lower"),
+            Action::Keep => lang.pick("保持", "keep"),
+            Action::Pause => lang.pick("暂停", "pause"),
+            Action::Delete => lang.pick("删除", "delete"),
+        }
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+/// Why a keyword's decision is what it is: a kind plus the figures behind it, worded in one
+/// place ([`DecisionReason::describe`]). Rates are fractions, money in 元.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DecisionReason {
+    /// Bayes delete: the traffic it buys does not click.
+    TrafficDoesNotClick {
+        /// Clicks.
+        clicks: u64,
+        /// Impressions.
+        impressions: u64,
+        /// Posterior mean CTR.
+        ctr: f64,
+        /// Its 95% quantile.
+        ctr_high: f64,
+        /// The pooled CTR it is compared with.
+        pooled_ctr: f64,
+    },
+    /// No order in the whole report: no order value to judge a bid by.
+    NoOrderValue,
+    /// Bayes pause: it loses money even at a lower bid.
+    LosesMoney {
+        /// Orders.
+        orders: u64,
+        /// Clicks.
+        clicks: u64,
+        /// Posterior mean CVR.
+        cvr: f64,
+        /// Its 95% quantile.
+        cvr_high: f64,
+        /// Expected value of a click.
+        value_per_click: f64,
+        /// Cost per click paid.
+        cpc: f64,
+        /// The cut tried, a fraction.
+        cut: f64,
+    },
+    /// Bayes raise, lower or keep: the expected ROI against the target.
+    ExpectedRoi {
+        /// Posterior mean CVR.
+        cvr: f64,
+        /// Its 5% quantile.
+        cvr_low: f64,
+        /// Its 95% quantile.
+        cvr_high: f64,
+        /// The root word it was pooled with.
+        root: String,
+        /// The ad group's CVR.
+        group_cvr: f64,
+        /// Expected value of a click.
+        value_per_click: f64,
+        /// Cost per click paid.
+        cpc: f64,
+        /// Expected ROI.
+        roi: f64,
+        /// Target ROI.
+        target: f64,
+    },
+    /// Classic delete: impressions and no click.
+    NoClick {
+        /// Impressions.
+        impressions: u64,
+    },
+    /// Classic delete: clicks and no order.
+    NoOrder {
+        /// Clicks.
+        clicks: u64,
+        /// The rule's number of clicks.
+        rule: u64,
+    },
+    /// Classic keep: too few clicks to judge.
+    FewClicks {
+        /// Clicks.
+        clicks: u64,
+    },
+    /// Classic keep: ROI so low the listing, not the bid, is the problem.
+    FixListing {
+        /// ROI.
+        roi: f64,
+        /// The rule's floor.
+        floor: f64,
+    },
+    /// Classic lower by 8%: CTR well under the ad group's.
+    LowCtr {
+        /// CTR.
+        ctr: f64,
+        /// The rule's share of the ad group's CTR.
+        share: f64,
+        /// The ad group's CTR.
+        group_ctr: f64,
+    },
+    /// Classic raise: a core word that earns, bid to 1.2x the ad group's average.
+    CoreWord {
+        /// ROI.
+        roi: f64,
+    },
+    /// Classic lower by 5%: ROI and CTR hold.
+    Holds {
+        /// ROI.
+        roi: f64,
+        /// CTR.
+        ctr: f64,
+    },
+    /// Classic lower by 8%: ROI under the target.
+    UnderTarget {
+        /// ROI.
+        roi: f64,
+        /// Target ROI.
+        target: f64,
+    },
+    /// The whole ad group returns too little: fix the listing or price, not only bids.
+    GroupReturns {
+        /// The ad group's ROI.
+        roi: f64,
+    },
+}
+
+impl DecisionReason {
+    /// The reason for a person, in `lang`: the one place each kind is worded.
+    pub fn describe(&self, lang: Lang) -> String {
+        use DecisionReason as R;
+        match (lang, self) {
+            (
+                Lang::Zh,
+                R::TrafficDoesNotClick {
+                    clicks,
+                    impressions,
+                    ctr,
+                    ctr_high,
+                    pooled_ctr,
+                },
+            ) => format!(
+                "{impressions} 次展现 {clicks} 次点击：点击率 {}（90% 不超过 {}），合并估计为 {}；流量不对口",
+                pct(*ctr),
+                pct(*ctr_high),
+                pct(*pooled_ctr)
+            ),
+            (
+                Lang::En,
+                R::TrafficDoesNotClick {
+                    clicks,
+                    impressions,
+                    ctr,
+                    ctr_high,
+                    pooled_ctr,
+                },
+            ) => format!(
+                "{clicks} clicks from {impressions} impressions: CTR {} (90% up to {}) against {} pooled; the traffic does not match",
+                pct(*ctr),
+                pct(*ctr_high),
+                pct(*pooled_ctr)
+            ),
+            (Lang::Zh, R::NoOrderValue) => "整份报表还没有成交：没有客单价可判断出价".to_owned(),
+            (Lang::En, R::NoOrderValue) => {
+                "no order in the whole report yet: no order value to judge the bid by".to_owned()
+            }
+            (
+                Lang::Zh,
+                R::LosesMoney {
+                    orders,
+                    clicks,
+                    cvr,
+                    cvr_high,
+                    value_per_click,
+                    cpc,
+                    cut,
+                },
+            ) => format!(
+                "{clicks} 次点击 {orders} 笔成交：转化率 {}（90% 不超过 {}），每次点击值 ¥{value_per_click:.2}，实付 ¥{cpc:.2}；降价 {:.0}% 仍亏损",
+                pct(*cvr),
+                pct(*cvr_high),
+                cut * 100.0
+            ),
+            (
+                Lang::En,
+                R::LosesMoney {
+                    orders,
+                    clicks,
+                    cvr,
+                    cvr_high,
+                    value_per_click,
+                    cpc,
+                    cut,
+                },
+            ) => format!(
+                "{orders} orders from {clicks} clicks: CVR {} (90% up to {}), ¥{value_per_click:.2} a click against ¥{cpc:.2} paid; loses money even {:.0}% lower",
+                pct(*cvr),
+                pct(*cvr_high),
+                cut * 100.0
+            ),
+            (
+                Lang::Zh,
+                R::ExpectedRoi {
+                    cvr,
+                    cvr_low,
+                    cvr_high,
+                    root,
+                    group_cvr,
+                    value_per_click,
+                    cpc,
+                    roi,
+                    target,
+                },
+            ) => format!(
+                "转化率 {}（90% 区间 {}-{}，与词根「{root}」及推广单元的 {} 合并估计），每次点击值 ¥{value_per_click:.2}，实付 ¥{cpc:.2}：预期投入产出比 {roi:.2}，目标 {target:.2}",
+                pct(*cvr),
+                pct(*cvr_low),
+                pct(*cvr_high),
+                pct(*group_cvr)
+            ),
+            (
+                Lang::En,
+                R::ExpectedRoi {
+                    cvr,
+                    cvr_low,
+                    cvr_high,
+                    root,
+                    group_cvr,
+                    value_per_click,
+                    cpc,
+                    roi,
+                    target,
+                },
+            ) => format!(
+                "CVR {} (90% {}-{}, pooled with '{root}' and the ad group's {}), ¥{value_per_click:.2} a click, ¥{cpc:.2} paid: expected ROI {roi:.2} against target {target:.2}",
+                pct(*cvr),
+                pct(*cvr_low),
+                pct(*cvr_high),
+                pct(*group_cvr)
+            ),
+            (Lang::Zh, R::NoClick { impressions }) => format!("{impressions} 次展现没有点击"),
+            (Lang::En, R::NoClick { impressions }) => {
+                format!("{impressions} impressions and no click")
+            }
+            (Lang::Zh, R::NoOrder { clicks, rule }) => {
+                format!("{clicks} 次点击没有成交（规则：{rule} 次点击）")
+            }
+            (Lang::En, R::NoOrder { clicks, rule }) => {
+                format!("{clicks} clicks and no order (rule: {rule} clicks)")
+            }
+            (Lang::Zh, R::FewClicks { clicks }) => {
+                format!("只有 {clicks} 次点击：按规则还无法判断")
+            }
+            (Lang::En, R::FewClicks { clicks }) => {
+                format!("{clicks} clicks: too few to judge by the rules")
+            }
+            (Lang::Zh, R::FixListing { roi, floor }) => {
+                format!("投入产出比 {roi:.2} 低于 {floor:.1}：该改宝贝，而不是出价")
+            }
+            (Lang::En, R::FixListing { roi, floor }) => {
+                format!("ROI {roi:.2} under {floor:.1}: fix the listing, not the bid")
+            }
+            (
+                Lang::Zh,
+                R::LowCtr {
+                    ctr,
+                    share,
+                    group_ctr,
+                },
+            ) => format!(
+                "点击率 {} 低于推广单元 {} 的 {:.0}%：流量质量低，降价 8%",
+                pct(*ctr),
+                pct(*group_ctr),
+                share * 100.0
+            ),
+            (
+                Lang::En,
+                R::LowCtr {
+                    ctr,
+                    share,
+                    group_ctr,
+                },
+            ) => format!(
+                "CTR {} under {:.0}% of the ad group's {}: low-quality traffic, bid down 8%",
+                pct(*ctr),
+                share * 100.0,
+                pct(*group_ctr)
+            ),
+            (Lang::Zh, R::CoreWord { roi }) => {
+                format!("核心词，投入产出比 {roi:.2}：出价提到推广单元平均的 1.2 倍")
+            }
+            (Lang::En, R::CoreWord { roi }) => {
+                format!("core word with ROI {roi:.2}: bid to 1.2x the ad group's average")
+            }
+            (Lang::Zh, R::Holds { roi, ctr }) => {
+                format!("投入产出比 {roi:.2}、点击率 {} 达标：降价 5%", pct(*ctr))
+            }
+            (Lang::En, R::Holds { roi, ctr }) => {
+                format!("ROI {roi:.2} and CTR {} hold: bid down 5%", pct(*ctr))
+            }
+            (Lang::Zh, R::UnderTarget { roi, target }) => {
+                format!("投入产出比 {roi:.2} 低于目标 {target:.2}：降价 8%")
+            }
+            (Lang::En, R::UnderTarget { roi, target }) => {
+                format!("ROI {roi:.2} under target {target:.2}: bid down 8%")
+            }
+            (Lang::Zh, R::GroupReturns { roi }) => {
+                format!("整个推广单元投入产出比只有 {roi:.2}：该改宝贝或价格，不只是出价")
+            }
+            (Lang::En, R::GroupReturns { roi }) => {
+                format!(
+                    "the whole ad group returns {roi:.2}: fix the listing or price, not only bids"
+                )
+            }
         }
     }
 }
@@ -91,8 +418,8 @@ pub struct Decision {
     pub action: Action,
     /// The bid to set, for raise and lower.
     pub new_bid: Option<f64>,
-    /// Why, in one sentence with the numbers behind it.
-    pub reason: String,
+    /// Why, with the numbers behind it: the rule's reason, then any about the ad group.
+    pub reasons: Vec<DecisionReason>,
     /// Posterior probability that the action is right: raise, P(ROI > target); lower,
     /// P(ROI < target); keep, P(not losing money); pause, P(losing money); delete, the larger of
     /// P(CTR near zero) and P(losing money). Classic decisions are scored the same way, so the
@@ -115,10 +442,44 @@ pub struct NegativeWord {
     pub clicks: u64,
     /// Their cost, together.
     pub cost: f64,
-    /// Why.
-    pub reason: String,
     /// Posterior probability that its CVR is under half the plan's.
     pub confidence: f64,
+}
+
+impl Decision {
+    /// Why, for a person, in `lang`.
+    pub fn reason(&self, lang: Lang) -> String {
+        let parts: Vec<String> = self.reasons.iter().map(|r| r.describe(lang)).collect();
+        parts.join(lang.pick("；", "; "))
+    }
+}
+
+impl NegativeWord {
+    /// Why, for a person, in `lang`: the one place a negative word is worded.
+    pub fn reason(&self, lang: Lang) -> String {
+        let n = self.keywords.len();
+        let (word, clicks, cost) = (&self.word, self.clicks, self.cost);
+        let list = self.keywords.join(lang.pick("、", ", "));
+        match lang {
+            Lang::Zh => format!(
+                "含「{word}」的 {n} 个关键词花 ¥{cost:.2} 买了 {clicks} 次点击，没有成交（{list}）"
+            ),
+            Lang::En => format!(
+                "{n} keywords with '{word}' bought {clicks} clicks for ¥{cost:.2} and no order ({list})"
+            ),
+        }
+    }
+}
+
+impl Suggestion {
+    /// Why it was suggested, for a person, in `lang`.
+    pub fn reason(&self, lang: Lang) -> String {
+        let why = crate::reason::describe_all(lang, &self.reasons, &[]);
+        match lang {
+            Lang::Zh => format!("suggest --for ads 推荐：{why}"),
+            Lang::En => format!("suggest --for ads: {why}"),
+        }
+    }
 }
 
 /// A keyword proposed elsewhere (by `suggest`) for an item's ad group.
@@ -131,7 +492,7 @@ pub struct Suggestion {
     /// A starting bid, if the suggester has one (the reference CPC).
     pub bid: Option<f64>,
     /// Why it was suggested.
-    pub reason: String,
+    pub reasons: Vec<KeywordReason>,
     /// The suggester's confidence.
     pub confidence: f64,
 }
@@ -572,15 +933,13 @@ pub fn review(
             },
             core: kw_words[i].core,
         };
-        let (action, new_bid, mut reason) = match config.rules {
+        let (action, new_bid, reason) = match config.rules {
             Rules::Bayes => bayes(&ctx),
             Rules::Classic => classic(&ctx),
         };
+        let mut reasons = vec![reason];
         if group_roi[g] > 0.0 && group_roi[g] < config.classic_fix_listing_roi {
-            reason.push_str(&format!(
-                "; the whole ad group returns {:.2}: fix the listing or price, not only bids",
-                group_roi[g]
-            ));
+            reasons.push(DecisionReason::GroupReturns { roi: group_roi[g] });
         }
         let confidence = match action {
             Action::Raise => p_under,
@@ -593,7 +952,7 @@ pub fn review(
             totals: t.clone(),
             action,
             new_bid,
-            reason,
+            reasons,
             confidence,
             estimate,
         });
@@ -627,47 +986,37 @@ fn round_bid(b: f64) -> f64 {
     (b * 100.0).round().max(5.0) / 100.0
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.2}%", x * 100.0)
-}
-
-fn bayes(c: &Context) -> (Action, Option<f64>, String) {
+fn bayes(c: &Context) -> (Action, Option<f64>, DecisionReason) {
     let (t, e, cfg) = (c.t, c.estimate, c.config);
     if c.p_low_ctr >= cfg.delete_confidence && t.orders == 0 {
         return (
             Action::Delete,
             None,
-            format!(
-                "{} clicks from {} impressions: CTR {} (90% up to {}) against {} pooled; the traffic does not match",
-                t.clicks,
-                t.impressions,
-                pct(e.ctr.mean),
-                pct(e.ctr.high),
-                pct(c.group_ctr),
-            ),
+            DecisionReason::TrafficDoesNotClick {
+                clicks: t.clicks,
+                impressions: t.impressions,
+                ctr: e.ctr.mean,
+                ctr_high: e.ctr.high,
+                pooled_ctr: c.group_ctr,
+            },
         );
     }
     if e.order_value <= 0.0 {
-        return (
-            Action::Keep,
-            None,
-            "no order in the whole report yet: no order value to judge the bid by".to_owned(),
-        );
+        return (Action::Keep, None, DecisionReason::NoOrderValue);
     }
     if c.p_loss_after_cut >= cfg.pause_confidence {
         return (
             Action::Pause,
             None,
-            format!(
-                "{} orders from {} clicks: CVR {} (90% up to {}), ¥{:.2} a click against ¥{:.2} paid; loses money even {:.0}% lower",
-                t.orders,
-                t.clicks,
-                pct(e.cvr.mean),
-                pct(e.cvr.high),
-                e.value_per_click,
-                e.cpc,
-                cfg.max_step * 100.0
-            ),
+            DecisionReason::LosesMoney {
+                orders: t.orders,
+                clicks: t.clicks,
+                cvr: e.cvr.mean,
+                cvr_high: e.cvr.high,
+                value_per_click: e.value_per_click,
+                cpc: e.cpc,
+                cut: cfg.max_step,
+            },
         );
     }
     let ratio = if t.bid > 0.0 {
@@ -681,18 +1030,17 @@ fn bayes(c: &Context) -> (Action, Option<f64>, String) {
     } else {
         0.0
     };
-    let basis = format!(
-        "CVR {} (90% {}-{}, pooled with '{}' and the ad group's {}), ¥{:.2} a click, ¥{:.2} paid: expected ROI {:.2} against target {:.2}",
-        pct(e.cvr.mean),
-        pct(e.cvr.low),
-        pct(e.cvr.high),
-        e.root,
-        pct(c.group_cvr),
-        e.value_per_click,
-        e.cpc,
-        expected_roi,
-        cfg.target_roi
-    );
+    let basis = DecisionReason::ExpectedRoi {
+        cvr: e.cvr.mean,
+        cvr_low: e.cvr.low,
+        cvr_high: e.cvr.high,
+        root: e.root.clone(),
+        group_cvr: c.group_cvr,
+        value_per_click: e.value_per_click,
+        cpc: e.cpc,
+        roi: expected_roi,
+        target: cfg.target_roi,
+    };
     if ratio >= 1.0 + cfg.min_step && c.p_under >= cfg.move_confidence {
         let new = round_bid(t.bid * stepped);
         (Action::Raise, Some(new), basis)
@@ -704,7 +1052,7 @@ fn bayes(c: &Context) -> (Action, Option<f64>, String) {
     }
 }
 
-fn classic(c: &Context) -> (Action, Option<f64>, String) {
+fn classic(c: &Context) -> (Action, Option<f64>, DecisionReason) {
     let (t, cfg) = (c.t, c.config);
     let ctr = if t.impressions > 0 {
         t.clicks as f64 / t.impressions as f64
@@ -715,24 +1063,26 @@ fn classic(c: &Context) -> (Action, Option<f64>, String) {
         return (
             Action::Delete,
             None,
-            format!("{} impressions and no click", t.impressions),
+            DecisionReason::NoClick {
+                impressions: t.impressions,
+            },
         );
     }
     if t.orders == 0 && t.clicks >= cfg.classic_no_order_clicks {
         return (
             Action::Delete,
             None,
-            format!(
-                "{} clicks and no order (rule: {} clicks)",
-                t.clicks, cfg.classic_no_order_clicks
-            ),
+            DecisionReason::NoOrder {
+                clicks: t.clicks,
+                rule: cfg.classic_no_order_clicks,
+            },
         );
     }
     if t.clicks < cfg.classic_no_order_clicks {
         return (
             Action::Keep,
             None,
-            format!("{} clicks: too few to judge by the rules", t.clicks),
+            DecisionReason::FewClicks { clicks: t.clicks },
         );
     }
     let roi = t.roi();
@@ -740,47 +1090,42 @@ fn classic(c: &Context) -> (Action, Option<f64>, String) {
         return (
             Action::Keep,
             None,
-            format!(
-                "ROI {:.2} under {:.1}: fix the listing, not the bid",
-                roi, cfg.classic_fix_listing_roi
-            ),
+            DecisionReason::FixListing {
+                roi,
+                floor: cfg.classic_fix_listing_roi,
+            },
         );
     }
     if ctr < cfg.classic_low_ctr_share * c.group_ctr {
         return (
             Action::Lower,
             Some(round_bid(t.bid * 0.92)),
-            format!(
-                "CTR {} under {:.0}% of the ad group's {}: low-quality traffic, bid down 8%",
-                pct(ctr),
-                cfg.classic_low_ctr_share * 100.0,
-                pct(c.group_ctr)
-            ),
+            DecisionReason::LowCtr {
+                ctr,
+                share: cfg.classic_low_ctr_share,
+                group_ctr: c.group_ctr,
+            },
         );
     }
     if roi >= cfg.target_roi {
         let market = 1.2 * c.group_avg_bid;
         if c.core && t.bid < market / 1.1 {
             let new = round_bid(market.min(t.bid * (1.0 + cfg.max_step)));
-            return (
-                Action::Raise,
-                Some(new),
-                format!("core word with ROI {roi:.2}: bid to 1.2x the ad group's average"),
-            );
+            return (Action::Raise, Some(new), DecisionReason::CoreWord { roi });
         }
         return (
             Action::Lower,
             Some(round_bid(t.bid * 0.95)),
-            format!("ROI {roi:.2} and CTR {} hold: bid down 5%", pct(ctr)),
+            DecisionReason::Holds { roi, ctr },
         );
     }
     (
         Action::Lower,
         Some(round_bid(t.bid * 0.92)),
-        format!(
-            "ROI {roi:.2} under target {:.2}: bid down 8%",
-            cfg.target_roi
-        ),
+        DecisionReason::UnderTarget {
+            roi,
+            target: cfg.target_roi,
+        },
     )
 }
 
@@ -827,13 +1172,6 @@ fn negative_words(
                 word: word.to_owned(),
                 clicks: a.clicks,
                 cost: a.cost,
-                reason: format!(
-                    "{} keywords with '{}' bought {} clicks for ¥{:.2} and no order",
-                    a.keywords.len(),
-                    word,
-                    a.clicks,
-                    a.cost
-                ),
                 keywords: a.keywords.into_iter().collect(),
                 confidence,
             })
@@ -957,7 +1295,7 @@ mod tests {
         {
             for r in [&bayes, &classic] {
                 let d = find(r, item, kw);
-                assert_eq!(d.action, Action::Delete, "{kw}: {}", d.reason);
+                assert_eq!(d.action, Action::Delete, "{kw}: {:?}", d.reasons);
                 assert!(d.confidence > 0.95, "{kw}: {}", d.confidence);
             }
         }
@@ -970,11 +1308,11 @@ mod tests {
             !matches!(d.action, Action::Pause | Action::Delete),
             "{:?}: {}",
             d.action,
-            d.reason
+            d.reason(Lang::En)
         );
         for (item, kw) in planted::ZTC_STARS {
             let d = find(&bayes, item, kw);
-            assert_eq!(d.action, Action::Raise, "{kw}: {}", d.reason);
+            assert_eq!(d.action, Action::Raise, "{kw}: {:?}", d.reasons);
             assert!(
                 d.new_bid.unwrap() <= d.totals.bid * 1.3 + 0.01,
                 "bounded step"
@@ -982,7 +1320,7 @@ mod tests {
         }
         for (item, kw) in planted::ZTC_LOW_ROI {
             let d = find(&bayes, item, kw);
-            assert_ne!(d.action, Action::Raise, "{kw}: {}", d.reason);
+            assert_ne!(d.action, Action::Raise, "{kw}: {:?}", d.reasons);
         }
         // The ad group whose whole ROI is under 1.2 is told to fix the listing.
         let low = bayes
@@ -990,7 +1328,13 @@ mod tests {
             .iter()
             .filter(|d| d.totals.item == planted::ZTC_LOW_ROI_ITEM)
             .collect::<Vec<_>>();
-        assert!(!low.is_empty() && low.iter().all(|d| d.reason.contains("fix the listing")));
+        assert!(
+            !low.is_empty()
+                && low.iter().all(|d| d
+                    .reasons
+                    .iter()
+                    .any(|r| matches!(r, DecisionReason::GroupReturns { .. })))
+        );
     }
 
     #[test]
@@ -1014,7 +1358,7 @@ mod tests {
         }
         // A keyword of the losing ad group that buys rarely and costs more than it returns.
         let d = find(&bayes, planted::ZTC_LOW_ROI_ITEM, "面霜 补水保湿");
-        assert_eq!(d.action, Action::Pause, "{}", d.reason);
+        assert_eq!(d.action, Action::Pause, "{:?}", d.reasons);
     }
 
     fn totals(
@@ -1110,7 +1454,7 @@ mod tests {
         let config = ReviewConfig::default();
         let r = review(&v, &config, segmenter(), &[]);
         let d = &r.decisions[0];
-        assert_eq!(d.action, Action::Raise, "{}", d.reason);
+        assert_eq!(d.action, Action::Raise, "{:?}", d.reasons);
         let step = d.new_bid.unwrap() / d.totals.bid;
         assert!(step > 1.15 && step <= 1.3 + 1e-9, "{step}");
         // Paying 1.2 a click for ~3 of value: ROI 2.5, lower to bid 3 x 2.5 / 3 = 2.5.
@@ -1118,7 +1462,7 @@ mod tests {
         v[0].cost = 200.0 * 1.2;
         let r = review(&v, &config, segmenter(), &[]);
         let d = &r.decisions[0];
-        assert_eq!(d.action, Action::Lower, "{}", d.reason);
+        assert_eq!(d.action, Action::Lower, "{:?}", d.reasons);
         let expected = 3.0 * d.estimate.value_per_click / (3.0 * 1.2);
         assert!(
             (d.new_bid.unwrap() - expected).abs() < 0.006,
@@ -1130,7 +1474,7 @@ mod tests {
         v[0].cost = 200.0 * 1.6;
         let r = review(&v, &config, segmenter(), &[]);
         let d = &r.decisions[0];
-        assert_eq!(d.action, Action::Lower, "{}", d.reason);
+        assert_eq!(d.action, Action::Lower, "{:?}", d.reasons);
         assert!((d.new_bid.unwrap() - 2.1).abs() < 1e-9, "{:?}", d.new_bid);
         // Paying 2.5: ROI 1.2, still under break-even 2 even 30% lower, with certainty: pause.
         v[0].cost = 200.0 * 2.5;
@@ -1139,7 +1483,7 @@ mod tests {
             r.decisions[0].action,
             Action::Pause,
             "{}",
-            r.decisions[0].reason
+            r.decisions[0].reason(Lang::En)
         );
     }
 
@@ -1164,7 +1508,7 @@ mod tests {
         let r = review(&v, &config, segmenter(), &[]);
         let act = |kw: &str| {
             let d = r.decisions.iter().find(|d| d.totals.keyword == kw).unwrap();
-            (d.action, d.new_bid, d.reason.clone())
+            (d.action, d.new_bid, d.reason(Lang::En))
         };
         assert_eq!(act("连衣裙女").0, Action::Delete);
         assert_eq!(act("连衣裙 夏").0, Action::Delete);
@@ -1206,7 +1550,7 @@ mod tests {
             item: "g".into(),
             keyword: kw.into(),
             bid: None,
-            reason: "covered by similar listings".into(),
+            reasons: vec![KeywordReason::SimilarListings { listings: 3, of: 5 }],
             confidence: 0.7,
         };
         let r = review(

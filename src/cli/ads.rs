@@ -10,11 +10,14 @@ use super::engine;
 use super::output::{Record, Sink};
 use super::suggest::{self, Purpose, Suggester};
 use super::{Exit, Settings};
+use crate::ads::DecisionReason;
 use crate::ads::{
     self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
 };
 use crate::input::{self, Options};
+use crate::lang::Lang;
 use crate::market::workspace::Workspace;
+use crate::reason::KeywordReason;
 use crate::title::Segmenter;
 use std::sync::Arc;
 
@@ -76,7 +79,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    for record in records(&review) {
+    for record in records(&review, settings.lang) {
         sink.write(&record)?;
     }
     sink.finish().context("cannot write the decisions")?;
@@ -97,9 +100,15 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
 
 /// The review as output records: one per keyword decision, then negative words (`negative`)
 /// and keywords to add (`add`).
-pub fn records(review: &ads::Review) -> Vec<ReviewRecord> {
-    let decisions = review.decisions.iter().map(ReviewRecord::decision);
-    let negatives = review.negatives.iter().map(ReviewRecord::negative);
+pub fn records(review: &ads::Review, lang: Lang) -> Vec<ReviewRecord> {
+    let decisions = review
+        .decisions
+        .iter()
+        .map(|d| ReviewRecord::decision(d, lang));
+    let negatives = review
+        .negatives
+        .iter()
+        .map(|n| ReviewRecord::negative(n, lang));
     let additions = review.additions.iter().map(|a| ReviewRecord {
         plan: a.plan.clone(),
         ad_group: a.ad_group.clone(),
@@ -108,8 +117,10 @@ pub fn records(review: &ads::Review) -> Vec<ReviewRecord> {
         action: "add",
         bid: None,
         new_bid: Some(a.bid),
-        reason: a.suggestion.reason.clone(),
+        reason: a.suggestion.reason(lang),
+        suggested: a.suggestion.reasons.clone(),
         confidence: a.suggestion.confidence,
+        lang,
         ..ReviewRecord::default()
     });
     decisions.chain(negatives).chain(additions).collect()
@@ -279,7 +290,16 @@ pub struct ReviewRecord {
     pub action: &'static str,
     pub bid: Option<f64>,
     pub new_bid: Option<f64>,
+    /// Why, for a person, in the run's language; the structured form is `reasons` (a
+    /// decision), `suggested` (a keyword to add) or `keywords` (a negative word).
     pub reason: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<DecisionReason>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggested: Vec<KeywordReason>,
+    /// The keywords holding a negative word.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
     pub confidence: f64,
     pub root: String,
     pub impressions: u64,
@@ -299,6 +319,25 @@ pub struct ReviewRecord {
     pub cpc: Option<f64>,
     pub target_bid: Option<f64>,
     pub p_loss: Option<f64>,
+    #[serde(skip)]
+    pub lang: Lang,
+}
+
+/// An output action (`raise` ... `delete`, `negative`, `add`) for a person, in `lang`.
+pub fn action_name(action: &str, lang: Lang) -> &str {
+    let all = [
+        ads::Action::Raise,
+        ads::Action::Lower,
+        ads::Action::Keep,
+        ads::Action::Pause,
+        ads::Action::Delete,
+    ];
+    match all.into_iter().find(|a| a.as_str() == action) {
+        Some(a) => a.name(lang),
+        None if action == "negative" => lang.pick("否定词", "negative"),
+        None if action == "add" => lang.pick("添加", "add"),
+        None => action,
+    }
 }
 
 fn r4(x: f64) -> f64 {
@@ -310,7 +349,7 @@ fn r2(x: f64) -> f64 {
 }
 
 impl ReviewRecord {
-    pub fn decision(d: &Decision) -> ReviewRecord {
+    pub fn decision(d: &Decision, lang: Lang) -> ReviewRecord {
         let (t, e) = (&d.totals, &d.estimate);
         ReviewRecord {
             plan: t.plan.clone(),
@@ -320,7 +359,10 @@ impl ReviewRecord {
             action: d.action.as_str(),
             bid: Some(t.bid),
             new_bid: d.new_bid,
-            reason: d.reason.clone(),
+            reason: d.reason(lang),
+            reasons: d.reasons.clone(),
+            suggested: Vec::new(),
+            keywords: Vec::new(),
             confidence: r4(d.confidence),
             root: e.root.clone(),
             impressions: t.impressions,
@@ -340,15 +382,18 @@ impl ReviewRecord {
             cpc: Some(r2(e.cpc)),
             target_bid: Some(r2(e.target_bid)),
             p_loss: Some(r4(e.p_loss)),
+            lang,
         }
     }
 
-    fn negative(n: &NegativeWord) -> ReviewRecord {
+    fn negative(n: &NegativeWord, lang: Lang) -> ReviewRecord {
         ReviewRecord {
             plan: n.plan.clone(),
             keyword: n.word.clone(),
             action: "negative",
-            reason: format!("{} ({})", n.reason, n.keywords.join(", ")),
+            reason: n.reason(lang),
+            keywords: n.keywords.clone(),
+            lang,
             confidence: r4(n.confidence),
             clicks: n.clicks,
             cost: r2(n.cost),
@@ -395,7 +440,7 @@ impl Record for ReviewRecord {
             self.ad_group.clone(),
             self.item.clone(),
             self.keyword.clone(),
-            self.action.to_owned(),
+            action_name(self.action, self.lang).to_owned(),
             n(self.bid),
             n(self.new_bid),
             self.reason.clone(),

@@ -1,6 +1,7 @@
 //! `baobei demo`: the product at work on the built-in sample market, no files needed.
 //! Every capability baobei gains adds its part here.
 
+use crate::lang::Lang;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -59,7 +60,12 @@ pub fn sample_brands() -> anyhow::Result<Vec<Brand>> {
         .collect())
 }
 
-pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow::Result<()> {
+pub fn run(
+    segmenter: &Arc<Segmenter>,
+    budget: usize,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let table = format == Format::Table;
     let heading = |text: String| -> anyhow::Result<()> {
         if table {
@@ -91,7 +97,7 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
 
     let linted: Vec<_> = items
         .iter()
-        .map(|&item| titles::lint_title(segmenter, budget, item))
+        .map(|&item| titles::lint_title(segmenter, budget, lang, item))
         .collect();
     let with_problems: Vec<_> = linted.iter().filter(|r| !r.problems.is_empty()).collect();
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
@@ -144,19 +150,20 @@ pub fn run(segmenter: &Arc<Segmenter>, budget: usize, format: Format) -> anyhow:
             budget,
         },
     };
-    rewrites(&editor, &own, format, &heading)?;
+    rewrites(&editor, &own, format, lang, &heading)?;
     let suggester = Suggester {
         editor,
         index: Some(&index),
         purpose: Purpose::Ads,
     };
-    suggestions(&suggester, showcase, format, &heading)?;
+    suggestions(&suggester, showcase, format, lang, &heading)?;
     ads_review(
         &suggester,
         segmenter,
         &own,
         workspace.path(),
         format,
+        lang,
         &heading,
     )
 }
@@ -167,6 +174,7 @@ fn rewrites(
     editor: &Editor<'_>,
     own: &[OwnItem],
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let done: Vec<(&OwnItem, Rewrite)> = own.iter().map(|o| (o, editor.rewrite(&o.full))).collect();
@@ -193,7 +201,7 @@ fn rewrites(
             title: o.item.title.clone(),
             new_title: r.title.clone(),
             gained: crate::title::edit::names(editor.scorer.universe, &r.gained),
-            reason: r.reason.clone(),
+            reason: r.reason(lang),
         })?;
     }
     sink.finish()
@@ -240,6 +248,7 @@ fn suggestions(
     suggester: &Suggester<'_>,
     showcase: &OwnItem,
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let item = &showcase.full;
@@ -251,7 +260,13 @@ fn suggestions(
     ))?;
     let mut sink = Sink::open(None, format)?;
     for (rank, s) in suggest::top_per_group(suggester.suggest(item), SUGGESTED) {
-        sink.write(&SuggestionRow { rank, s })?;
+        let reason = crate::reason::describe_all(lang, &s.reasons, &s.unconfirmed);
+        sink.write(&SuggestionRow {
+            rank,
+            s,
+            reason,
+            lang,
+        })?;
     }
     sink.finish()
 }
@@ -262,6 +277,9 @@ struct SuggestionRow {
     rank: usize,
     #[serde(flatten)]
     s: KeywordSuggestion,
+    reason: String,
+    #[serde(skip)]
+    lang: Lang,
 }
 
 impl Record for SuggestionRow {
@@ -282,8 +300,8 @@ impl Record for SuggestionRow {
         let yes = |b: bool| if b { "是" } else { "" }.to_owned();
         out.push(vec![
             match s.group {
-                Group::Head => "核心".to_owned(),
-                Group::LongTail => "长尾".to_owned(),
+                Group::Head => self.lang.pick("核心", "head").to_owned(),
+                Group::LongTail => self.lang.pick("长尾", "long tail").to_owned(),
             },
             self.rank.to_string(),
             s.keyword.clone(),
@@ -292,7 +310,7 @@ impl Record for SuggestionRow {
             opt(s.roi),
             yes(s.covered),
             yes(s.gap),
-            s.reason.clone(),
+            self.reason.clone(),
         ]);
     }
 }
@@ -310,6 +328,7 @@ fn ads_review(
     own: &[OwnItem],
     dir: &Path,
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let path = dir.join(sample::ZTC_REPORT.name);
@@ -354,26 +373,26 @@ fn ads_review(
         sink.write(&DecisionRow {
             item: t.item.clone(),
             keyword: t.keyword.clone(),
-            action: d.action.as_str(),
+            action: d.action.name(lang),
             bid: Some(t.bid),
             new_bid: d.new_bid,
             cost: Some(t.cost),
             roi: (t.cost > 0.0).then(|| t.roi()),
             confidence: d.confidence,
-            reason: d.reason.clone(),
+            reason: d.reason(lang),
         })?;
     }
     for a in review.additions.iter().take(ADDITIONS_SHOWN) {
         sink.write(&DecisionRow {
             item: a.suggestion.item.clone(),
             keyword: a.suggestion.keyword.clone(),
-            action: "add",
+            action: lang.pick("添加", "add"),
             bid: None,
             new_bid: Some(a.bid),
             cost: None,
             roi: None,
             confidence: a.suggestion.confidence,
-            reason: a.suggestion.reason.clone(),
+            reason: a.suggestion.reason(lang),
         })?;
     }
     sink.finish()
@@ -446,6 +465,7 @@ pub fn nightly(
         quiet: true,
         dicts: settings.dicts.clone(),
         workspace: dir.join("workspace"),
+        lang: settings.lang,
     };
     let file = |f: sample::SampleFile| vec![dir.join(f.name)];
     let args = super::args::RescoreArgs {

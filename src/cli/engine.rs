@@ -14,11 +14,12 @@ use super::{Exit, Settings};
 use crate::input::{self, Field};
 use crate::item::{Item, ItemError};
 use crate::keyword::{KeywordUniverse, UniverseOptions, ValueModel};
+use crate::lang::Lang;
 use crate::market::index::ListingIndex;
 use crate::market::table::KeywordTable;
 use crate::market::workspace::Workspace;
 use crate::title::Segmenter;
-use crate::title::edit::{Change, Editor, Rewrite};
+use crate::title::edit::{Change, Editor, Kept, Rewrite};
 use crate::title::lint::Problem;
 use crate::title::score::{Check, KeywordValue, LISTED, Scorer, Suggestion, round};
 
@@ -136,6 +137,9 @@ pub struct ScoreRecord {
     pub suggestions: Vec<Suggestion>,
     pub checks: Vec<Check>,
     pub problems: Vec<Problem>,
+    /// The language the table and CSV columns are written in.
+    #[serde(skip)]
+    pub lang: Lang,
 }
 
 impl Record for ScoreRecord {
@@ -166,15 +170,15 @@ impl Record for ScoreRecord {
             join_suggestions(&self.suggestions),
             self.checks
                 .iter()
-                .map(Check::describe)
+                .map(|c| c.describe(self.lang))
                 .collect::<Vec<_>>()
-                .join("；"),
+                .join(self.lang.pick("；", "; ")),
         ]);
     }
 }
 
 impl ScoreRecord {
-    pub fn new(editor: &Editor<'_>, item: &Item) -> Self {
+    pub fn new(editor: &Editor<'_>, item: &Item, lang: Lang) -> Self {
         let scorer = &editor.scorer;
         let u = scorer.universe;
         let s = editor.score_item(item);
@@ -199,6 +203,7 @@ impl ScoreRecord {
             suggestions: scorer.suggestions(&s.candidates, &s.true_words, &s.subject, 5),
             checks: s.score.checks,
             problems: s.problems,
+            lang,
         }
     }
 }
@@ -227,11 +232,16 @@ pub struct RewriteRecord {
     pub changes: Vec<Change>,
     pub suggestions: Vec<Suggestion>,
     pub upper_bound: f64,
+    /// Why the original title was kept, when it was.
+    pub kept: Option<Kept>,
+    /// Why, for a person, in the run's language (the structured form is `changes` and
+    /// `kept`).
     pub reason: String,
 }
 
 impl RewriteRecord {
-    pub fn new(scorer: &Scorer<'_>, item: &Item, r: Rewrite) -> Self {
+    pub fn new(scorer: &Scorer<'_>, item: &Item, r: Rewrite, lang: Lang) -> Self {
+        let reason = r.reason(lang);
         let mut added = Vec::new();
         let mut removed = Vec::new();
         for c in &r.changes {
@@ -267,7 +277,8 @@ impl RewriteRecord {
             changes: r.changes,
             suggestions: r.suggestions,
             upper_bound: round(r.upper_bound),
-            reason: r.reason,
+            kept: r.kept,
+            reason,
         }
     }
 }
@@ -342,7 +353,7 @@ pub fn score(
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?;
     let summary = batch::run(all, &mut sink, settings.quiet, |item: &Item| {
-        ScoreRecord::new(&c, item)
+        ScoreRecord::new(&c, item, settings.lang)
     })?;
     sink.finish()?;
     summary.rejects.finish(
@@ -379,7 +390,7 @@ pub fn rewrite(
         &mut sink,
         settings.quiet,
         |item: &Item| {
-            let record = RewriteRecord::new(&c.scorer, item, c.rewrite(item));
+            let record = RewriteRecord::new(&c.scorer, item, c.rewrite(item), settings.lang);
             stats.lock().expect("stats").add(&record);
             record
         },

@@ -4,56 +4,9 @@
 //! at run time; a test checks that each command and option has both and that no entry is
 //! stale.
 
-use std::ffi::OsString;
-
 use clap::{Arg, ArgAction, Command};
 
-/// The language people read baobei in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// 中文 (the default: baobei's users are Chinese shop operators).
-    Zh,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// The language asked for: `--lang zh|en` (or `--lang=en`) among `args`, else the
-    /// locale's, else Chinese.
-    pub fn from_args(args: &[OsString]) -> Lang {
-        let mut asked = None;
-        let mut it = args.iter().skip(1);
-        while let Some(arg) = it.next() {
-            let arg = arg.to_string_lossy();
-            if arg == "--" {
-                break;
-            }
-            if arg == "--lang" {
-                asked = it.next().map(|v| v.to_string_lossy().into_owned());
-            } else if let Some(value) = arg.strip_prefix("--lang=") {
-                asked = Some(value.to_owned());
-            }
-        }
-        let locale = || {
-            ["LC_ALL", "LC_MESSAGES", "LANG"]
-                .iter()
-                .filter_map(std::env::var_os)
-                .map(|v| v.to_string_lossy().into_owned())
-                .find(|v| !v.is_empty())
-        };
-        match asked.or_else(locale) {
-            Some(v) if v.to_ascii_lowercase().starts_with("en") => Lang::En,
-            _ => Lang::Zh,
-        }
-    }
-
-    fn pick(self, text: &(&str, &'static str, &'static str)) -> &'static str {
-        match self {
-            Lang::Zh => text.1,
-            Lang::En => text.2,
-        }
-    }
-}
+use crate::lang::Lang;
 
 /// Every help text: `(key, 中文, English)`. A key is a command path (`""` for baobei itself,
 /// `"keywords top"`) or `path:id` for an argument (`"keywords top:by"`); `*:id` is the text of
@@ -509,7 +462,7 @@ const EN: Words = Words {
 
 /// The text of `key` in `lang`, or of `*:id` for an argument key `path:id`.
 fn text(lang: Lang, key: &str) -> Option<&'static str> {
-    let find = |k: &str| TEXTS.iter().find(|t| t.0 == k).map(|t| lang.pick(t));
+    let find = |k: &str| TEXTS.iter().find(|t| t.0 == k).map(|t| lang.pick(t.1, t.2));
     find(key).or_else(|| {
         let (_, id) = key.split_once(':')?;
         find(&format!("*:{id}"))
@@ -645,26 +598,6 @@ mod tests {
         for (key, _, _) in TEXTS {
             assert!(seen.insert(key), "{key:?} twice");
         }
-    }
-
-    #[test]
-    fn the_language_comes_from_the_flag_then_the_locale() {
-        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        assert_eq!(
-            Lang::from_args(&args(&["baobei", "--lang", "en", "lint"])),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_args(&args(&["baobei", "lint", "--lang=zh"])),
-            Lang::Zh
-        );
-        // A title that happens to read `--lang` after `--` is a title.
-        assert_eq!(
-            Lang::from_args(&args(&[
-                "baobei", "--lang", "zh", "lint", "--", "--lang", "en"
-            ])),
-            Lang::Zh
-        );
     }
 
     #[test]

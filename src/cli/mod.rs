@@ -25,6 +25,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
+use crate::lang::Lang;
 use crate::title::Segmenter;
 use args::{
     AdsCommand, Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs,
@@ -53,6 +54,8 @@ struct Settings {
     quiet: bool,
     dicts: Vec<PathBuf>,
     workspace: PathBuf,
+    /// The language of what people read: reasons, problems, summaries (Chinese by default).
+    lang: Lang,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -69,7 +72,8 @@ where
 {
     let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
     // Help in the operator's language: Chinese unless `--lang en` or an English locale.
-    let command = help::localize(Cli::command(), help::Lang::from_args(&args));
+    let lang = Lang::from_args(&args);
+    let command = help::localize(Cli::command(), lang);
     let parsed = command
         .try_get_matches_from(&args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
@@ -84,7 +88,7 @@ where
             };
         }
     };
-    match execute(cli) {
+    match execute(cli, lang) {
         Ok(exit) => exit as i32,
         Err(e) if is_broken_pipe(&e) => Exit::Ok as i32,
         Err(e) => {
@@ -101,7 +105,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn execute(cli: Cli) -> anyhow::Result<Exit> {
+fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
     let g = cli.global;
     if let Some(n) = g.threads {
         rayon::ThreadPoolBuilder::new()
@@ -120,6 +124,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
         quiet: g.quiet,
         dicts: g.dicts,
         workspace: g.workspace,
+        lang,
     };
     match cli.command {
         Command::Segment(args) => {
@@ -133,7 +138,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
             check_inputs(&args.input)?;
             let segmenter = segmenter(&settings)?;
             titles_command(&settings, &args, "linted", |item| {
-                titles::lint_title(&segmenter, settings.budget, item)
+                titles::lint_title(&segmenter, settings.budget, settings.lang, item)
             })
         }
         Command::Score(args) => {
@@ -157,7 +162,7 @@ fn execute(cli: Cli) -> anyhow::Result<Exit> {
             dicts.brands.extend(demo::sample_brands()?);
             let segmenter = Arc::new(Segmenter::new(Arc::new(dicts.clone())));
             let format = settings.format.unwrap_or(Format::Table);
-            demo::run(&segmenter, settings.budget, format)?;
+            demo::run(&segmenter, settings.budget, format, settings.lang)?;
             demo::nightly(&settings, dicts, format)?;
             Ok(Exit::Ok)
         }

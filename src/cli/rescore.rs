@@ -223,7 +223,7 @@ pub fn rescore(
         settings.quiet,
         |item: &Item| {
             let rewrite = editor.rewrite(item);
-            let record = RewriteRecord::new(&editor.scorer, item, rewrite.clone());
+            let record = RewriteRecord::new(&editor.scorer, item, rewrite.clone(), settings.lang);
             let universe = &market.universe;
             let value_of = |id: u32| {
                 let k = universe.keyword(id);
@@ -350,7 +350,7 @@ pub fn rescore(
         )?;
         let review = ads::review(&totals, &config, &segmenter, &additions);
         let mut out = run.lines(files::ADS)?;
-        for record in super::ads::records(&review) {
+        for record in super::ads::records(&review, settings.lang) {
             out.write(&record)?;
         }
         out.close()?;

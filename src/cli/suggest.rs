@@ -22,8 +22,10 @@ use crate::dictionary::WordKind;
 
 use crate::item::Item;
 use crate::keyword::{Formula, KeywordUniverse};
+use crate::lang::Lang;
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
 use crate::market::workspace::Workspace;
+use crate::reason::KeywordReason;
 use crate::title::Segmenter;
 use crate::title::edit::Editor;
 use crate::title::text::fold;
@@ -103,8 +105,8 @@ pub struct KeywordSuggestion {
     /// Expected ROI = CVR x price / CPC (ads only, when all three are known).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roi: Option<f64>,
-    /// Why it is suggested, for a person.
-    pub reason: String,
+    /// Why it is suggested.
+    pub reasons: Vec<KeywordReason>,
     /// How sure the keyword fits the item (its relevance, 0-1).
     pub relevance: f64,
     /// Words of the keyword that neither the title nor the attributes state: to confirm true
@@ -248,45 +250,44 @@ impl<'a> Suggester<'a> {
                 let gap = best > 0 && !is_covered;
                 let mut why = Vec::new();
                 if shares_product {
-                    why.push(format!("holds {}", product.unwrap_or("the product word")));
+                    why.push(KeywordReason::HoldsProduct {
+                        product: product.map(str::to_owned),
+                    });
                 }
                 if c.similar_listings > 0 {
-                    why.push(format!(
-                        "on {} of {} similar listings",
-                        c.similar_listings,
-                        u.options().similar
-                    ));
+                    why.push(KeywordReason::SimilarListings {
+                        listings: c.similar_listings,
+                        of: u.options().similar,
+                    });
                 }
                 if !shares_product && in_title == kw.words.len() {
-                    why.push("its words are the title's".to_owned());
+                    why.push(KeywordReason::TitleWords);
                 } else if !shares_product && in_title > 0 {
-                    why.push(format!(
-                        "{in_title} of its {} words in the title",
-                        kw.words.len()
-                    ));
+                    why.push(KeywordReason::SomeTitleWords {
+                        in_title,
+                        words: kw.words.len(),
+                    });
                 }
                 if !c.in_category {
-                    why.push(format!("category {}", kw.category));
+                    why.push(KeywordReason::OtherCategory {
+                        category: kw.category.to_string(),
+                    });
                 }
                 if best > 0 {
-                    why.push(format!(
-                        "{best} of {} best sellers use it{}",
-                        sellers.len(),
-                        if is_covered {
-                            ""
-                        } else {
-                            ", this title does not"
-                        }
-                    ));
+                    why.push(KeywordReason::BestSellers {
+                        using: best,
+                        of: sellers.len(),
+                        covered: is_covered,
+                    });
                 }
                 if v.rising {
-                    match v.growth {
-                        Some(g) => why.push(format!("rising {:+.0}%", g * 100.0)),
-                        None => why.push("rising".to_owned()),
-                    }
+                    why.push(KeywordReason::Rising { growth: v.growth });
                 }
                 if let Some(r) = roi {
-                    why.push(format!("ROI {r:.1} at ¥{:.2}", v.cpc.unwrap_or_default()));
+                    why.push(KeywordReason::Roi {
+                        roi: round(r, 2),
+                        cpc: v.cpc.unwrap_or_default(),
+                    });
                 }
                 KeywordSuggestion {
                     keyword: kw.text.to_string(),
@@ -315,7 +316,7 @@ impl<'a> Suggester<'a> {
                         Purpose::Title => None,
                     },
                     roi: roi.map(|r| round(r, 2)),
-                    reason: why.join("; "),
+                    reasons: why,
                     relevance: round(relevance, 3),
                     unconfirmed: kw
                         .words
@@ -402,7 +403,7 @@ pub fn ad_suggestions(
                 item: id.to_owned(),
                 keyword: s.keyword,
                 bid: s.cpc,
-                reason: format!("suggest --for ads: {}", s.reason),
+                reasons: s.reasons,
                 confidence: s.relevance,
             });
         }
@@ -452,6 +453,23 @@ pub struct SuggestRecord<const ADS: bool> {
     pub rank: usize,
     #[serde(flatten)]
     pub suggestion: KeywordSuggestion,
+    /// Why, for a person, in the run's language (the structured form is `reasons`).
+    pub reason: String,
+    #[serde(skip)]
+    pub lang: Lang,
+}
+
+impl<const ADS: bool> SuggestRecord<ADS> {
+    pub fn new(id: String, title: String, rank: usize, s: KeywordSuggestion, lang: Lang) -> Self {
+        SuggestRecord {
+            id,
+            title,
+            rank,
+            reason: crate::reason::describe_all(lang, &s.reasons, &s.unconfirmed),
+            suggestion: s,
+            lang,
+        }
+    }
 }
 
 fn opt(x: Option<f64>) -> String {
@@ -506,8 +524,8 @@ impl<const ADS: bool> Record for SuggestRecord<ADS> {
         let mut row = vec![
             self.id.clone(),
             match s.group {
-                Group::Head => "核心".to_owned(),
-                Group::LongTail => "长尾".to_owned(),
+                Group::Head => self.lang.pick("核心", "head").to_owned(),
+                Group::LongTail => self.lang.pick("长尾", "long tail").to_owned(),
             },
             self.rank.to_string(),
             s.keyword.clone(),
@@ -522,10 +540,7 @@ impl<const ADS: bool> Record for SuggestRecord<ADS> {
             row.push(opt(s.cpc));
             row.push(opt(s.roi));
         }
-        let reason = match s.unconfirmed.is_empty() {
-            true => s.reason.clone(),
-            false => format!("{}; confirm: {}", s.reason, s.unconfirmed.join(" ")),
-        };
+        let reason = self.reason.clone();
         row.extend([yes(s.covered), yes(s.rising), yes(s.gap), reason]);
         out.push(row);
     }
@@ -608,18 +623,20 @@ pub fn run(
             for (rank, suggestion) in top_per_group(list, limit) {
                 let (id, title) = (id.clone(), title.clone());
                 match purpose {
-                    Purpose::Title => sink.write(&SuggestRecord::<false> {
+                    Purpose::Title => sink.write(&SuggestRecord::<false>::new(
                         id,
                         title,
                         rank,
                         suggestion,
-                    })?,
-                    Purpose::Ads => sink.write(&SuggestRecord::<true> {
+                        settings.lang,
+                    ))?,
+                    Purpose::Ads => sink.write(&SuggestRecord::<true>::new(
                         id,
                         title,
                         rank,
                         suggestion,
-                    })?,
+                        settings.lang,
+                    ))?,
                 }
             }
             Ok(())
@@ -710,7 +727,7 @@ mod tests {
             gap: false,
             cpc: None,
             roi: None,
-            reason: String::new(),
+            reasons: Vec::new(),
             relevance: 1.0,
             unconfirmed: Vec::new(),
         }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::batch::Reject;
 use super::output::Record;
 use crate::input::{Field, InputError, Reader};
+use crate::lang::Lang;
 use crate::title::lint::{Problem, lint};
 use crate::title::text::gbk_len;
 use crate::title::{Segmenter, TokenKind};
@@ -41,6 +42,9 @@ pub struct LintRecord {
     pub title: String,
     pub bytes: usize,
     pub problems: Vec<Problem>,
+    /// The language the table and CSV columns are written in.
+    #[serde(skip)]
+    pub lang: Lang,
 }
 
 pub fn segment(segmenter: &Segmenter, item: &TitleItem) -> SegmentRecord {
@@ -63,13 +67,19 @@ pub fn segment(segmenter: &Segmenter, item: &TitleItem) -> SegmentRecord {
     }
 }
 
-pub fn lint_title(segmenter: &Segmenter, budget: usize, item: &TitleItem) -> LintRecord {
+pub fn lint_title(
+    segmenter: &Segmenter,
+    budget: usize,
+    lang: Lang,
+    item: &TitleItem,
+) -> LintRecord {
     let seg = segmenter.segment(&item.title);
     LintRecord {
         id: item.id.clone(),
         title: item.title.clone(),
         bytes: gbk_len(&item.title),
         problems: lint(&seg, segmenter, budget),
+        lang,
     }
 }
 
@@ -107,22 +117,22 @@ impl Record for LintRecord {
             out.push(
                 head.iter()
                     .cloned()
-                    .chain(["ok".into()])
+                    .chain([self.lang.pick("无问题", "ok").to_owned()])
                     .chain(std::iter::repeat_n(String::new(), 4))
                     .collect(),
             );
         }
         for p in &self.problems {
             let suggestion = match p.suggestion.as_deref() {
-                Some("") => "(delete)".to_owned(),
+                Some("") => self.lang.pick("（删除）", "(delete)").to_owned(),
                 Some(s) => s.to_owned(),
                 None => String::new(),
             };
             let cells = [
-                p.kind.as_str().to_owned(),
+                p.kind.name(self.lang).to_owned(),
                 p.text.clone(),
                 format!("{}-{}", p.start, p.end),
-                p.message.clone(),
+                p.describe(self.lang),
                 suggestion,
             ];
             out.push(head.iter().cloned().chain(cells).collect());

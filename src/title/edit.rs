@@ -38,6 +38,7 @@ use super::text::{fold, gbk_len, is_cjk, is_outside_gbk, to_half_width};
 use super::{Segmented, TokenKind};
 use crate::item::{Item, Subject, split_words};
 use crate::keyword::{Candidates, KeywordUniverse};
+use crate::lang::Lang;
 use crate::recall;
 
 /// Additions and swaps one rewrite makes at most: small edits are what operators accept.
@@ -131,13 +132,31 @@ pub enum Change {
     },
 }
 
-fn quoted(list: &[String]) -> String {
-    list.iter()
-        .take(3)
-        .map(|q| format!("「{q}」"))
-        .collect::<Vec<_>>()
-        .join("")
-        + if list.len() > 3 { "等" } else { "" }
+/// The first three of `list`, quoted, and "etc." when there are more.
+fn quoted(lang: Lang, list: &[String]) -> String {
+    let shown = list.iter().take(3);
+    match lang {
+        Lang::Zh => {
+            shown.map(|q| format!("「{q}」")).collect::<String>()
+                + if list.len() > 3 { "等" } else { "" }
+        }
+        Lang::En => {
+            shown
+                .map(|q| format!("\"{q}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+                + if list.len() > 3 { ", ..." } else { "" }
+        }
+    }
+}
+
+/// `n` search queries: `3 个搜索词` / `3 queries`.
+fn queries(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 个搜索词"),
+        Lang::En if n == 1 => "1 query".to_owned(),
+        Lang::En => format!("{n} queries"),
+    }
 }
 
 impl Change {
@@ -153,59 +172,170 @@ impl Change {
         )
     }
 
-    /// The change for a person, in Chinese: the one place each kind is worded.
-    pub fn describe(&self) -> String {
-        match self {
-            Change::Prohibited {
-                word,
-                substitute: Some(s),
-            } => format!("违禁词「{word}」改为「{s}」"),
-            Change::Prohibited { word, .. } => format!("删除违禁词「{word}」"),
-            Change::Banned { word } => format!("删除禁用词「{word}」"),
-            Change::Repeated { word } => format!("删除重复词「{word}」"),
-            Change::Spaces { count } => format!("删除多余空格 {count} 处"),
-            Change::HalfWidth { count } => format!("全角转半角 {count} 个字符"),
-            Change::Characters { text } => format!("删除无效字符「{}」", text.escape_default()),
-            Change::OverBudget { word, lost } if lost.is_empty() => {
+    /// The change for a person, in `lang`: the one place each kind is worded.
+    pub fn describe(&self, lang: Lang) -> String {
+        let q = |list: &[String]| quoted(lang, list);
+        let n = |list: &[String]| queries(lang, list.len());
+        match (lang, self) {
+            (
+                Lang::Zh,
+                Change::Prohibited {
+                    word,
+                    substitute: Some(s),
+                },
+            ) => {
+                format!("违禁词「{word}」改为「{s}」")
+            }
+            (
+                Lang::En,
+                Change::Prohibited {
+                    word,
+                    substitute: Some(s),
+                },
+            ) => {
+                format!("prohibited word \"{word}\" replaced by \"{s}\"")
+            }
+            (Lang::Zh, Change::Prohibited { word, .. }) => format!("删除违禁词「{word}」"),
+            (Lang::En, Change::Prohibited { word, .. }) => {
+                format!("prohibited word \"{word}\" removed")
+            }
+            (Lang::Zh, Change::Banned { word }) => format!("删除禁用词「{word}」"),
+            (Lang::En, Change::Banned { word }) => format!("banned word \"{word}\" removed"),
+            (Lang::Zh, Change::Repeated { word }) => format!("删除重复词「{word}」"),
+            (Lang::En, Change::Repeated { word }) => format!("repeated word \"{word}\" removed"),
+            (Lang::Zh, Change::Spaces { count }) => format!("删除多余空格 {count} 处"),
+            (Lang::En, Change::Spaces { count }) => format!("{count} wasted space(s) removed"),
+            (Lang::Zh, Change::HalfWidth { count }) => format!("全角转半角 {count} 个字符"),
+            (Lang::En, Change::HalfWidth { count }) => {
+                format!("{count} full-width character(s) made half-width")
+            }
+            (Lang::Zh, Change::Characters { text }) => {
+                format!("删除无效字符「{}」", text.escape_default())
+            }
+            (Lang::En, Change::Characters { text }) => {
+                format!("invalid characters \"{}\" removed", text.escape_default())
+            }
+            (Lang::Zh, Change::OverBudget { word, lost }) if lost.is_empty() => {
                 format!("超出预算：删除「{word}」（不失去搜索词）")
             }
-            Change::OverBudget { word, lost } => format!(
-                "超出预算：删除「{word}」（失去 {} 个搜索词：{}）",
-                lost.len(),
-                quoted(lost)
-            ),
-            Change::Added {
-                word,
-                origin,
-                gained,
-            } => {
-                let why = match origin {
-                    Origin::Attribute { name } => format!("属性「{name}」"),
-                    Origin::Synonym { of } => format!("「{of}」的同义词"),
-                };
+            (Lang::En, Change::OverBudget { word, lost }) if lost.is_empty() => {
+                format!("over the budget: \"{word}\" removed (no query lost)")
+            }
+            (Lang::Zh, Change::OverBudget { word, lost }) => {
+                format!("超出预算：删除「{word}」（失去 {}：{}）", n(lost), q(lost))
+            }
+            (Lang::En, Change::OverBudget { word, lost }) => {
                 format!(
-                    "加入「{word}」（{why}；新增 {} 个搜索词：{}）",
-                    gained.len(),
-                    quoted(gained)
+                    "over the budget: \"{word}\" removed ({} lost: {})",
+                    n(lost),
+                    q(lost)
                 )
             }
-            Change::Removed {
-                word,
-                for_word,
-                lost,
-            } if lost.is_empty() => {
+            (
+                _,
+                Change::Added {
+                    word,
+                    origin,
+                    gained,
+                },
+            ) => {
+                let why = match (lang, origin) {
+                    (Lang::Zh, Origin::Attribute { name }) => format!("属性「{name}」"),
+                    (Lang::En, Origin::Attribute { name }) => format!("attribute \"{name}\""),
+                    (Lang::Zh, Origin::Synonym { of }) => format!("「{of}」的同义词"),
+                    (Lang::En, Origin::Synonym { of }) => format!("a synonym of \"{of}\""),
+                };
+                match lang {
+                    Lang::Zh => {
+                        format!("加入「{word}」（{why}；新增 {}：{}）", n(gained), q(gained))
+                    }
+                    Lang::En => {
+                        format!(
+                            "\"{word}\" added ({why}; {} gained: {})",
+                            n(gained),
+                            q(gained)
+                        )
+                    }
+                }
+            }
+            (
+                Lang::Zh,
+                Change::Removed {
+                    word,
+                    for_word,
+                    lost,
+                },
+            ) if lost.is_empty() => {
                 format!("删除「{word}」为「{for_word}」腾出位置（不失去搜索词）")
             }
-            Change::Removed {
-                word,
-                for_word,
-                lost,
-            } => format!(
-                "删除「{word}」为「{for_word}」腾出位置（失去 {} 个搜索词：{}）",
-                lost.len(),
-                quoted(lost)
+            (
+                Lang::En,
+                Change::Removed {
+                    word,
+                    for_word,
+                    lost,
+                },
+            ) if lost.is_empty() => {
+                format!("\"{word}\" removed to make room for \"{for_word}\" (no query lost)")
+            }
+            (
+                Lang::Zh,
+                Change::Removed {
+                    word,
+                    for_word,
+                    lost,
+                },
+            ) => format!(
+                "删除「{word}」为「{for_word}」腾出位置（失去 {}：{}）",
+                n(lost),
+                q(lost)
+            ),
+            (
+                Lang::En,
+                Change::Removed {
+                    word,
+                    for_word,
+                    lost,
+                },
+            ) => format!(
+                "\"{word}\" removed to make room for \"{for_word}\" ({} lost: {})",
+                n(lost),
+                q(lost)
             ),
         }
+    }
+}
+
+/// Why a rewrite kept the original title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kept {
+    /// Fixing the spaces or characters would lose queries.
+    Reverted,
+    /// It cannot be fixed without breaking a constraint.
+    Violations,
+    /// No edit with the item's own words gains a query.
+    NoGain,
+}
+
+impl Kept {
+    /// Why, for a person, in `lang`.
+    pub fn describe(self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::Zh, Kept::Reverted) => "保留原标题：修正空格或字符会失去搜索词",
+            (Lang::En, Kept::Reverted) => {
+                "original title kept: fixing its spaces or characters would lose queries"
+            }
+            (Lang::Zh, Kept::Violations) => "保留原标题：无法在不违反约束的情况下修正",
+            (Lang::En, Kept::Violations) => {
+                "original title kept: it cannot be fixed without breaking a constraint"
+            }
+            (Lang::Zh, Kept::NoGain) => "保留原标题：用宝贝自己的词找不到能增加搜索词的改动",
+            (Lang::En, Kept::NoGain) => {
+                "original title kept: no edit with the item's own words gains a query"
+            }
+        }
+        .to_owned()
     }
 }
 
@@ -249,8 +379,23 @@ pub struct Rewrite {
     pub upper_bound: f64,
     /// Valuable relevant queries the item's words cannot form, with the words they lack.
     pub suggestions: Vec<Suggestion>,
-    /// Why, for a person (Chinese).
-    pub reason: String,
+    /// Why the original title was kept, when it was.
+    pub kept: Option<Kept>,
+}
+
+impl Rewrite {
+    /// Why, for a person, in `lang`: the changes, the recall before and after, what was
+    /// kept, suggestions.
+    pub fn reason(&self, lang: Lang) -> String {
+        reason(
+            lang,
+            &self.changes,
+            self.kept,
+            &self.old,
+            &self.new_score,
+            &self.suggestions,
+        )
+    }
 }
 
 /// How far a piece may be removed.
@@ -1088,15 +1233,12 @@ impl<'a> Editor<'a> {
         let suggestions =
             self.scorer
                 .suggestions(&old.candidates, &old.true_words, &old.subject, SUGGESTED);
-        let reason = reason(
-            &changes,
-            changed,
-            violations,
-            reverted,
-            &old,
-            &new_score,
-            &suggestions,
-        );
+        let kept = match (changed, reverted, violations) {
+            (true, _, _) => None,
+            (false, true, _) => Some(Kept::Reverted),
+            (false, false, true) => Some(Kept::Violations),
+            (false, false, false) => Some(Kept::NoGain),
+        };
         Rewrite {
             new_bytes: gbk_len(&title),
             changed,
@@ -1108,7 +1250,7 @@ impl<'a> Editor<'a> {
             lost,
             upper_bound,
             suggestions,
-            reason,
+            kept,
         }
     }
 }
@@ -1129,54 +1271,59 @@ fn diff(old: &[(u32, f64)], new: &[(u32, f64)]) -> [Vec<(u32, f64)>; 2] {
     [gained, lost]
 }
 
-/// Why, for a person: the changes, the recall before and after, what was kept, suggestions.
+/// Why, for a person, in `lang`: the changes, the recall before and after, what was kept,
+/// suggestions.
 fn reason(
+    lang: Lang,
     changes: &[Change],
-    changed: bool,
-    violations: bool,
-    reverted: bool,
+    kept: Option<Kept>,
     old: &Scored,
     new: &TitleScore,
     suggestions: &[Suggestion],
 ) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if changed {
-        parts.extend(changes.iter().map(Change::describe));
-        parts.push(format!(
-            "搜索词 {} → {} 个，价值 {} → {}",
-            old.score.found.len(),
-            new.found.len(),
-            round(old.score.found_value),
-            round(new.found_value)
-        ));
-    } else if reverted {
-        parts.push("保留原标题：修正空格或字符会失去搜索词".to_owned());
-    } else if violations {
-        parts.push("保留原标题：无法在不违反约束的情况下修正".to_owned());
-    } else {
-        parts.push("保留原标题：用宝贝自己的词找不到能增加搜索词的改动".to_owned());
+    match kept {
+        None => {
+            parts.extend(changes.iter().map(|c| c.describe(lang)));
+            let (from, to) = (old.score.found.len(), new.found.len());
+            let (was, is) = (round(old.score.found_value), round(new.found_value));
+            parts.push(match lang {
+                Lang::Zh => format!("搜索词 {from} → {to} 个，价值 {was} → {is}"),
+                Lang::En => format!("queries {from} → {to}, value {was} → {is}"),
+            });
+        }
+        Some(k) => parts.push(k.describe(lang)),
     }
     let remaining: Vec<String> = new
         .checks
         .iter()
         .filter(|c| !matches!(c, Check::MissingBrand { .. } | Check::MissingProduct { .. }))
-        .map(Check::describe)
+        .map(|c| c.describe(lang))
         .collect();
     if !remaining.is_empty() {
-        parts.push(format!("仍有问题：{}", remaining.join("、")));
+        parts.push(match lang {
+            Lang::Zh => format!("仍有问题：{}", remaining.join("、")),
+            Lang::En => format!("still wrong: {}", remaining.join(", ")),
+        });
     }
-    if let Some(note) = old.subject.note() {
+    if let Some(note) = old.subject.note(lang) {
         parts.push(note);
     }
     if !suggestions.is_empty() {
         let list: Vec<String> = suggestions
             .iter()
             .take(3)
-            .map(|s| format!("「{}」（需确认：{}）", s.keyword, s.lacking.join("、")))
+            .map(|s| match lang {
+                Lang::Zh => format!("「{}」（需确认：{}）", s.keyword, s.lacking.join("、")),
+                Lang::En => format!("\"{}\" (confirm: {})", s.keyword, s.lacking.join(", ")),
+            })
             .collect();
-        parts.push(format!("如属实可加：{}", list.join("，")));
+        parts.push(match lang {
+            Lang::Zh => format!("如属实可加：{}", list.join("，")),
+            Lang::En => format!("if true, add: {}", list.join("; ")),
+        });
     }
-    parts.join("；")
+    parts.join(lang.pick("；", "; "))
 }
 
 /// The queries of a list, by name, for records.
@@ -1220,7 +1367,7 @@ mod tests {
             let mut item = Item::new("1", "碎花连衣裙女");
             item.attributes = vec![("材质".into(), "雪纺".into())];
             let r = e.rewrite(&item);
-            assert!(r.changed, "{}", r.reason);
+            assert!(r.changed, "{}", r.reason(Lang::Zh));
             assert!(r.title.contains("雪纺"), "{}", r.title);
             assert!(
                 r.title.starts_with("碎花"),
@@ -1229,7 +1376,11 @@ mod tests {
             );
             assert!(r.lost.is_empty());
             assert_eq!(r.gained.len(), 1);
-            assert!(r.reason.contains("雪纺连衣裙"), "{}", r.reason);
+            assert!(
+                r.reason(Lang::Zh).contains("雪纺连衣裙"),
+                "{}",
+                r.reason(Lang::Zh)
+            );
             assert!(
                 matches!(&r.changes[0], Change::Added { word, .. } if word == "雪纺"),
                 "{:?}",
@@ -1244,7 +1395,7 @@ mod tests {
             let r = e.rewrite(&Item::new("1", "碎花连衣裙女"));
             assert!(!r.title.contains("新款"), "{}", r.title);
             assert!(!r.title.contains("秋季"), "{}", r.title);
-            assert!(!r.changed, "nothing true to add: {}", r.reason);
+            assert!(!r.changed, "nothing true to add: {}", r.reason(Lang::Zh));
             assert!(
                 r.suggestions.iter().any(|s| s.keyword == "雪纺连衣裙"),
                 "valuable untrue queries are suggestions: {:?}",
@@ -1314,7 +1465,10 @@ mod tests {
             item.attributes = vec![("材质".into(), "雪纺, 长袖".into())];
             let a = e.rewrite(&item);
             let b = e.rewrite(&item);
-            assert_eq!((a.title, a.reason), (b.title, b.reason));
+            assert_eq!(
+                (&a.title, a.reason(Lang::Zh)),
+                (&b.title, b.reason(Lang::Zh))
+            );
         });
     }
 }

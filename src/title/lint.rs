@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::lang::Lang;
+
 use super::segment::{Segmented, Segmenter, TokenKind};
 use super::text::{gbk_char_len, gbk_len, is_full_width_ascii, is_outside_gbk, to_half_width};
 
@@ -41,6 +43,114 @@ impl ProblemKind {
             Self::ControlChar => "control_char",
         }
     }
+
+    /// The kind's name for a person, in `lang`.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Self::EmptyTitle => lang.pick("标题为空", "empty title"),
+            Self::OverBudget => lang.pick("超出预算", "over budget"),
+            Self::Prohibited => lang.pick("违禁词", "prohibited"),
+            Self::RepeatedWord => lang.pick("重复词", "repeated word"),
+            Self::WastedSpace => lang.pick("多余空格", "wasted space"),
+            Self::FullWidth => lang.pick("全角字符", "full width"),
+            Self::OutsideGbk => lang.pick("GBK 外字符", "outside GBK"),
+            Self::ControlChar => lang.pick("控制字符", "control character"),
+        }
+    }
+}
+
+/// Where wasted space stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpacePlace {
+    /// Several spaces where one is needed.
+    Extra,
+    /// At the start or end of the title.
+    Edge,
+    /// Between words that need none: Taobao segments Chinese itself.
+    Between,
+}
+
+/// What exactly is wrong: the figures behind a problem, one variant per [`ProblemKind`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Detail {
+    /// Nothing but white space.
+    EmptyTitle {},
+    /// More GBK bytes than the budget.
+    OverBudget {
+        /// GBK bytes of the title.
+        bytes: usize,
+        /// The budget.
+        budget: usize,
+    },
+    /// A prohibited word.
+    Prohibited {
+        /// Why it is banned (the dictionary's category: absolute, authority, ...).
+        category: String,
+    },
+    /// A word already in the title.
+    RepeatedWord {
+        /// Character (1-based) where it first stands.
+        first: usize,
+    },
+    /// Wasted space.
+    WastedSpace {
+        /// Bytes wasted.
+        bytes: usize,
+        /// Where it stands.
+        place: SpacePlace,
+    },
+    /// Full-width letters or digits.
+    FullWidth {
+        /// GBK bytes as written.
+        bytes: usize,
+        /// Bytes of the half-width form (the suggestion).
+        half_bytes: usize,
+    },
+    /// A character outside GBK.
+    OutsideGbk {
+        /// Its code point.
+        code: u32,
+        /// Its bytes.
+        bytes: usize,
+    },
+    /// A control character.
+    ControlChar {
+        /// Its code point.
+        code: u32,
+    },
+}
+
+impl Detail {
+    /// The kind of problem it details.
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            Detail::EmptyTitle {} => ProblemKind::EmptyTitle,
+            Detail::OverBudget { .. } => ProblemKind::OverBudget,
+            Detail::Prohibited { .. } => ProblemKind::Prohibited,
+            Detail::RepeatedWord { .. } => ProblemKind::RepeatedWord,
+            Detail::WastedSpace { .. } => ProblemKind::WastedSpace,
+            Detail::FullWidth { .. } => ProblemKind::FullWidth,
+            Detail::OutsideGbk { .. } => ProblemKind::OutsideGbk,
+            Detail::ControlChar { .. } => ProblemKind::ControlChar,
+        }
+    }
+}
+
+/// A prohibited-word category for a person: the built-in ones named in Chinese, any other
+/// (from a user's dictionary) as written.
+fn category(lang: Lang, category: &str) -> String {
+    let zh = match category {
+        "absolute" => "绝对化用语",
+        "authority" => "虚假权威",
+        "guarantee" => "承诺保证",
+        "lure" => "诱导用语",
+        "medical" => "医疗功效",
+        "superstition" => "封建迷信",
+        other => other,
+    };
+    lang.pick(zh, category).to_owned()
 }
 
 /// One problem, pointing at its text in the original title.
@@ -54,10 +164,91 @@ pub struct Problem {
     pub start: usize,
     /// One past the last character.
     pub end: usize,
-    /// What is wrong, for a person.
-    pub message: String,
+    /// What exactly is wrong (its fields flattened into the problem's JSON).
+    #[serde(flatten)]
+    pub detail: Detail,
     /// What to write instead: `""` means delete; absent when there is no mechanical fix.
     pub suggestion: Option<String>,
+}
+
+impl Problem {
+    fn new(
+        detail: Detail,
+        text: String,
+        (start, end): (usize, usize),
+        suggestion: Option<String>,
+    ) -> Problem {
+        Problem {
+            kind: detail.kind(),
+            text,
+            start,
+            end,
+            detail,
+            suggestion,
+        }
+    }
+
+    /// What is wrong, for a person, in `lang`: the one place each kind is worded.
+    pub fn describe(&self, lang: Lang) -> String {
+        let text = &self.text;
+        let half = self.suggestion.as_deref().unwrap_or_default();
+        match (lang, &self.detail) {
+            (Lang::Zh, Detail::EmptyTitle {}) => "标题为空".to_owned(),
+            (Lang::En, Detail::EmptyTitle {}) => "the title is empty".to_owned(),
+            (Lang::Zh, Detail::OverBudget { bytes, budget }) => {
+                format!(
+                    "{bytes} 字节，超出 {budget} 字节预算 {} 字节",
+                    bytes - budget
+                )
+            }
+            (Lang::En, Detail::OverBudget { bytes, budget }) => {
+                format!(
+                    "{bytes} bytes, {} over the {budget}-byte budget",
+                    bytes - budget
+                )
+            }
+            (_, Detail::Prohibited { category: c }) => match lang {
+                Lang::Zh => format!("「{text}」是违禁词（{}）", category(lang, c)),
+                Lang::En => format!("\"{text}\" is prohibited ({})", category(lang, c)),
+            },
+            (Lang::Zh, Detail::RepeatedWord { first }) => {
+                format!("「{text}」已在第 {first} 个字出现：搜索只算一次，重复只占字节")
+            }
+            (Lang::En, Detail::RepeatedWord { first }) => format!(
+                "\"{text}\" already stands at character {first}: search counts a word once, the \
+                 repeat only costs bytes"
+            ),
+            (Lang::Zh, Detail::WastedSpace { bytes, place }) => match place {
+                SpacePlace::Extra => format!("多余空格 {bytes} 字节：一个就够"),
+                SpacePlace::Edge => format!("标题首尾的空格 {bytes} 字节"),
+                SpacePlace::Between => {
+                    format!("词间不需要的空格 {bytes} 字节：淘宝会自己切分中文")
+                }
+            },
+            (Lang::En, Detail::WastedSpace { bytes, place }) => match place {
+                SpacePlace::Extra => format!("{bytes} byte(s) of extra space where one is enough"),
+                SpacePlace::Edge => format!("{bytes} byte(s) of space at the edge of the title"),
+                SpacePlace::Between => format!(
+                    "{bytes} byte(s) of space between words that need none: Taobao segments \
+                     Chinese itself"
+                ),
+            },
+            (Lang::Zh, Detail::FullWidth { bytes, half_bytes }) => {
+                format!("全角「{text}」占 {bytes} 字节，半角「{half}」只占 {half_bytes} 字节")
+            }
+            (Lang::En, Detail::FullWidth { bytes, half_bytes }) => {
+                format!("full-width \"{text}\" costs {bytes} bytes, \"{half}\" {half_bytes}")
+            }
+            (Lang::Zh, Detail::OutsideGbk { code, bytes }) => {
+                format!("U+{code:04X} 不在 GBK 内：占 {bytes} 字节，淘宝可能拒收")
+            }
+            (Lang::En, Detail::OutsideGbk { code, bytes }) => {
+                format!("U+{code:04X} is outside GBK: {bytes} bytes, and Taobao may reject it")
+            }
+            (Lang::Zh, Detail::ControlChar { code }) => format!("控制字符 U+{code:04X}"),
+            (Lang::En, Detail::ControlChar { code }) => format!("control character U+{code:04X}"),
+        }
+    }
 }
 
 /// Lints a segmented title against a byte budget.
@@ -65,14 +256,12 @@ pub fn lint(seg: &Segmented<'_>, segmenter: &Segmenter, budget: usize) -> Vec<Pr
     let title = seg.title();
     let mut problems = Vec::new();
     if title.trim().is_empty() {
-        problems.push(Problem {
-            kind: ProblemKind::EmptyTitle,
-            text: title.to_owned(),
-            start: 0,
-            end: title.chars().count(),
-            message: "the title is empty".into(),
-            suggestion: None,
-        });
+        problems.push(Problem::new(
+            Detail::EmptyTitle {},
+            title.to_owned(),
+            (0, title.chars().count()),
+            None,
+        ));
         return problems;
     }
     over_budget(title, budget, &mut problems);
@@ -97,17 +286,12 @@ fn over_budget(title: &str, budget: usize, problems: &mut Vec<Problem>) {
             break;
         }
     }
-    problems.push(Problem {
-        kind: ProblemKind::OverBudget,
-        text: title.chars().skip(cut).collect(),
-        start: cut,
-        end: title.chars().count(),
-        message: format!(
-            "{bytes} bytes, {} over the {budget}-byte budget",
-            bytes - budget
-        ),
-        suggestion: None,
-    });
+    problems.push(Problem::new(
+        Detail::OverBudget { bytes, budget },
+        title.chars().skip(cut).collect(),
+        (cut, title.chars().count()),
+        None,
+    ));
 }
 
 /// Banned words are matched on whole tokens, or on up to three adjacent tokens that together
@@ -128,15 +312,14 @@ fn prohibited(seg: &Segmented<'_>, segmenter: &Segmenter, problems: &mut Vec<Pro
             if let Some(entry) = segmenter.prohibited(seg.key_between(&first, &last)) {
                 let text =
                     seg.title()[first.byte_start as usize..last.byte_end as usize].to_owned();
-                let message = format!("\"{text}\" is prohibited ({})", entry.category);
-                problems.push(Problem {
-                    kind: ProblemKind::Prohibited,
+                problems.push(Problem::new(
+                    Detail::Prohibited {
+                        category: entry.category.clone(),
+                    },
                     text,
-                    start: first.start as usize,
-                    end: last.end as usize,
-                    message,
-                    suggestion: Some(entry.substitute.clone().unwrap_or_default()),
-                });
+                    (first.start as usize, last.end as usize),
+                    Some(entry.substitute.clone().unwrap_or_default()),
+                ));
                 matched = n;
                 break;
             }
@@ -205,17 +388,14 @@ fn repeated(seg: &Segmented<'_>, segmenter: &Segmenter, problems: &mut Vec<Probl
     for (later, earlier) in repeats(seg, segmenter) {
         let (token, first) = (&seg.tokens[later], &seg.tokens[earlier]);
         let text = seg.text(token);
-        problems.push(Problem {
-            kind: ProblemKind::RepeatedWord,
-            text: text.to_owned(),
-            start: token.start as usize,
-            end: token.end as usize,
-            message: format!(
-                "「{text}」已在第 {} 个字出现：搜索只算一次，重复只占字节",
-                first.start + 1
-            ),
-            suggestion: Some(String::new()),
-        });
+        problems.push(Problem::new(
+            Detail::RepeatedWord {
+                first: first.start as usize + 1,
+            },
+            text.to_owned(),
+            (token.start as usize, token.end as usize),
+            Some(String::new()),
+        ));
     }
 }
 
@@ -226,14 +406,12 @@ fn characters(title: &str, segmenter: &Segmenter, problems: &mut Vec<Problem>) {
     while i < chars.len() {
         let c = chars[i];
         if c.is_control() {
-            problems.push(Problem {
-                kind: ProblemKind::ControlChar,
-                text: c.to_string(),
-                start: i,
-                end: i + 1,
-                message: format!("control character U+{:04X}", c as u32),
-                suggestion: Some(String::new()),
-            });
+            problems.push(Problem::new(
+                Detail::ControlChar { code: c as u32 },
+                c.to_string(),
+                (i, i + 1),
+                Some(String::new()),
+            ));
             i += 1;
         } else if c.is_whitespace() {
             let start = i;
@@ -252,23 +430,22 @@ fn characters(title: &str, segmenter: &Segmenter, problems: &mut Vec<Problem>) {
             let run: String = chars[start..i].iter().collect();
             let wasted = gbk_len(&run) - usize::from(keep_one);
             if wasted > 0 {
-                let message = if keep_one {
-                    format!("{wasted} byte(s) of extra space where one is enough")
+                let place = if keep_one {
+                    SpacePlace::Extra
                 } else if before.is_none() || after.is_none() {
-                    format!("{wasted} byte(s) of space at the edge of the title")
+                    SpacePlace::Edge
                 } else {
-                    format!(
-                        "{wasted} byte(s) of space between words that need none: Taobao segments Chinese itself"
-                    )
+                    SpacePlace::Between
                 };
-                problems.push(Problem {
-                    kind: ProblemKind::WastedSpace,
-                    text: run,
-                    start,
-                    end: i,
-                    message,
-                    suggestion: Some(if keep_one { " ".into() } else { String::new() }),
-                });
+                problems.push(Problem::new(
+                    Detail::WastedSpace {
+                        bytes: wasted,
+                        place,
+                    },
+                    run,
+                    (start, i),
+                    Some(if keep_one { " ".into() } else { String::new() }),
+                ));
             }
         } else if is_full_width_ascii(c) {
             let start = i;
@@ -277,31 +454,25 @@ fn characters(title: &str, segmenter: &Segmenter, problems: &mut Vec<Problem>) {
             }
             let text: String = chars[start..i].iter().collect();
             let half: String = text.chars().map(to_half_width).collect();
-            problems.push(Problem {
-                kind: ProblemKind::FullWidth,
-                message: format!(
-                    "full-width \"{text}\" costs {} bytes, \"{half}\" {}",
-                    gbk_len(&text),
-                    half.len()
-                ),
+            problems.push(Problem::new(
+                Detail::FullWidth {
+                    bytes: gbk_len(&text),
+                    half_bytes: half.len(),
+                },
                 text,
-                start,
-                end: i,
-                suggestion: Some(half),
-            });
+                (start, i),
+                Some(half),
+            ));
         } else if is_outside_gbk(c) {
-            problems.push(Problem {
-                kind: ProblemKind::OutsideGbk,
-                text: c.to_string(),
-                start: i,
-                end: i + 1,
-                message: format!(
-                    "U+{:04X} is outside GBK: {} bytes, and Taobao may reject it",
-                    c as u32,
-                    gbk_char_len(c)
-                ),
-                suggestion: Some(String::new()),
-            });
+            problems.push(Problem::new(
+                Detail::OutsideGbk {
+                    code: c as u32,
+                    bytes: gbk_char_len(c),
+                },
+                c.to_string(),
+                (i, i + 1),
+                Some(String::new()),
+            ));
             i += 1;
         } else {
             i += 1;
@@ -369,7 +540,11 @@ mod tests {
             .iter()
             .find(|p| p.kind == ProblemKind::OverBudget)
             .unwrap();
-        assert_eq!(over.message, "66 bytes, 6 over the 60-byte budget");
+        assert_eq!(
+            over.describe(Lang::En),
+            "66 bytes, 6 over the 60-byte budget"
+        );
+        assert_eq!(over.describe(Lang::Zh), "66 字节，超出 60 字节预算 6 字节");
         assert_eq!(over.start, 30);
     }
 

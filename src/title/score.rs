@@ -17,6 +17,7 @@ use super::lint::{Problem, ProblemKind};
 use super::text::{fold, gbk_len};
 use crate::item::{Item, Subject};
 use crate::keyword::{Candidates, KeywordUniverse};
+use crate::lang::Lang;
 use crate::recall;
 
 /// How many queries a record lists by name (found, missed, gained, lost).
@@ -69,18 +70,33 @@ pub enum Check {
 }
 
 impl Check {
-    /// The check for a person, in Chinese.
-    pub fn describe(&self) -> String {
-        match self {
-            Check::EmptyTitle => "标题为空".to_owned(),
-            Check::OverBudget { bytes, budget } => {
+    /// The check for a person, in `lang`: the one place each kind is worded.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::Zh, Check::EmptyTitle) => "标题为空".to_owned(),
+            (Lang::En, Check::EmptyTitle) => "the title is empty".to_owned(),
+            (Lang::Zh, Check::OverBudget { bytes, budget }) => {
                 format!("超出 {budget} 字节预算 {} 字节", bytes - budget)
             }
-            Check::Prohibited { word } => format!("违禁词「{word}」"),
-            Check::RepeatedWord { word } => format!("重复词「{word}」"),
-            Check::MissingBrand { brand } => format!("缺少品牌「{brand}」"),
-            Check::MissingProduct { product } if product.is_empty() => "没有产品词".to_owned(),
-            Check::MissingProduct { product } => format!("缺少产品词「{product}」"),
+            (Lang::En, Check::OverBudget { bytes, budget }) => {
+                format!("{} bytes over the {budget}-byte budget", bytes - budget)
+            }
+            (Lang::Zh, Check::Prohibited { word }) => format!("违禁词「{word}」"),
+            (Lang::En, Check::Prohibited { word }) => format!("prohibited word \"{word}\""),
+            (Lang::Zh, Check::RepeatedWord { word }) => format!("重复词「{word}」"),
+            (Lang::En, Check::RepeatedWord { word }) => format!("repeated word \"{word}\""),
+            (Lang::Zh, Check::MissingBrand { brand }) => format!("缺少品牌「{brand}」"),
+            (Lang::En, Check::MissingBrand { brand }) => format!("brand \"{brand}\" missing"),
+            (Lang::Zh, Check::MissingProduct { product }) if product.is_empty() => {
+                "没有产品词".to_owned()
+            }
+            (Lang::En, Check::MissingProduct { product }) if product.is_empty() => {
+                "no product word".to_owned()
+            }
+            (Lang::Zh, Check::MissingProduct { product }) => format!("缺少产品词「{product}」"),
+            (Lang::En, Check::MissingProduct { product }) => {
+                format!("product word \"{product}\" missing")
+            }
         }
     }
 }

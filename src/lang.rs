@@ -1,0 +1,493 @@
+//! The language people read baobei in: Chinese by default, English with `--lang en` or an
+//! English locale (`LC_ALL`, `LC_MESSAGES`, `LANG` starting with `en`).
+//!
+//! The library keeps reasons, problems and decisions as structured values (a kind plus its
+//! fields); each kind is worded in both languages in one place, a `describe(lang)` beside its
+//! type, so the CLI, the files and the report say the same thing the same way.
+
+use std::ffi::OsString;
+
+/// The language people read baobei in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 中文 (the default: baobei's users are Chinese shop operators).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language asked for: `--lang zh|en` (or `--lang=en`) among `args` (the first is
+    /// the program name; nothing after `--` counts), else the locale's, else Chinese.
+    pub fn from_args(args: &[OsString]) -> Lang {
+        let mut asked = None;
+        let mut it = args.iter().skip(1);
+        while let Some(arg) = it.next() {
+            let arg = arg.to_string_lossy();
+            if arg == "--" {
+                break;
+            }
+            if arg == "--lang" {
+                asked = it.next().map(|v| v.to_string_lossy().into_owned());
+            } else if let Some(value) = arg.strip_prefix("--lang=") {
+                asked = Some(value.to_owned());
+            }
+        }
+        match asked.or_else(locale) {
+            Some(v) if v.to_ascii_lowercase().starts_with("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    /// `zh` or `en`, whichever is this language.
+    pub fn pick<T>(self, zh: T, en: T) -> T {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// Every language, for tests that each text has both.
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+}
+
+/// The first non-empty of `LC_ALL`, `LC_MESSAGES`, `LANG`.
+fn locale() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .map(|v| v.to_string_lossy().into_owned())
+        .find(|v| !v.is_empty())
+}
+
+/// A list for a person: `、` between items in Chinese, `, ` in English.
+pub fn list(lang: Lang, items: impl IntoIterator<Item = String>) -> String {
+    items
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(lang.pick("、", ", "))
+}
+
+/// Whether `text` holds a CJK ideograph (tests check that Chinese renderings are Chinese
+/// and English ones are not).
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_comes_from_the_flag_then_the_locale() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            Lang::from_args(&args(&["baobei", "--lang", "en", "lint"])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_args(&args(&["baobei", "lint", "--lang=zh"])),
+            Lang::Zh
+        );
+        // A title that happens to read `--lang` after `--` is a title.
+        assert_eq!(
+            Lang::from_args(&args(&[
+                "baobei", "--lang", "zh", "lint", "--", "--lang", "en"
+            ])),
+            Lang::Zh
+        );
+    }
+}
+
+/// Every kind of every reason, problem and decision, one value each (fields in ASCII, so that
+/// the English rendering has no Chinese of its own), rendered in both languages.
+#[cfg(test)]
+mod every_kind {
+    use super::{Lang, has_cjk};
+    use crate::ads::{Action, DecisionReason, NegativeWord, Suggestion};
+    use crate::reason::KeywordReason;
+    use crate::title::edit::{Change, Kept, Origin};
+    use crate::title::lint::{Detail, Problem, ProblemKind, SpacePlace};
+    use crate::title::score::Check;
+
+    /// Checks both renderings of `what`; `variant` is its kind's index (from an exhaustive
+    /// match, so a new kind fails to compile until it is listed) and `count` the kinds.
+    fn check_all<T: std::fmt::Debug>(
+        name: &str,
+        values: &[T],
+        count: usize,
+        variant: impl Fn(&T) -> usize,
+        render: impl Fn(&T, Lang) -> String,
+    ) {
+        let mut seen = vec![false; count];
+        for v in values {
+            seen[variant(v)] = true;
+            let (zh, en) = (render(v, Lang::Zh), render(v, Lang::En));
+            assert!(!zh.is_empty() && !en.is_empty(), "{name} {v:?}: empty");
+            assert_ne!(zh, en, "{name} {v:?}: the same in both languages");
+            assert!(
+                has_cjk(&zh),
+                "{name} {v:?}: the Chinese is not Chinese: {zh}"
+            );
+            assert!(
+                !has_cjk(&en),
+                "{name} {v:?}: the English holds Chinese: {en}"
+            );
+        }
+        let missing: Vec<usize> = (0..count).filter(|&i| !seen[i]).collect();
+        assert!(missing.is_empty(), "{name}: no sample of kinds {missing:?}");
+    }
+
+    fn s(text: &str) -> String {
+        text.to_owned()
+    }
+
+    #[test]
+    fn every_reason_kind_has_chinese_and_english() {
+        let lost = vec![s("a b"), s("c"), s("d"), s("e")];
+        check_all(
+            "Change",
+            &[
+                Change::Prohibited {
+                    word: s("NO.1"),
+                    substitute: Some(s("top")),
+                },
+                Change::Prohibited {
+                    word: s("NO.1"),
+                    substitute: None,
+                },
+                Change::Banned { word: s("x") },
+                Change::Repeated { word: s("x") },
+                Change::Spaces { count: 2 },
+                Change::HalfWidth { count: 3 },
+                Change::Characters { text: s("\u{7}") },
+                Change::OverBudget {
+                    word: s("x"),
+                    lost: vec![],
+                },
+                Change::OverBudget {
+                    word: s("x"),
+                    lost: lost.clone(),
+                },
+                Change::Added {
+                    word: s("silk"),
+                    origin: Origin::Attribute {
+                        name: s("material"),
+                    },
+                    gained: vec![s("silk dress")],
+                },
+                Change::Added {
+                    word: s("tee"),
+                    origin: Origin::Synonym { of: s("t-shirt") },
+                    gained: lost.clone(),
+                },
+                Change::Removed {
+                    word: s("x"),
+                    for_word: s("y"),
+                    lost: vec![],
+                },
+                Change::Removed {
+                    word: s("x"),
+                    for_word: s("y"),
+                    lost,
+                },
+            ],
+            9,
+            |c| match c {
+                Change::Prohibited { .. } => 0,
+                Change::Banned { .. } => 1,
+                Change::Repeated { .. } => 2,
+                Change::Spaces { .. } => 3,
+                Change::HalfWidth { .. } => 4,
+                Change::Characters { .. } => 5,
+                Change::OverBudget { .. } => 6,
+                Change::Added { .. } => 7,
+                Change::Removed { .. } => 8,
+            },
+            |c, lang| c.describe(lang),
+        );
+        check_all(
+            "Kept",
+            &[Kept::Reverted, Kept::Violations, Kept::NoGain],
+            3,
+            |k| *k as usize,
+            |k, lang| k.describe(lang),
+        );
+        check_all(
+            "Check",
+            &[
+                Check::EmptyTitle,
+                Check::OverBudget {
+                    bytes: 66,
+                    budget: 60,
+                },
+                Check::Prohibited { word: s("NO.1") },
+                Check::RepeatedWord { word: s("x") },
+                Check::MissingBrand { brand: s("CHANDO") },
+                Check::MissingProduct { product: s("") },
+                Check::MissingProduct {
+                    product: s("cream"),
+                },
+            ],
+            6,
+            |c| match c {
+                Check::EmptyTitle => 0,
+                Check::OverBudget { .. } => 1,
+                Check::Prohibited { .. } => 2,
+                Check::RepeatedWord { .. } => 3,
+                Check::MissingBrand { .. } => 4,
+                Check::MissingProduct { .. } => 5,
+            },
+            |c, lang| c.describe(lang),
+        );
+        let problem = |detail: Detail| Problem {
+            kind: detail.kind(),
+            text: s("AB"),
+            start: 0,
+            end: 2,
+            detail,
+            suggestion: Some(s("AB")),
+        };
+        let problems: Vec<Problem> = [
+            Detail::EmptyTitle {},
+            Detail::OverBudget {
+                bytes: 66,
+                budget: 60,
+            },
+            Detail::Prohibited {
+                category: s("absolute"),
+            },
+            Detail::Prohibited {
+                category: s("made-up"),
+            },
+            Detail::RepeatedWord { first: 3 },
+            Detail::WastedSpace {
+                bytes: 1,
+                place: SpacePlace::Extra,
+            },
+            Detail::WastedSpace {
+                bytes: 1,
+                place: SpacePlace::Edge,
+            },
+            Detail::WastedSpace {
+                bytes: 1,
+                place: SpacePlace::Between,
+            },
+            Detail::FullWidth {
+                bytes: 4,
+                half_bytes: 2,
+            },
+            Detail::OutsideGbk {
+                code: 0x1F600,
+                bytes: 4,
+            },
+            Detail::ControlChar { code: 7 },
+        ]
+        .into_iter()
+        .map(problem)
+        .collect();
+        check_all(
+            "Problem",
+            &problems,
+            8,
+            |p| p.kind as usize,
+            |p, lang| format!("{} {}", p.kind.name(lang), p.describe(lang)),
+        );
+        assert!(problems.iter().all(|p| p.kind == p.detail.kind()));
+        let _: fn(ProblemKind) -> usize = |k| match k {
+            ProblemKind::EmptyTitle
+            | ProblemKind::OverBudget
+            | ProblemKind::Prohibited
+            | ProblemKind::RepeatedWord
+            | ProblemKind::WastedSpace
+            | ProblemKind::FullWidth
+            | ProblemKind::OutsideGbk
+            | ProblemKind::ControlChar => 8,
+        };
+        let keyword_reasons = [
+            KeywordReason::HoldsProduct {
+                product: Some(s("dress")),
+            },
+            KeywordReason::HoldsProduct { product: None },
+            KeywordReason::SimilarListings {
+                listings: 3,
+                of: 20,
+            },
+            KeywordReason::TitleWords,
+            KeywordReason::SomeTitleWords {
+                in_title: 1,
+                words: 2,
+            },
+            KeywordReason::OtherCategory {
+                category: s("shoes"),
+            },
+            KeywordReason::BestSellers {
+                using: 2,
+                of: 5,
+                covered: true,
+            },
+            KeywordReason::BestSellers {
+                using: 2,
+                of: 5,
+                covered: false,
+            },
+            KeywordReason::Rising { growth: Some(0.5) },
+            KeywordReason::Rising { growth: None },
+            KeywordReason::Roi { roi: 3.2, cpc: 0.8 },
+        ];
+        check_all(
+            "KeywordReason",
+            &keyword_reasons,
+            8,
+            |r| match r {
+                KeywordReason::HoldsProduct { .. } => 0,
+                KeywordReason::SimilarListings { .. } => 1,
+                KeywordReason::TitleWords => 2,
+                KeywordReason::SomeTitleWords { .. } => 3,
+                KeywordReason::OtherCategory { .. } => 4,
+                KeywordReason::BestSellers { .. } => 5,
+                KeywordReason::Rising { .. } => 6,
+                KeywordReason::Roi { .. } => 7,
+            },
+            |r, lang| r.describe(lang),
+        );
+        check_all(
+            "unconfirmed words",
+            &[vec![s("silk")]],
+            1,
+            |_| 0,
+            |w, lang| crate::reason::describe_all(lang, &keyword_reasons[3..4], w),
+        );
+        check_all(
+            "ads Suggestion",
+            &[Suggestion {
+                item: s("1"),
+                keyword: s("dress"),
+                bid: None,
+                reasons: keyword_reasons.to_vec(),
+                confidence: 0.5,
+            }],
+            1,
+            |_| 0,
+            |a, lang| a.reason(lang),
+        );
+        check_all(
+            "DecisionReason",
+            &[
+                DecisionReason::TrafficDoesNotClick {
+                    clicks: 1,
+                    impressions: 900,
+                    ctr: 0.001,
+                    ctr_high: 0.003,
+                    pooled_ctr: 0.02,
+                },
+                DecisionReason::NoOrderValue,
+                DecisionReason::LosesMoney {
+                    orders: 0,
+                    clicks: 80,
+                    cvr: 0.002,
+                    cvr_high: 0.01,
+                    value_per_click: 0.2,
+                    cpc: 1.5,
+                    cut: 0.2,
+                },
+                DecisionReason::ExpectedRoi {
+                    cvr: 0.02,
+                    cvr_low: 0.01,
+                    cvr_high: 0.03,
+                    root: s("dress"),
+                    group_cvr: 0.02,
+                    value_per_click: 3.0,
+                    cpc: 1.0,
+                    roi: 3.0,
+                    target: 2.5,
+                },
+                DecisionReason::NoClick { impressions: 500 },
+                DecisionReason::NoOrder {
+                    clicks: 40,
+                    rule: 30,
+                },
+                DecisionReason::FewClicks { clicks: 4 },
+                DecisionReason::FixListing {
+                    roi: 0.5,
+                    floor: 1.0,
+                },
+                DecisionReason::LowCtr {
+                    ctr: 0.005,
+                    share: 0.5,
+                    group_ctr: 0.02,
+                },
+                DecisionReason::CoreWord { roi: 4.0 },
+                DecisionReason::Holds {
+                    roi: 3.0,
+                    ctr: 0.02,
+                },
+                DecisionReason::UnderTarget {
+                    roi: 2.0,
+                    target: 2.5,
+                },
+                DecisionReason::GroupReturns { roi: 0.6 },
+            ],
+            13,
+            |r| match r {
+                DecisionReason::TrafficDoesNotClick { .. } => 0,
+                DecisionReason::NoOrderValue => 1,
+                DecisionReason::LosesMoney { .. } => 2,
+                DecisionReason::ExpectedRoi { .. } => 3,
+                DecisionReason::NoClick { .. } => 4,
+                DecisionReason::NoOrder { .. } => 5,
+                DecisionReason::FewClicks { .. } => 6,
+                DecisionReason::FixListing { .. } => 7,
+                DecisionReason::LowCtr { .. } => 8,
+                DecisionReason::CoreWord { .. } => 9,
+                DecisionReason::Holds { .. } => 10,
+                DecisionReason::UnderTarget { .. } => 11,
+                DecisionReason::GroupReturns { .. } => 12,
+            },
+            |r, lang| r.describe(lang),
+        );
+        check_all(
+            "Action",
+            &[
+                Action::Raise,
+                Action::Lower,
+                Action::Keep,
+                Action::Pause,
+                Action::Delete,
+            ],
+            5,
+            |a| *a as usize,
+            |a, lang| a.name(lang).to_owned(),
+        );
+        check_all(
+            "NegativeWord",
+            &[NegativeWord {
+                plan: s("p"),
+                word: s("free"),
+                keywords: vec![s("free dress"), s("free tee")],
+                clicks: 30,
+                cost: 45.0,
+                confidence: 0.95,
+            }],
+            1,
+            |_| 0,
+            |n, lang| n.reason(lang),
+        );
+        let named = |text: &str| crate::item::Named {
+            text: s(text),
+            key: s(text),
+            detected: true,
+        };
+        check_all(
+            "Subject note",
+            &[crate::item::Subject {
+                brand: Some(named("CHANDO")),
+                product: Some(named("cream")),
+            }],
+            1,
+            |_| 0,
+            |n, lang| n.note(lang).unwrap_or_default(),
+        );
+    }
+}
