@@ -337,12 +337,10 @@ impl<'a> Suggester<'a> {
     }
 }
 
-/// Folded text without spaces: `蓝牙耳机 运动` and `蓝牙耳机运动` are one ad keyword.
-fn ad_key(keyword: &str) -> String {
-    fold(keyword)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+/// A keyword's identity: the set of its query words ([`recall::query_key`]), so that
+/// `蓝牙耳机 运动`, `蓝牙耳机运动` and `运动 蓝牙耳机` are one ad keyword, as they are one query.
+fn ad_key(segmenter: &crate::title::Segmenter, keyword: &str) -> String {
+    crate::recall::query_key(&crate::recall::query_words(segmenter, keyword))
 }
 
 /// Keywords to add to each item's ad group: the top `per_item` `--for ads` suggestions that the
@@ -365,6 +363,7 @@ pub fn ad_suggestions(
         gmv: f64,
         orders: u64,
     }
+    let segmenter = suggester.editor.scorer.universe.segmenter();
     let mut items: BTreeMap<&str, Seen<'_>> = BTreeMap::new();
     for t in totals {
         let seen = items.entry(&t.item).or_insert_with(|| Seen {
@@ -373,7 +372,7 @@ pub fn ad_suggestions(
             gmv: 0.0,
             orders: 0,
         });
-        seen.keywords.insert(ad_key(&t.keyword));
+        seen.keywords.insert(ad_key(segmenter, &t.keyword));
         seen.gmv += t.gmv;
         seen.orders += t.orders;
     }
@@ -386,7 +385,7 @@ pub fn ad_suggestions(
         let picked = suggester
             .suggest(&item)
             .into_iter()
-            .filter(|s| !seen.keywords.contains(&ad_key(&s.keyword)))
+            .filter(|s| !seen.keywords.contains(&ad_key(segmenter, &s.keyword)))
             .filter(|s| s.roi.is_some_and(|r| r >= break_even_roi))
             // Bought clicks must find the item true to the query, and a keyword the title
             // states earns the relevance part of the quality score.
@@ -749,9 +748,11 @@ mod tests {
     }
 
     #[test]
-    fn ad_keywords_match_across_spaces_and_width() {
-        assert_eq!(ad_key("蓝牙耳机 运动"), ad_key("蓝牙耳机运动"));
-        assert_eq!(ad_key("ＴＷＳ耳机"), ad_key("tws 耳机"));
-        assert_ne!(ad_key("蓝牙耳机"), ad_key("耳机"));
+    fn ad_keywords_match_across_spaces_width_and_word_order() {
+        let s = crate::title::test_segmenter();
+        assert_eq!(ad_key(s, "蓝牙耳机 运动"), ad_key(s, "蓝牙耳机运动"));
+        assert_eq!(ad_key(s, "运动 蓝牙耳机"), ad_key(s, "蓝牙耳机运动"));
+        assert_eq!(ad_key(s, "ＴＷＳ耳机"), ad_key(s, "tws 耳机"));
+        assert_ne!(ad_key(s, "蓝牙耳机"), ad_key(s, "耳机"));
     }
 }
