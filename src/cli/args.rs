@@ -312,9 +312,10 @@ pub struct TopArgs {
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
     /// Only keywords with at least N online items (在线商品数; for derived rows the covering
-    /// listings): a growth rate measured on two listings is noise, not a rising word.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub min_items: u64,
+    /// listings): a growth rate measured on two listings is noise, not a rising word. Default:
+    /// 5 with `--by growth`, else 0.
+    #[arg(long, value_name = "N")]
+    pub min_items: Option<u64>,
     /// Write results to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -222,9 +222,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("keywords top:limit", "关键词个数", "How many keywords"),
     (
         "keywords top:min_items",
-        "只看在线商品数至少为 N 的关键词（推算的关键词为覆盖它的宝贝数）：两个宝贝上测得的增长是噪声，不是飙升词",
+        "只看在线商品数至少为 N 的关键词（推算的关键词为覆盖它的宝贝数）：两个宝贝上测得的增长是噪声，不是飙升词。默认：--by growth 时为 5，否则为 0",
         "Only keywords with at least N online items (在线商品数; for derived rows the covering \
-         listings): a growth rate measured on two listings is noise, not a rising word",
+         listings): a growth rate measured on two listings is noise, not a rising word. Default: \
+         5 with `--by growth`, else 0",
     ),
     (
         "keywords derive",

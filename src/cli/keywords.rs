@@ -425,9 +425,17 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
 /// columns no row has a value in.
 pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
+    // Rising words need support: a growth rate over one or two listings is noise.
+    let min_items = args
+        .min_items
+        .unwrap_or(if matches!(args.by, Some(RankArg::Growth)) {
+            5
+        } else {
+            0
+        });
     let rank = |by: RankBy| {
         table.top_by(args.limit, args.category.as_deref(), |s| {
-            if args.min_items > 0 && s.online_items.is_none_or(|n| n < args.min_items) {
+            if min_items > 0 && s.online_items.is_none_or(|n| n < min_items) {
                 return None;
             }
             by.score(s)
@@ -472,7 +480,7 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     }
     sink.finish()?;
     if rows.is_empty() {
-        let why = why_none(&table, args, by, args.by.is_none())?;
+        let why = why_none(&table, args, min_items, by, args.by.is_none())?;
         eprintln!("baobei: no keyword to show: {why}");
     }
     Ok(Exit::Ok)
@@ -483,6 +491,7 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
 fn why_none(
     table: &KeywordTable,
     args: &TopArgs,
+    min_items: u64,
     mut by: RankBy,
     auto: bool,
 ) -> anyhow::Result<String> {
@@ -543,7 +552,7 @@ fn why_none(
         format!(
             "{scored} keyword(s){scope} have the figure, but none has at least {} online items \
              (在线商品数): lower --min-items",
-            args.min_items
+            min_items
         )
     })
 }
