@@ -1082,8 +1082,9 @@ impl<'a> Editor<'a> {
             None => return pieces.len(),
         };
         // Never inside a compound: two pieces that touched in the original and make one word
-        // (蓝牙 + 耳机, both halves of the product word) stay together; the addition goes
-        // before the compound (a modifier of the product word) or after it.
+        // (蓝牙 + 耳机), or two names (both halves of the product word, 柯尼卡 + 美能达), stay
+        // together; the addition goes before the compound (a modifier of the product word) or
+        // after it.
         let s = self.universe().segmenter();
         let joined = |i: usize| {
             let (a, b) = (&pieces[i - 1], &pieces[i]);
@@ -1091,7 +1092,9 @@ impl<'a> Editor<'a> {
             touching
                 && !a.punct
                 && !b.punct
-                && ((a.product && b.product) || s.is_word(&format!("{}{}", a.key, b.key)))
+                && ((a.product && b.product)
+                    || (a.level == Level::Locked && b.level == Level::Locked)
+                    || s.is_word(&format!("{}{}", a.key, b.key)))
         };
         let mut at = at;
         while at > 0 && at < pieces.len() && joined(at) {
@@ -1455,6 +1458,17 @@ mod tests {
             assert!(r.title.contains("润肤霜"), "{}", r.title);
             let r = e.rewrite(&Item::new("2", "喵喵酒 鸡尾酒"));
             assert!(r.title.contains("喵喵酒"), "{}", r.title);
+        });
+    }
+
+    #[test]
+    fn an_addition_never_splits_a_compound_or_a_name() {
+        with(&[("蓝牙 5.3", 100.0), ("耳机", 10.0)], |e, _| {
+            let mut item = Item::new("1", "声屿挂耳式蓝牙耳机");
+            item.attributes = vec![("蓝牙版本".into(), "5.3".into())];
+            let r = e.rewrite(&item);
+            assert!(r.title.contains("5.3"), "{}", r.title);
+            assert!(r.title.contains("蓝牙耳机"), "{}", r.title);
         });
     }
 
