@@ -13,7 +13,7 @@ type Source = Box<dyn Read + Send>;
 /// Rows of a delimited file; the header is read (or given) when the file is opened.
 pub(crate) struct DelimitedRows {
     header: Arc<Header>,
-    reader: csv::Reader<DecodingReader<Source>>,
+    reader: csv::Reader<QuoteTracker<DecodingReader<Source>>>,
     record: csv::StringRecord,
     done: bool,
 }
@@ -55,7 +55,7 @@ impl DelimitedRows {
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(decoding);
+            .from_reader(QuoteTracker::new(decoding, delimiter));
         let mut record = csv::StringRecord::new();
         let names: Vec<String> = match &options.columns {
             Some(names) => names.clone(),
@@ -67,7 +67,7 @@ impl DelimitedRows {
                     return Err(InputError::Empty { path });
                 }
                 // A header that does not decode cannot name the columns.
-                if let Some(error) = reader.get_mut().take_bad_line(1, 1) {
+                if let Some(error) = reader.get_mut().inner.take_bad_line(1, 1) {
                     return Err(error);
                 }
                 record.iter().map(str::to_owned).collect()
@@ -92,7 +92,7 @@ impl DelimitedRows {
     }
 
     pub(crate) fn encoding(&self) -> Encoding {
-        self.reader.get_ref().encoding()
+        self.reader.get_ref().inner.encoding()
     }
 
     fn next_record(&mut self) -> Option<Result<Record, InputError>> {
@@ -108,7 +108,7 @@ impl DelimitedRows {
                 let fatal = !matches!(error.kind(), csv::ErrorKind::Utf8 { .. });
                 self.done = fatal;
                 let line = match error.position() {
-                    Some(p) => self.reader.get_mut().line_at(p.byte()),
+                    Some(p) => self.reader.get_mut().inner.line_at(p.byte()),
                     None => 1,
                 };
                 let path = self.header.path_arc();
@@ -116,13 +116,24 @@ impl DelimitedRows {
             }
             Ok(true) => {
                 let byte = self.record.position().map_or(0, |p| p.byte());
-                let line = self.reader.get_mut().line_at(byte);
+                let line = self.reader.get_mut().inner.line_at(byte);
                 let breaks: usize = self.record.iter().map(|f| f.matches('\n').count()).sum();
                 let last = line + breaks as u64;
-                if let Some(error) = self.reader.get_mut().take_bad_line(line, last) {
+                if let Some(error) = self.reader.get_mut().inner.take_bad_line(line, last) {
                     return Some(Err(error));
                 }
-                Some(self.build(line))
+                let result = self.build(line);
+                // The csv crate closes a quote left open at the end of the file silently; a
+                // file cut inside a quoted cell (no final line break) would pass as whole.
+                let end = self.reader.position().byte();
+                if result.is_ok() && self.reader.get_ref().open_quote_at(end) {
+                    return Some(Err(InputError::Csv {
+                        location: Location::new(self.header.path_arc().clone(), line, 1),
+                        message: "unbalanced quote: the file ends inside a quoted field".into(),
+                        raw: delimited_line(self.record.iter(), self.header.delimiter()),
+                    }));
+                }
+                Some(result)
             }
         }
     }
@@ -182,6 +193,69 @@ impl DelimitedRows {
     }
 }
 
+/// Follows the CSV quoting state of the bytes the csv crate reads, so that a file ending inside
+/// a quoted field can be told from one ending after it (the crate reports neither).
+struct QuoteTracker<R> {
+    inner: R,
+    delimiter: u8,
+    state: Quote,
+    bytes: u64,
+    eof: bool,
+}
+
+/// Where the bytes read so far stand: at a field's start, in an unquoted or a quoted field,
+/// or just after a quote inside a quoted one (it closes the field unless another follows).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    ClosingOrDoubled,
+}
+
+impl<R> QuoteTracker<R> {
+    fn new(inner: R, delimiter: u8) -> Self {
+        QuoteTracker {
+            inner,
+            delimiter,
+            state: Quote::FieldStart,
+            bytes: 0,
+            eof: false,
+        }
+    }
+
+    /// Whether the input ended, `end` bytes long, inside a quoted field.
+    fn open_quote_at(&self, end: u64) -> bool {
+        self.eof && end == self.bytes && self.state == Quote::Quoted
+    }
+
+    fn track(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let boundary = b == self.delimiter || b == b'\n' || b == b'\r';
+            self.state = match (self.state, b) {
+                (Quote::Quoted, b'"') => Quote::ClosingOrDoubled,
+                (Quote::Quoted, _) => Quote::Quoted,
+                (Quote::ClosingOrDoubled, b'"') => Quote::Quoted,
+                (Quote::FieldStart, b'"') => Quote::Quoted,
+                _ if boundary => Quote::FieldStart,
+                _ => Quote::Unquoted,
+            };
+        }
+    }
+}
+
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        }
+        self.track(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
 fn csv_error(
     error: csv::Error,
     path: &Arc<Path>,
@@ -221,5 +295,35 @@ mod tests {
         assert_eq!(sniff(b"\"a,b\"\tprice"), b'\t');
         assert_eq!(sniff(b"title"), b',');
         assert_eq!(sniff(b"a,b\tc"), b',');
+    }
+
+    fn read(text: &str) -> Vec<Result<Record, InputError>> {
+        let source: Source = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let path: Arc<Path> = Arc::from(Path::new("cut.csv"));
+        DelimitedRows::open(source, path, Format::Csv, &Options::default())
+            .unwrap()
+            .collect()
+    }
+
+    #[test]
+    fn file_cut_inside_an_open_quote_without_final_newline_is_a_row_error() {
+        let rows = read("id,title\n1,面霜\n2,\"自然堂乳液");
+        assert!(rows[0].is_ok());
+        let error = rows[1].as_ref().unwrap_err().to_string();
+        assert!(
+            error.starts_with("cut.csv:3:1: malformed CSV: unbalanced quote: the file ends"),
+            "{error}"
+        );
+        assert_eq!(rows.len(), 2);
+        // Across lines too, and closed quotes (escaped or not) at the very end are fine.
+        let rows = read("id,title\n1,\"面霜\n2,乳液");
+        assert!(rows.iter().all(Result::is_err), "{rows:?}");
+        for whole in [
+            "id,title\n1,\"面霜\"",
+            "id,title\n1,\"5\"\"屏\"",
+            "id,title\n1,5\"屏",
+        ] {
+            assert!(read(whole).iter().all(Result::is_ok), "{whole}");
+        }
     }
 }
