@@ -79,6 +79,7 @@ impl DelimitedRows {
             .map(|(i, name)| Column::new(name, i as u64 + 1))
             .collect();
         let header = Arc::new(Header::new(path, format, delimiter, columns));
+        header.check_unique(1)?;
         Ok(DelimitedRows {
             header,
             reader,

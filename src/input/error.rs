@@ -141,6 +141,16 @@ pub enum InputError {
         /// The headers (or keys) that were there, joined with `, `.
         found: String,
     },
+    /// Two header cells with the same name: which one a field reads would be a guess.
+    #[error("{location}: duplicate column {name:?} (also column {first})")]
+    DuplicateColumn {
+        /// The second cell with the name.
+        location: Location,
+        /// The name, as written.
+        name: String,
+        /// 1-based column of the first cell with the name.
+        first: u64,
+    },
     /// The file has no header row at all (it is empty).
     #[error("{}:1:1: no header row: the file is empty", path.display())]
     Empty {
@@ -219,6 +229,7 @@ impl InputError {
             InputError::Undecodable { location, .. }
             | InputError::UndecodableLine { location, .. }
             | InputError::MissingColumn { location, .. }
+            | InputError::DuplicateColumn { location, .. }
             | InputError::Csv { location, .. }
             | InputError::FieldCount { location, .. }
             | InputError::Json { location, .. }

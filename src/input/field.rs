@@ -325,6 +325,23 @@ impl Header {
         self.columns.iter().filter(|c| c.field.is_none())
     }
 
+    /// Refuses a header naming one column twice (blank names aside, as a stray delimiter makes
+    /// them); `line` is the header's line (or sheet row).
+    pub(crate) fn check_unique(&self, line: u64) -> Result<(), InputError> {
+        let mut seen = HashMap::new();
+        for column in self.columns.iter().filter(|c| !c.name.is_empty()) {
+            if let Some(&first) = seen.get(column.name.as_str()) {
+                return Err(InputError::DuplicateColumn {
+                    location: Location::new(self.path.clone(), line, column.position),
+                    name: column.name.clone(),
+                    first,
+                });
+            }
+            seen.insert(column.name.as_str(), column.position);
+        }
+        Ok(())
+    }
+
     /// Errors with the aliases looked for when `field` has no column.
     pub fn require(&self, field: Field) -> Result<(), InputError> {
         self.require_at(field, 1)

@@ -89,6 +89,21 @@ impl JsonRows {
                 raw: text.to_owned(),
             }
         })?;
+        // Which of two values of one key a field reads would be a guess.
+        for (i, (key, value)) in entries.0.iter().enumerate() {
+            if entries.0[..i].iter().any(|(k, _)| k == key) {
+                let offset = value.get().as_ptr() as usize - text.as_ptr() as usize;
+                return Err(InputError::Json {
+                    location: Location::new(
+                        self.path.clone(),
+                        self.line,
+                        char_column(text, offset),
+                    ),
+                    message: format!("duplicate key {key:?}"),
+                    raw: text.to_owned(),
+                });
+            }
+        }
         let same_keys = self.header.is_some()
             && self.keys.len() == entries.0.len()
             && self

@@ -66,6 +66,7 @@ impl SheetRows {
             })
             .collect();
         let header = Arc::new(Header::new(path, Format::Spreadsheet, b',', columns));
+        header.check_unique(u64::from(first_row) + 1)?;
         Ok(SheetRows {
             header,
             range,

@@ -795,3 +795,42 @@ fn json_lines_values_that_are_objects_or_arrays_are_not_text() {
         errors[0]
     );
 }
+
+#[test]
+fn duplicate_header_columns_are_refused_with_location_and_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "dup.csv", "id,标题,价格,标题\n1,面霜,9,乳液\n");
+    let error = open(&path, &Options::default()).err().unwrap().to_string();
+    assert_eq!(
+        error,
+        format!(
+            "{}:1:4: duplicate column \"标题\" (also column 2)",
+            path.display()
+        )
+    );
+    // Blank names from a stray delimiter are no duplicates.
+    let path = write(&dir, "blank.csv", "id,标题,,\n1,面霜,,\n");
+    assert_eq!(titles(&read(&path)), ["面霜"]);
+}
+
+#[test]
+fn duplicate_json_keys_are_refused_with_location_and_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "dup.jsonl",
+        "{\"id\":\"1\",\"title\":\"面霜\"}\n{\"id\":\"2\",\"title\":\"乳液\",\"title\":\"x\"}\n",
+    );
+    let rows = read(&path);
+    assert_eq!(titles(&rows), ["面霜"]);
+    let errors = errors(&rows);
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].starts_with(&format!(
+            "{}:2:32: malformed JSON: duplicate key \"title\"",
+            path.display()
+        )),
+        "{}",
+        errors[0]
+    );
+}
