@@ -3025,3 +3025,21 @@ fn help_is_chinese_by_default_and_english_with_lang_en_or_locale() {
     let o = h.run(&["--lang", "en", "lint", "面霜"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn locations_are_printed_once_when_a_cell_error_is_wrapped_with_its_row() {
+    let h = Harness::new();
+    h.write(
+        "l.csv",
+        "宝贝ID,标题,角色,日期,价格,销量\n1,面霜补水,own,2026-11-11,9,-3\n",
+    );
+    let o = h.run(&["index", "add", "l.csv"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("l.csv:2:6: sales must be a whole count"),
+        "{err}"
+    );
+    assert!(!err.contains("l.csv:2:1:"), "{err}");
+    let rejects = std::fs::read_to_string(h.path("l.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("l.csv:2:6"), "{rejects}");
+}

@@ -39,12 +39,14 @@ impl std::fmt::Display for Reject {
 impl Reject {
     /// A row set aside at `location` for `error`, whose message may begin with the location
     /// already (library errors say `path:line:col: ...`): it is not repeated.
+    /// A message pointing at another cell of the same row (`path:line:col2: ...`) keeps its
+    /// own, finer location instead of being prefixed with the row's.
     pub fn new(location: String, error: &dyn std::fmt::Display, raw: String) -> Self {
         let message = error.to_string();
-        let reason = message
-            .strip_prefix(&format!("{location}: "))
-            .unwrap_or(&message)
-            .to_owned();
+        let (location, reason) = match split_location(&location, &message) {
+            Some((at, reason)) => (at.to_owned(), reason.to_owned()),
+            None => (location, message),
+        };
         Reject {
             location,
             reason,
@@ -57,6 +59,16 @@ impl Reject {
     pub fn into_error(self) -> io::Error {
         io::Error::other(self.to_string())
     }
+}
+
+/// `message` split into its leading location and the rest, when that location is `location`
+/// or another column of the same line (`path:line:` followed by a column and `: `).
+fn split_location<'a>(location: &str, message: &'a str) -> Option<(&'a str, &'a str)> {
+    let line = &location[..location.rfind(':')? + 1];
+    let rest = message.strip_prefix(line)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let reason = rest[digits..].strip_prefix(": ").filter(|_| digits > 0)?;
+    Some((&message[..line.len() + digits], reason))
 }
 
 /// Items per parallel chunk: large enough to keep both cores busy, small enough to stream.
