@@ -3043,3 +3043,22 @@ fn locations_are_printed_once_when_a_cell_error_is_wrapped_with_its_row() {
     let rejects = std::fs::read_to_string(h.path("l.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("l.csv:2:6"), "{rejects}");
 }
+
+#[test]
+fn value_range_errors_point_at_the_cell_not_column_1() {
+    let h = Harness::new();
+    h.write(
+        "k.csv",
+        "关键词,搜索人气,点击率\n面霜,100,1.5\n乳液,-5,0.1\n",
+    );
+    let o = h.run(&["keywords", "import", "k.csv", "--date", "2026-11-11"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("k.csv:2:3: keyword \"面霜\": ctr = 1.5: must be a fraction"),
+        "{err}"
+    );
+    assert!(
+        err.contains("k.csv:3:2: keyword \"乳液\": popularity = -5: must not be negative"),
+        "{err}"
+    );
+}

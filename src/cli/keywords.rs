@@ -20,7 +20,7 @@ use crate::market::derive::{self as derivation, DeriveOptions};
 use crate::market::import::{ImportConfig, ImportError, detect_source, map_record, parse_period};
 use crate::market::index::ListingIndex;
 use crate::market::table::{
-    KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, WriteSummary,
+    KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, TableError, WriteSummary,
 };
 use crate::market::workspace::{ImportRecord, Manifest, Workspace};
 use crate::recall;
@@ -124,7 +124,7 @@ pub fn import_files(
                             .insert(&row.keyword, &row.category, row.stats)
                             .map_err(|e| {
                                 Reject::new(
-                                    record.location().to_string(),
+                                    invalid_cell(&record, &e).to_string(),
                                     &e,
                                     record.raw().into_owned(),
                                 )
@@ -351,6 +351,21 @@ pub fn progress(quiet: bool, unit: &str) -> ProgressBar {
     bar.set_draw_target(ProgressDrawTarget::stderr());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+/// Where a value the table refuses sits: its cell, else the row.
+fn invalid_cell(record: &input::Record, error: &TableError) -> input::Location {
+    let field = match error {
+        TableError::InvalidRow { field, .. } => match *field {
+            "popularity" | "demand" => Some(Field::SearchPopularity),
+            "heat" => Some(Field::SearchHeat),
+            name => Field::ALL.iter().copied().find(|f| f.name() == name),
+        },
+        _ => None,
+    };
+    field
+        .and_then(|f| record.header().index_of(f))
+        .map_or_else(|| record.location(), |i| record.cell_location(i))
 }
 
 fn import_reject(e: &ImportError, raw: String) -> Reject {
