@@ -23,6 +23,29 @@ pub enum ItemError {
         /// The row.
         location: Location,
     },
+    /// A price or sales cell below zero.
+    #[error("{location}: {header}: must not be negative: {value:?}")]
+    Negative {
+        /// The cell.
+        location: Location,
+        /// The column header as written in the file.
+        header: String,
+        /// The cell text.
+        value: String,
+    },
+}
+
+/// The cell of `field` as a number that must not be negative (a price, a sales count).
+fn non_negative(record: &Record, field: Field) -> Result<Option<f64>, ItemError> {
+    let number = record.number(field)?;
+    match (number, record.header().index_of(field)) {
+        (Some(x), Some(index)) if x < 0.0 => Err(ItemError::Negative {
+            location: record.cell_location(index),
+            header: record.header().columns()[index].name.clone(),
+            value: record.get(field).unwrap_or("").to_owned(),
+        }),
+        _ => Ok(number),
+    }
 }
 
 /// An item to score or rewrite.
@@ -84,8 +107,8 @@ impl Item {
             product: owned(Field::Product),
             category: owned(Field::Category),
             attributes: record.attributes(),
-            price: record.number(Field::Price)?,
-            sales: record.number(Field::Sales)?,
+            price: non_negative(record, Field::Price)?,
+            sales: non_negative(record, Field::Sales)?,
             must_keep: record
                 .text(Field::MustKeep)
                 .map(split_words)
@@ -215,6 +238,31 @@ mod tests {
             e.starts_with("items.csv:3:") && e.contains("no title"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn negative_price_or_sales_is_a_row_error_at_its_cell() {
+        let csv = "宝贝ID,标题,价格(元),销量\n1,面霜,-9,3\n2,乳液,9,-3\n3,眼霜,0,0\n";
+        let reader = input::from_reader(
+            csv.as_bytes(),
+            Path::new("items.csv"),
+            Format::Csv,
+            &Options::default(),
+        )
+        .unwrap();
+        let rows: Vec<_> = reader.map(|r| Item::from_record(&r.unwrap())).collect();
+        let errors: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(ToString::to_string))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "items.csv:2:3: 价格(元): must not be negative: \"-9\"",
+                "items.csv:3:4: 销量: must not be negative: \"-3\"",
+            ]
+        );
+        assert_eq!(rows[2].as_ref().unwrap().price, Some(0.0));
     }
 
     #[test]

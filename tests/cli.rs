@@ -3062,3 +3062,38 @@ fn value_range_errors_point_at_the_cell_not_column_1() {
         "{err}"
     );
 }
+
+#[test]
+fn negative_price_or_sales_is_rejected_by_rewrite_and_suggest_at_its_cell() {
+    let h = Harness::new();
+    samples(&h);
+    let o = h.run(&["keywords", "import", "keywords.csv", "--date", "2026-11-09"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    h.write(
+        "neg.csv",
+        "宝贝ID,标题,价格,销量\n1,碎花雪纺连衣裙,-9,3\n2,补水保湿面霜,9,-3\n3,蓝牙耳机,9,3\n",
+    );
+    for command in ["rewrite", "suggest"] {
+        let o = h.run(&[command, "-i", "neg.csv", "-o", "out.csv"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {err}");
+        assert!(
+            err.contains("neg.csv:2:3: 价格: must not be negative: \"-9\""),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("neg.csv:3:4: 销量: must not be negative: \"-3\""),
+            "{command}: {err}"
+        );
+    }
+    // The market side refuses a negative price too, with its cell.
+    h.write(
+        "l.csv",
+        "宝贝ID,标题,角色,日期,价格\n1,面霜补水,own,2026-11-11,-9\n",
+    );
+    let err = stderr(&h.run(&["index", "add", "l.csv"]));
+    assert!(
+        err.contains("l.csv:2:5: price must not be negative"),
+        "{err}"
+    );
+}

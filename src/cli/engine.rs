@@ -73,7 +73,7 @@ pub fn items(path: &Path) -> anyhow::Result<impl Iterator<Item = Result<Item, Re
         let record = row.map_err(Reject::from)?;
         Item::from_record(&record).map_err(|e| match e {
             ItemError::Input(e) => Reject::from(e),
-            e @ ItemError::NoTitle { .. } => {
+            e @ (ItemError::NoTitle { .. } | ItemError::Negative { .. }) => {
                 Reject::new(record.location().to_string(), &e, record.raw().into_owned())
             }
         })

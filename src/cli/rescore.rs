@@ -21,7 +21,7 @@ use super::{Exit, Settings};
 use crate::ads::{self, ReviewConfig};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, parse_date};
-use crate::item::{Item, ItemError};
+use crate::item::Item;
 use crate::market::derive::DeriveOptions;
 use crate::market::index::{Listing, ListingIndex, Role};
 use crate::market::table::{KeywordTable, Period, RankBy};
@@ -495,7 +495,7 @@ fn own_items(
             };
             let item = match Item::from_record(&record) {
                 Ok(item) if item.id == listing.id => item,
-                Ok(_) | Err(ItemError::Input(_) | ItemError::NoTitle { .. }) => continue,
+                Ok(_) | Err(_) => continue,
             };
             match latest.get(&listing.id) {
                 Some((day, _)) if *day > listing.snapshot => {}

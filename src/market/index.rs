@@ -158,6 +158,14 @@ pub enum ListingError {
         /// The cell text.
         value: String,
     },
+    /// A price cell below zero.
+    #[error("{location}: price must not be negative: {value:?}")]
+    Price {
+        /// The cell.
+        location: Location,
+        /// The cell text.
+        value: String,
+    },
     /// A sales cell that is negative or not a whole count.
     #[error("{location}: sales must be a whole count >= 0: {value:?}")]
     Sales {
@@ -211,6 +219,13 @@ impl Listing {
                 });
             }
         };
+        let price = record.number(Field::Price)?;
+        if price.is_some_and(|p| p < 0.0) {
+            return Err(ListingError::Price {
+                location: cell(Field::Price),
+                value: record.get(Field::Price).unwrap_or("").to_owned(),
+            });
+        }
         Ok(Listing {
             id,
             title,
@@ -218,7 +233,7 @@ impl Listing {
             product: owned(Field::Product),
             category: owned(Field::Category),
             shop: owned(Field::Shop),
-            price: record.number(Field::Price)?,
+            price,
             sales,
             role,
             snapshot,
