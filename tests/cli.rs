@@ -3097,3 +3097,26 @@ fn negative_price_or_sales_is_rejected_by_rewrite_and_suggest_at_its_cell() {
         "{err}"
     );
 }
+
+#[test]
+fn header_only_input_gives_an_output_file_with_its_header_row() {
+    let h = Harness::new();
+    h.write("h.csv", "宝贝ID,标题\n");
+    let o = h.run(&["lint", "-i", "h.csv", "-o", "out.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(h.path("out.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}ID,标题,字节数,问题"), "{csv:?}");
+    assert_eq!(csv.lines().count(), 1, "{csv:?}");
+    let o = h.run(&["lint", "-i", "h.csv", "-o", "out.xlsx"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let header = baobei::input::describe(h.path("out.xlsx"), &Default::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(header.columns()[1].name, "标题");
+    assert_eq!(
+        baobei::input::open(h.path("out.xlsx"), &Default::default())
+            .unwrap()
+            .count(),
+        0
+    );
+}

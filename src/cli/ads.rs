@@ -78,7 +78,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
-    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    let mut sink = Sink::open(args.output.as_deref(), format)?.with_headers::<ReviewRecord>();
     for record in records(&review, settings.lang) {
         sink.write(&record)?;
     }

@@ -351,7 +351,7 @@ pub fn score(
     if let Some(path) = super::title_file(args)? {
         all = Box::new(all.chain(items(path)?));
     }
-    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    let mut sink = Sink::open(args.output.as_deref(), format)?.with_headers::<ScoreRecord>();
     let summary = batch::run(all, &mut sink, settings.quiet, |item: &Item| {
         ScoreRecord::new(&c, item, settings.lang)
     })?;
@@ -383,7 +383,8 @@ pub fn rewrite(
     let mut sink = match args.dry_run {
         true => Sink::open(Some(&scratch.path().join("discard")), format)?,
         false => Sink::open(args.output.as_deref(), format)?,
-    };
+    }
+    .with_headers::<RewriteRecord>();
     let stats = std::sync::Mutex::new(DryRun::default());
     let summary = batch::run(
         items(&args.input)?,

@@ -225,6 +225,14 @@ impl Sink {
         })
     }
 
+    /// Names the columns before any record, so a file that gets none (a header-only input)
+    /// still has its header row.
+    pub fn with_headers<R: Record>(mut self) -> Self {
+        self.headers = R::HEADERS;
+        self.columns = (0..R::HEADERS.len()).map(R::column).collect();
+        self
+    }
+
     /// The default format: a workbook for a `.xlsx` file, a table for a person at a terminal,
     /// CSV for a pipe or any other file.
     pub fn default_format(path: Option<&Path>) -> Format {
@@ -317,7 +325,7 @@ impl Sink {
                 .collect()
         };
         match self.format {
-            Format::Table if !headers.is_empty() => {
+            Format::Table if !headers.is_empty() && self.records > 0 => {
                 render_table(&mut self.target, &headers, &rows)?
             }
             Format::Csv if self.buffered() && !headers.is_empty() => {
@@ -325,6 +333,13 @@ impl Sink {
                 for row in &rows {
                     write_csv_row(&mut self.target, row.iter().map(String::as_str))?;
                 }
+            }
+            Format::Csv
+                if !self.csv_started
+                    && !headers.is_empty()
+                    && matches!(self.target, Target::File { .. }) =>
+            {
+                self.csv_header(headers.iter().copied())?;
             }
             Format::Xlsx => {
                 let bytes = workbook(&headers, &columns, &rows)?;

@@ -609,7 +609,11 @@ pub fn run(
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
-    let mut sink = Sink::open(args.output.as_deref(), format)?;
+    let sink = Sink::open(args.output.as_deref(), format)?;
+    let mut sink = match purpose {
+        Purpose::Title => sink.with_headers::<SuggestRecord<false>>(),
+        Purpose::Ads => sink.with_headers::<SuggestRecord<true>>(),
+    };
     let mut rejects = Rejects::new(settings.quiet);
     let limit = args.limit as usize;
     let suggest = |item: &Item| (item.id.clone(), item.title.clone(), suggester.suggest(item));
