@@ -3120,3 +3120,62 @@ fn header_only_input_gives_an_output_file_with_its_header_row() {
         0
     );
 }
+
+/// The `.building-*` directories left in the workspace's runs.
+fn building_dirs(h: &Harness) -> Vec<String> {
+    std::fs::read_dir(h.path("baobei-workspace/runs"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|name| name.starts_with(".building-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn one_damaged_old_run_blocks_no_later_rescore_or_runs_list() {
+    let h = Harness::new();
+    samples(&h);
+    let o = rescore(&h, "2026-11-11");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(
+        h.path("baobei-workspace/runs/2026-11-11-1/manifest.json"),
+        "{\"id\": \"2026-11-11-1\", broken",
+    )
+    .unwrap();
+    for date in ["2026-11-12", "2026-11-11"] {
+        let o = rescore(&h, date);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("2026-11-11-1/manifest.json:1:"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(building_dirs(&h).is_empty(), "{:?}", building_dirs(&h));
+    }
+    // The damaged run keeps its name: the day's next run is -2, not a second -1.
+    assert!(h.path("baobei-workspace/runs/2026-11-11-2").is_dir());
+    let o = h.run(&["runs", "list", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("已跳过损坏的运行"), "{}", stderr(&o));
+    let ids: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids, ["\"2026-11-11-2\"", "\"2026-11-12-1\""]);
+}
+
+#[test]
+fn a_failing_rescore_leaves_no_building_directory() {
+    let h = Harness::new();
+    samples(&h);
+    let o = rescore(&h, "2026-11-11");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A keyword file without a keyword column fails the night after its run was begun.
+    h.write("bad.csv", "宝贝ID,标题\n1,面霜\n");
+    let o = h.run(&["rescore", "--keywords", "bad.csv", "--date", "2026-11-12"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(building_dirs(&h).is_empty(), "{:?}", building_dirs(&h));
+    assert_eq!(runs_list(&h).len(), 1);
+}

@@ -79,7 +79,9 @@ pub fn rescore(
     let lock = ws.lock(&command)?;
     let store = RunStore::new(ws.root());
     let run = store.begin(&lock, &today.to_string())?;
-    let previous_run = store.latest()?;
+    let (mut runs, damaged) = store.scan()?;
+    warn_damaged(settings.lang, &damaged);
+    let previous_run = runs.pop();
     let previous = match &previous_run {
         Some(r) => Previous::load(r)?,
         None => Previous::none(),
@@ -587,4 +589,12 @@ fn proposal_row(p: &Proposal) -> [String; 11] {
         Cow::Borrowed(_) => cell,
         Cow::Owned(safe) => safe,
     })
+}
+
+/// Says which runs were left out because they cannot be read, and that they were.
+pub fn warn_damaged(lang: crate::lang::Lang, damaged: &[crate::runs::RunError]) {
+    let said = lang.pick("已跳过损坏的运行", "skipped a damaged run");
+    for error in damaged {
+        eprintln!("baobei: warning: {said}: {error}");
+    }
 }

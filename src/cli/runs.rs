@@ -96,7 +96,8 @@ fn format_for(settings: &Settings, output: Option<&std::path::Path>) -> Format {
 }
 
 pub fn list(settings: &Settings, args: &RunsListArgs) -> anyhow::Result<Exit> {
-    let runs = RunStore::new(&settings.workspace).list()?;
+    let (runs, damaged) = RunStore::new(&settings.workspace).scan()?;
+    super::rescore::warn_damaged(settings.lang, &damaged);
     let mut sink = Sink::open(
         args.output.as_deref(),
         format_for(settings, args.output.as_deref()),

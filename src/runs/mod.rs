@@ -364,24 +364,39 @@ impl RunStore {
     }
 
     /// Completed runs, oldest first (by date, then number). Directories that are not
-    /// completed runs (being built, killed, foreign) are skipped.
+    /// completed runs (being built, killed, foreign) are skipped, and so are damaged runs
+    /// (see [`scan`](Self::scan) to hear of them).
     pub fn list(&self) -> Result<Vec<Run>, RunError> {
+        Ok(self.scan()?.0)
+    }
+
+    /// Completed runs as [`list`](Self::list) gives them, and why each damaged run (one whose
+    /// manifest cannot be read) was left out: one bad old run must not stop every later
+    /// night or listing, but the operator is told which it is.
+    pub fn scan(&self) -> Result<(Vec<Run>, Vec<RunError>), RunError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
             Err(e) => return Err(io_error(&self.dir, "list the runs")(e)),
         };
-        let mut runs = Vec::new();
+        let (mut runs, mut damaged) = (Vec::new(), Vec::new());
+        let mut names = Vec::new();
         for entry in entries {
             let entry = entry.map_err(io_error(&self.dir, "list the runs"))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if parse_run_name(&name).is_none() {
-                continue;
+            if parse_run_name(&name).is_some() {
+                names.push(name);
             }
-            runs.push(self.load(&name)?);
+        }
+        names.sort_by_key(|name| parse_run_name(name));
+        for name in names {
+            match self.load(&name) {
+                Ok(run) => runs.push(run),
+                Err(error) => damaged.push(error),
+            }
         }
         runs.sort_by_key(|r| parse_run_name(&r.manifest.id));
-        Ok(runs)
+        Ok((runs, damaged))
     }
 
     /// The most recent completed run.
@@ -443,11 +458,14 @@ impl RunStore {
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(io_error(&dir, "clear an abandoned run"))?;
         }
+        // Named before the directory exists, so that nothing fallible comes between its
+        // creation and the builder that removes it if the run fails.
+        let name = self.next_name(date)?;
         fs::create_dir(&dir).map_err(io_error(&dir, "create the run directory"))?;
         Ok(RunBuilder {
             store: self.clone(),
             dir,
-            name: self.next_name(date)?,
+            name,
             date: date.to_owned(),
             done: false,
         })
@@ -470,11 +488,17 @@ impl RunStore {
     }
 
     /// The name the next run for `date` gets: `<date>-<n>`, n one past the day's last.
+    /// Damaged runs count: their names stay taken.
     fn next_name(&self, date: &str) -> Result<String, RunError> {
-        let last = self
-            .list()?
+        let entries = fs::read_dir(&self.dir).map_err(io_error(&self.dir, "list the runs"))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_error(&self.dir, "list the runs"))?;
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        let last = names
             .iter()
-            .filter_map(|r| parse_run_name(&r.manifest.id))
+            .filter_map(|name| parse_run_name(name))
             .filter(|(d, _)| d == date)
             .map(|(_, n)| n)
             .max()
