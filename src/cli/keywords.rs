@@ -440,17 +440,27 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
 /// columns no row has a value in.
 pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
-    // Rising words need support: a growth rate over one or two listings is noise.
-    let min_items = args
-        .min_items
-        .unwrap_or(if matches!(args.by, Some(RankArg::Growth)) {
-            5
-        } else {
-            0
-        });
+    // Rising words need support: a growth rate over one or two listings is noise. By default
+    // that holds where the count is known (derived rows); an export's measured growth without
+    // 在线商品数 stands.
+    let (min_items, strict) = match args.min_items {
+        Some(n) => (n, true),
+        None => (
+            if matches!(args.by, Some(RankArg::Growth)) {
+                5
+            } else {
+                0
+            },
+            false,
+        ),
+    };
     let rank = |by: RankBy| {
         table.top_by(args.limit, args.category.as_deref(), |s| {
-            if min_items > 0 && s.online_items.is_none_or(|n| n < min_items) {
+            let thin = match s.online_items {
+                Some(n) => n < min_items,
+                None => strict,
+            };
+            if min_items > 0 && thin {
                 return None;
             }
             by.score(s)
