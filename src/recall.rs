@@ -20,10 +20,10 @@ use crate::title::{Segmented, Segmenter};
 /// title order: each word's sub-words first, then the word. `token` is the word's number
 /// among the title's words (its position); bytes point into the original title. A term may
 /// be emitted more than once.
-pub fn for_each_term(
+pub fn for_each_term<'s>(
     segmenter: &Segmenter,
-    seg: &Segmented<'_>,
-    mut emit: impl FnMut(&str, usize, usize, usize),
+    seg: &'s Segmented<'_>,
+    mut emit: impl FnMut(&'s str, usize, usize, usize),
 ) {
     for (position, token) in seg.words().enumerate() {
         let key = seg.key(token);
@@ -132,9 +132,13 @@ pub fn splits(segmenter: &Segmenter, left: &str, word: &str, right: &str) -> boo
 
 /// The distinct terms of a title, in title order.
 pub fn title_terms(segmenter: &Segmenter, title: &str) -> Vec<String> {
-    let seg = segmenter.segment(title);
+    terms(segmenter, &segmenter.segment(title))
+}
+
+/// [`title_terms`] of a title already segmented.
+pub fn terms(segmenter: &Segmenter, seg: &Segmented<'_>) -> Vec<String> {
     let mut terms: Vec<String> = Vec::new();
-    for_each_term(segmenter, &seg, |term, _, _, _| {
+    for_each_term(segmenter, seg, |term, _, _, _| {
         if !terms.iter().any(|t| t == term) {
             terms.push(term.to_owned());
         }

@@ -33,7 +33,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::lint::{self, Problem, ProblemKind};
-use super::score::{Check, LISTED, Scorer, Suggestion, TitleScore, round, true_words};
+use super::score::{Check, LISTED, Scorer, Suggestion, TitleScore, round, true_words_of};
 use super::text::{fold, gbk_len, is_cjk, is_outside_gbk, to_half_width};
 use super::{Segmented, TokenKind};
 use crate::item::{Item, Subject, split_words};
@@ -578,7 +578,7 @@ impl<'a> Editor<'a> {
             &fallback,
         );
         let problems = lint::lint(seg, u.segmenter(), self.budget());
-        let true_words = true_words(u, item);
+        let true_words = true_words_of(u, item, seg);
         let score = self.scorer.score(seg, &problems, &subject, &true_words);
         Scored {
             subject,
@@ -1113,7 +1113,7 @@ impl<'a> Editor<'a> {
         let s = u.segmenter();
         let seg = u.segmenter().segment(&item.title);
         let old = self.score_segmented(item, &seg);
-        let title_words = u.title_words(&item.title);
+        let title_words = u.term_ids(&recall::terms(s, &seg));
         let model = self.model(&old, &title_words);
         let mut changes: Vec<Change> = Vec::new();
         let mut pieces = self.pieces(item, &seg, &old.subject, &model, &mut changes);

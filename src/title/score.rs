@@ -139,9 +139,19 @@ pub struct TitleScore {
 /// attributes, must-keep words and given brand and product word, and their dictionary
 /// synonyms.
 pub fn true_words(universe: &KeywordUniverse, item: &Item) -> Vec<u32> {
+    let seg = universe.segmenter().segment(&item.title);
+    true_words_of(universe, item, &seg)
+}
+
+/// [`true_words`] with the item's title already segmented (`seg`).
+pub fn true_words_of(universe: &KeywordUniverse, item: &Item, seg: &Segmented<'_>) -> Vec<u32> {
+    // A set of ids, built on the hot path without a `String` per term: the title's terms are
+    // borrowed from `seg`, and repeats are dropped once at the end.
     let s = universe.segmenter();
-    let mut terms = recall::title_terms(s, &item.title);
+    let mut title: Vec<&str> = Vec::with_capacity(2 * seg.tokens.len());
+    recall::for_each_term(s, seg, |term, _, _, _| title.push(term));
     let given = item.brand.iter().chain(&item.product);
+    let mut other: Vec<String> = Vec::new();
     for text in item
         .attributes
         .iter()
@@ -149,15 +159,30 @@ pub fn true_words(universe: &KeywordUniverse, item: &Item) -> Vec<u32> {
         .chain(&item.must_keep)
         .chain(given)
     {
-        terms.extend(recall::title_terms(s, text));
+        other.extend(recall::title_terms(s, text));
     }
-    for i in 0..terms.len() {
-        for syn in universe.synonyms_of(&terms[i]) {
-            terms.extend(recall::title_terms(s, syn));
+    let mut words = Vec::with_capacity(title.len() + other.len());
+    let all = || {
+        title
+            .iter()
+            .copied()
+            .chain(other.iter().map(String::as_str))
+    };
+    words.extend(all().filter_map(|t| universe.word_id(t)));
+    let mut looked: Vec<&str> = Vec::new();
+    for term in all() {
+        let synonyms = universe.synonyms_of(term);
+        if synonyms.is_empty() || looked.contains(&term) {
+            continue;
+        }
+        looked.push(term);
+        for syn in synonyms {
+            let terms = recall::title_terms(s, syn);
+            words.extend(terms.iter().filter_map(|t| universe.word_id(t)));
         }
     }
-    let mut words = universe.term_ids(&terms);
     words.sort_unstable();
+    words.dedup();
     words
 }
 
@@ -173,8 +198,25 @@ pub struct Scorer<'a> {
 impl<'a> Scorer<'a> {
     /// The term ids of a title as the budget holds it.
     pub fn terms(&self, title: &str) -> Vec<u32> {
-        let terms = recall::title_terms_within(self.universe.segmenter(), title, self.budget);
-        self.universe.term_ids(&terms)
+        self.terms_of(&self.universe.segmenter().segment(title))
+    }
+
+    /// [`Scorer::terms`] of a title already segmented: the ids of
+    /// [`recall::terms_within`], in the same order, without a `String` per term.
+    pub fn terms_of(&self, seg: &Segmented<'_>) -> Vec<u32> {
+        let u = self.universe;
+        let title = seg.title();
+        let fits = gbk_len(title) <= self.budget;
+        let mut ids = Vec::with_capacity(2 * seg.tokens.len());
+        recall::for_each_term(u.segmenter(), seg, |term, _, _, to| {
+            if (fits || gbk_len(&title[..to]) <= self.budget)
+                && let Some(id) = u.word_id(term)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        });
+        ids
     }
 
     /// Scores a segmented title of `item`, whose lint `problems` and true words are known.
@@ -186,7 +228,7 @@ impl<'a> Scorer<'a> {
         true_words: &[u32],
     ) -> TitleScore {
         let u = self.universe;
-        let found = u.found(&self.terms(seg.title()));
+        let found = u.found(&self.terms_of(seg));
         let reachable = u.queries_within(true_words, |_| true);
         let found_value: f64 = found.iter().map(|x| x.1).sum();
         let reachable_value: f64 = reachable.iter().map(|x| x.1).sum();
