@@ -41,6 +41,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::indexer::UserOperation;
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery,
 };
@@ -299,6 +300,10 @@ pub enum IndexError {
 pub struct TitleTokenizer {
     segmenter: Arc<Segmenter>,
     search_subwords: bool,
+    /// The last title's tokens, kept so that the next title reuses their text buffers: the
+    /// writer thread tokenises every title, and a `String` per term was most of its
+    /// allocations.
+    tokens: Vec<TantivyToken>,
 }
 
 impl TitleTokenizer {
@@ -307,6 +312,7 @@ impl TitleTokenizer {
         TitleTokenizer {
             segmenter,
             search_subwords: true,
+            tokens: Vec::new(),
         }
     }
 
@@ -315,6 +321,7 @@ impl TitleTokenizer {
         TitleTokenizer {
             segmenter,
             search_subwords: false,
+            tokens: Vec::new(),
         }
     }
 
@@ -329,20 +336,31 @@ impl TitleTokenizer {
         terms
     }
 
-    /// Calls `emit(key, byte_from, byte_to, position)` for every indexed term of `title`:
-    /// the recall terms ([`recall::for_each_term`]) at index time, the plain words at query
-    /// time.
-    fn each_term(&self, title: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
-        let seg = self.segmenter.segment(title);
-        if self.search_subwords {
-            recall::for_each_term(&self.segmenter, &seg, |key, position, from, to| {
-                emit(key, from, to, position)
-            });
-        } else {
-            for (position, token) in seg.words().enumerate() {
-                let (from, to) = (token.byte_start as usize, token.byte_end as usize);
-                emit(seg.key(token), from, to, position);
-            }
+    /// Calls `emit(key, byte_from, byte_to, position)` for every term of `title` this
+    /// tokenizer indexes (see [`each_term`]).
+    fn each_term(&self, title: &str, emit: impl FnMut(&str, usize, usize, usize)) {
+        each_term(&self.segmenter, self.search_subwords, title, emit)
+    }
+}
+
+/// Calls `emit(key, byte_from, byte_to, position)` for every indexed term of `title`: the
+/// recall terms ([`recall::for_each_term`]) at index time (`search_subwords`), the plain
+/// words at query time.
+fn each_term(
+    segmenter: &Segmenter,
+    search_subwords: bool,
+    title: &str,
+    mut emit: impl FnMut(&str, usize, usize, usize),
+) {
+    let seg = segmenter.segment(title);
+    if search_subwords {
+        recall::for_each_term(segmenter, &seg, |key, position, from, to| {
+            emit(key, from, to, position)
+        });
+    } else {
+        for (position, token) in seg.words().enumerate() {
+            let (from, to) = (token.byte_start as usize, token.byte_end as usize);
+            emit(seg.key(token), from, to, position);
         }
     }
 }
@@ -355,32 +373,46 @@ impl fmt::Debug for TitleTokenizer {
     }
 }
 
-/// The terms of one title, produced eagerly (segmentation works on the whole title).
+/// The terms of one title, produced eagerly (segmentation works on the whole title) into the
+/// tokenizer's reused buffer.
 #[derive(Debug)]
-pub struct TitleTokenStream {
-    tokens: Vec<TantivyToken>,
+pub struct TitleTokenStream<'a> {
+    tokens: &'a mut [TantivyToken],
     next: usize,
 }
 
 impl Tokenizer for TitleTokenizer {
-    type TokenStream<'a> = TitleTokenStream;
+    type TokenStream<'a> = TitleTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> TitleTokenStream {
-        let mut tokens = Vec::new();
-        self.each_term(text, |key, from, to, position| {
-            tokens.push(TantivyToken {
-                offset_from: from,
-                offset_to: to,
-                position,
-                text: key.to_owned(),
-                position_length: 1,
-            })
-        });
-        TitleTokenStream { tokens, next: 0 }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TitleTokenStream<'a> {
+        let tokens = &mut self.tokens;
+        let mut n = 0;
+        each_term(
+            &self.segmenter,
+            self.search_subwords,
+            text,
+            |key, from, to, position| {
+                if n == tokens.len() {
+                    tokens.push(TantivyToken::default());
+                }
+                let token = &mut tokens[n];
+                token.offset_from = from;
+                token.offset_to = to;
+                token.position = position;
+                token.text.clear();
+                token.text.push_str(key);
+                token.position_length = 1;
+                n += 1;
+            },
+        );
+        TitleTokenStream {
+            tokens: &mut tokens[..n],
+            next: 0,
+        }
     }
 }
 
-impl TokenStream for TitleTokenStream {
+impl TokenStream for TitleTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.next += 1;
         self.next <= self.tokens.len()
@@ -800,6 +832,7 @@ impl ListingIndex {
             committed: self.reader.searcher(),
             latest: HashMap::new(),
             pending: 0,
+            ops: Vec::with_capacity(OPS_BATCH),
         })
     }
 
@@ -1299,7 +1332,14 @@ pub struct ListingWriter<'i> {
     /// Latest snapshot (yyyymmdd) of every id upserted in this batch.
     latest: HashMap<String, u64>,
     pending: u64,
+    /// Deletes and adds not yet handed to tantivy, in order: handed over [`OPS_BATCH`] at a
+    /// time (one channel send and wake-up of the indexing thread per batch instead of one
+    /// per document), and all of them before a commit.
+    ops: Vec<UserOperation<TantivyDocument>>,
 }
+
+/// Operations handed to tantivy's indexing threads at once.
+const OPS_BATCH: usize = 1024;
 
 impl fmt::Debug for ListingWriter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1324,27 +1364,38 @@ impl ListingWriter<'_> {
         // deletes matters, since tantivy resolves every queued delete term when it flushes.
         if previous.is_some() {
             let key = history_key(&listing.id, snapshot);
-            self.writer.delete_term(Term::from_field_text(f.key, &key));
+            let term = Term::from_field_text(f.key, &key);
+            self.ops.push(UserOperation::Delete(term));
         }
         let history = history_doc(&f, &listing.id, snapshot, listing.sales, listing.price);
-        self.writer
-            .add_document(history)
-            .map_err(|e| self.index.err(e))?;
+        self.ops.push(UserOperation::Add(history));
 
         if previous.is_none_or(|p| snapshot >= p) {
             if previous.is_some() {
                 let key = current_key(&listing.id);
-                self.writer.delete_term(Term::from_field_text(f.key, &key));
+                let term = Term::from_field_text(f.key, &key);
+                self.ops.push(UserOperation::Delete(term));
             }
-            let doc = current_doc(&f, listing);
-            self.writer
-                .add_document(doc)
-                .map_err(|e| self.index.err(e))?;
+            self.ops.push(UserOperation::Add(current_doc(&f, listing)));
             self.latest.insert(listing.id.clone(), snapshot);
         } else if let Some(p) = previous {
             self.latest.insert(listing.id.clone(), p);
         }
         self.pending += 1;
+        if self.ops.len() >= OPS_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the queued operations to tantivy, in order.
+    fn flush(&mut self) -> Result<(), IndexError> {
+        if self.ops.is_empty() {
+            return Ok(());
+        }
+        self.writer
+            .run(self.ops.drain(..))
+            .map_err(|e| self.index.err(e))?;
         Ok(())
     }
 
@@ -1378,6 +1429,7 @@ impl ListingWriter<'_> {
 
     /// Makes the batch durable and visible to searches; returns how many upserts it held.
     pub fn commit(&mut self) -> Result<u64, IndexError> {
+        self.flush()?;
         self.writer.commit().map_err(|e| self.index.err(e))?;
         self.index.reload()?;
         self.committed = self.index.reader.searcher();
@@ -1387,6 +1439,7 @@ impl ListingWriter<'_> {
 
     /// Drops the upserts since the last commit.
     pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.ops.clear();
         self.writer.rollback().map_err(|e| self.index.err(e))?;
         self.latest.clear();
         self.pending = 0;
