@@ -36,7 +36,8 @@ pub fn for_each_term<'s>(
 /// The dictionary sub-words (2 and 3 characters) of one folded Chinese word longer than
 /// them; none for ASCII words (`iphone15` holds no `iphone`: ASCII runs are cut by rule).
 pub fn each_subword<'k>(segmenter: &Segmenter, key: &'k str, mut emit: impl FnMut(&'k str)) {
-    if key.is_ascii() {
+    // Most words have two characters and so no sub-word: out before the boundary table.
+    if key.is_ascii() || key.chars().nth(2).is_none() {
         return;
     }
     // Character boundaries of (at most) the first 64 characters, without allocating.
