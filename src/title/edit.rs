@@ -606,8 +606,11 @@ impl<'a> Editor<'a> {
         let u = self.universe();
         let s = u.segmenter();
         let seg = s.segment(title);
-        let terms = recall::terms_within(s, &seg, self.budget());
-        let value = u.found(&u.term_ids(&terms)).iter().map(|x| x.1).sum();
+        let value = u
+            .found(&self.scorer.terms_of(&seg))
+            .iter()
+            .map(|x| x.1)
+            .sum();
         let claims = seg.words().any(|t| {
             let key = seg.key(t);
             t.kind == TokenKind::Traffic
