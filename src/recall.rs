@@ -8,7 +8,7 @@
 //!   `保湿霜` holds `保湿`), as a search engine indexes for recall (jieba's `cut_for_search`);
 //! - a query's **words** are its plain segmentation, as a SET: `儿童宝宝` and `宝宝儿童` are
 //!   one query ([`query_key`]);
-//! - a title is found for a query when its terms hold every word of the query ([`matches`]).
+//! - a title is found for a query when its terms hold every word of the query ([`matches()`]).
 //!
 //! The listing index (its tokenizer), `keywords derive`, the keyword universe, score, rewrite
 //! and suggest all ask here, so that what derive counts as a match is what score calls found.

@@ -909,10 +909,10 @@ impl ListingIndex {
     ///
     /// The result depends only on the listings the index holds, never on how they were
     /// written (writer threads, commit batches, merges): BM25's collection statistics are
-    /// counted over live current rows only ([`LiveStatistics`]: tantivy's own count deleted
+    /// counted over live current rows only (`LiveStatistics`: tantivy's own count deleted
     /// rows until a merge drops them, and history rows), a listing's score is then a function
     /// of its title and those statistics alone, and ties are broken by id instead of by
-    /// tantivy's document address ([`TopById`]).
+    /// tantivy's document address (`TopById`).
     pub fn similar(&self, title: &str, k: usize, filter: &Filter) -> Result<Vec<Hit>, IndexError> {
         let Some(query) = self.similar_query(title, filter) else {
             return Ok(Vec::new());

@@ -971,8 +971,9 @@ impl<'a> Editor<'a> {
         units
     }
 
-    /// The best optional edit: an addition, with the words removed to make room for it; its
-    /// net gain, the removed pieces (indices) and where the addition goes.
+    /// The best optional edit: an addition, with the words removed to make room for it (only
+    /// when it gains at least [`SWAP_MARGIN`] times what they lose); its net gain, the unit
+    /// and the removed pieces (indices). Ties: fewer removals, then the earlier unit.
     fn best_edit(
         &self,
         model: &Model<'_>,
