@@ -155,15 +155,30 @@ pub fn title_terms_within(segmenter: &Segmenter, title: &str, budget: usize) -> 
 
 /// [`title_terms_within`] of a title already segmented.
 pub fn terms_within(segmenter: &Segmenter, seg: &Segmented<'_>, budget: usize) -> Vec<String> {
-    let title = seg.title();
-    let fits = gbk_len(title) <= budget;
     let mut terms: Vec<String> = Vec::new();
-    for_each_term(segmenter, seg, |term, _, _, to| {
-        if (fits || gbk_len(&title[..to]) <= budget) && !terms.iter().any(|t| t == term) {
+    for_each_term_within(segmenter, seg, budget, |term| {
+        if !terms.iter().any(|t| t == term) {
             terms.push(term.to_owned());
         }
     });
     terms
+}
+
+/// Calls `emit(term)` for every term of the words that fit in `budget` bytes (every term of
+/// a title within it): the one rule for what an over-budget title is counted on.
+pub fn for_each_term_within(
+    segmenter: &Segmenter,
+    seg: &Segmented<'_>,
+    budget: usize,
+    mut emit: impl FnMut(&str),
+) {
+    let title = seg.title();
+    let fits = gbk_len(title) <= budget;
+    for_each_term(segmenter, seg, |term, _, _, to| {
+        if fits || gbk_len(&title[..to]) <= budget {
+            emit(term);
+        }
+    });
 }
 
 /// The distinct words of a query, in query order: its plain segmentation (no sub-words: a

@@ -205,12 +205,9 @@ impl<'a> Scorer<'a> {
     /// [`recall::terms_within`], in the same order, without a `String` per term.
     pub fn terms_of(&self, seg: &Segmented<'_>) -> Vec<u32> {
         let u = self.universe;
-        let title = seg.title();
-        let fits = gbk_len(title) <= self.budget;
         let mut ids = Vec::with_capacity(2 * seg.tokens.len());
-        recall::for_each_term(u.segmenter(), seg, |term, _, _, to| {
-            if (fits || gbk_len(&title[..to]) <= self.budget)
-                && let Some(id) = u.word_id(term)
+        recall::for_each_term_within(u.segmenter(), seg, self.budget, |term| {
+            if let Some(id) = u.word_id(term)
                 && !ids.contains(&id)
             {
                 ids.push(id);
