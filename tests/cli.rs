@@ -1876,6 +1876,56 @@ fn rescore_is_locked_and_sets_bad_rows_aside_with_exit_1() {
     );
 }
 
+/// Issue 13: the nightly report and summary read in Chinese by default and in English with
+/// `--lang en`; `runs diff` keeps the reasons structured for machines and worded for people.
+#[test]
+fn rescore_report_and_summary_are_chinese_by_default_and_english_with_lang_en() {
+    let h = Harness::new();
+    samples(&h);
+    let o = rescore(&h, "2026-11-11");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("个宝贝（平均分"), "{}", stderr(&o));
+    let mut args = vec!["--lang", "en"];
+    args.extend(RESCORE);
+    args.extend(["--date", "2026-11-12"]);
+    let o = h.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("items (mean score"), "{}", stderr(&o));
+    let read = |run: &str| {
+        std::fs::read_to_string(h.path(&format!("baobei-workspace/runs/{run}/report.html")))
+            .unwrap()
+    };
+    let (zh, en) = (read("2026-11-11-1"), read("2026-11-12-1"));
+    for heading in ["<h2>分数分布</h2>", "<h2>标题建议</h2>", "<h2>直通车</h2>"] {
+        assert!(zh.contains(heading), "zh: {heading} missing");
+        assert!(!en.contains(heading), "en: {heading} present");
+    }
+    for heading in [
+        "<h2>Score distribution</h2>",
+        "<h2>Title proposals</h2>",
+        "<h2>Through-train ads</h2>",
+    ] {
+        assert!(en.contains(heading), "en: {heading} missing");
+        assert!(!zh.contains(heading), "zh: {heading} present");
+    }
+    assert!(zh.contains("<html lang=\"zh-CN\">") && en.contains("<html lang=\"en\">"));
+
+    for (lang, word) in [("zh", "没有宝贝的分数"), ("en", "no item's score moved")] {
+        let o = h.run(&[
+            "--lang",
+            lang,
+            "runs",
+            "diff",
+            "2026-11-11-1",
+            "latest",
+            "--min-change",
+            "1000",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stderr(&o).contains(word), "{lang}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn rescore_report_loads_in_chromium_without_console_errors() {
     let Some(chromium) = common::chromium() else {
@@ -2887,7 +2937,7 @@ fn empty_answers_say_why() {
     let h = market_workspace();
     let o = h.run(&["runs", "list"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).contains("no completed run"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("还没有完成的运行"), "{}", stderr(&o));
 
     h.write("header_only.csv", "宝贝ID,标题\n");
     for command in ["lint", "segment", "score", "rewrite"] {
@@ -2926,18 +2976,10 @@ fn empty_answers_say_why() {
 
     let o = h.run(&["rescore", "--date", "2026-11-11"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("no own item to score"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("没有本店宝贝可评分"), "{}", stderr(&o));
     let o = h.run(&["runs", "diff", "latest", "latest"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("no item's score moved"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("没有宝贝的分数变化"), "{}", stderr(&o));
 }
 
 /// Issue 13: the keyword tables showed 17 columns, most of them empty for derived rows.
