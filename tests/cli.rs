@@ -507,7 +507,11 @@ fn keywords_import_then_show_gives_the_export_values() {
     samples(&h);
     let o = h.run(&["keywords", "import", "keywords.csv", "--date", "2026-11-11"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("imported 300 rows"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("已从 1 个文件导入 300 行"),
+        "{}",
+        stderr(&o)
+    );
     assert!(h.path("baobei-workspace/keywords.bkw").is_file());
 
     // The GBK sample's first row: 裙子,女装/连衣裙,"406,422","672,609",2.67%,"280,919",1.51%,
@@ -1233,7 +1237,7 @@ fn keywords_derive_marks_rows_derived_and_an_export_wins() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("derived") && err.contains("from 252 listings"),
+        err.contains("推导出") && err.contains("从 252 个宝贝"),
         "{err}"
     );
 
@@ -1323,17 +1327,22 @@ fn keywords_derive_reads_plain_query_lists_and_needs_an_index() {
     let o = h.run(&["keywords", "derive", "--queries", "mine.txt"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("derived 1 keywords")
-            && stderr(&o).contains("of 2 distinct queries in 4 query lines"),
+        stderr(&o).contains("推导出 1 个关键词")
+            && stderr(&o).contains("4 行搜索词中的 2 个不同搜索词"),
         "{}",
         stderr(&o)
     );
     let rows = show_json(&h, &["新中式 加绒"]);
     assert_eq!(rows[0]["source"], "derived");
-    // The queries are kept: a later derive needs no --queries.
-    let o = h.run(&["keywords", "derive"]);
+    // The queries are kept: a later derive needs no --queries (said in English this time).
+    let o = h.run(&["--lang", "en", "keywords", "derive"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("derived 1 keywords"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("derived 1 keywords")
+            && stderr(&o).contains("of 2 distinct queries in 4 query lines"),
+        "{}",
+        stderr(&o)
+    );
     // --category restricts the listings: no dress is a face cream.
     let o = h.run(&[
         "keywords",
@@ -1344,7 +1353,7 @@ fn keywords_derive_reads_plain_query_lists_and_needs_an_index() {
         "美妆/面霜",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("derived 0 keywords"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("推导出 0 个关键词"), "{}", stderr(&o));
 }
 
 #[test]
@@ -1364,7 +1373,7 @@ fn index_rebuild_adopts_the_current_dictionaries() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("252 listings, 747 snapshot rows"),
+        stderr(&o).contains("252 个宝贝，747 行快照"),
         "{}",
         stderr(&o)
     );
@@ -2828,12 +2837,12 @@ fn index_add_without_a_date_column_is_todays_snapshot_said_once() {
     let o = h.run(&["index", "add", "nodate.csv", "--role", "competitor"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
-        stderr(&o).matches("no date column").count(),
+        stderr(&o).matches("没有日期列").count(),
         1,
         "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("today's snapshot"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("按今天"), "{}", stderr(&o));
     assert!(stderr(&o).contains("--snapshot"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("rejected"), "{}", stderr(&o));
     let stats = index_stats(&h);
@@ -2867,7 +2876,7 @@ fn index_add_without_a_date_column_is_todays_snapshot_said_once() {
     let o = h.run(&["index", "add", "dated.csv", "--role", "competitor"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("dated.csv:3:"), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("no date column"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("没有日期列"), "{}", stderr(&o));
 }
 
 /// Issue 13: `keywords top` on a workspace of derived keywords printed nothing and exited 0
@@ -2886,7 +2895,7 @@ fn keywords_top_on_derived_keywords_ranks_by_demand_and_says_so() {
         .collect();
     assert_eq!(rows.len(), 3, "{}", stderr(&o));
     assert_eq!(rows[0]["score"], rows[0]["demand"], "ranked by demand");
-    assert!(stderr(&o).contains("ranked by demand"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("按需求排序"), "{}", stderr(&o));
 
     // Asked for a ranking the rows cannot give: nothing, and why, and what to do instead.
     let o = h.run(&["keywords", "top", "--by", "value"]);
@@ -2967,9 +2976,9 @@ fn empty_answers_say_why() {
         "汽车",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no keyword derived"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("没有推导出关键词"), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("no listing of category 汽车"),
+        stderr(&o).contains("索引中没有类目「汽车」的宝贝"),
         "{}",
         stderr(&o)
     );
