@@ -1120,6 +1120,22 @@ fn ads_review_writes_chinese_csv_and_a_summary() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
+        err.contains("91 个关键词，7 天（贝叶斯规则）") && err.contains("花费转移"),
+        "{err}"
+    );
+    let o = h.run(&[
+        "--lang",
+        "en",
+        "ads",
+        "review",
+        "--report",
+        "ztc_report.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
         err.contains("91 keywords over 7 days (bayes rules)") && err.contains("spend moved"),
         "{err}"
     );
@@ -2251,7 +2267,7 @@ fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
     }
     assert!(adds.len() <= 18);
     assert!(
-        stderr(&o).contains(&format!("{} keyword(s) to add", adds.len())),
+        stderr(&o).contains(&format!("建议添加的词 {} 个", adds.len())),
         "{}",
         stderr(&o)
     );
@@ -2269,7 +2285,7 @@ fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stdout(&o).contains("\"add\""));
     assert_eq!(
-        stderr(&o).matches("no keyword data").count(),
+        stderr(&o).matches("工作区没有关键词数据").count(),
         1,
         "{}",
         stderr(&o)
@@ -2961,11 +2977,7 @@ fn empty_answers_say_why() {
     let o = h.run(&["suggest", "--title", "汽车轮胎"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).is_empty());
-    assert!(
-        stderr(&o).contains("no keyword to suggest"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("没有可建议的关键词"), "{}", stderr(&o));
 
     let o = h.run(&[
         "keywords",
