@@ -933,7 +933,7 @@ fn index_add_upserts_listings_with_snapshots() {
         "{}",
         stderr(&o)
     );
-    assert!(!stderr(&o).contains("rejected"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("拒收"), "{}", stderr(&o));
     assert_eq!(index_stats(&h)["snapshot rows"], "747", "nothing indexed");
     let o = h.run(&[
         "index",
@@ -2860,7 +2860,7 @@ fn index_add_without_a_date_column_is_todays_snapshot_said_once() {
     );
     assert!(stderr(&o).contains("按今天"), "{}", stderr(&o));
     assert!(stderr(&o).contains("--snapshot"), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("rejected"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("拒收"), "{}", stderr(&o));
     let stats = index_stats(&h);
     assert_eq!(stats["listings"], "2");
     let today = stats
@@ -2969,7 +2969,7 @@ fn empty_answers_say_why() {
         let o = h.run(&[command, "-i", "header_only.csv"]);
         assert_eq!(o.status.code(), Some(0), "{command}: {}", stderr(&o));
         assert!(
-            stderr(&o).contains("no rows to work on"),
+            stderr(&o).contains("没有可处理的行"),
             "{command}: {}",
             stderr(&o)
         );

@@ -52,7 +52,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         ..ReviewConfig::default()
     };
 
-    let mut rejects = Rejects::new(settings.quiet);
+    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
     let rows = read_reports(&args.reports, forced, &mut rejects, settings.quiet)?;
     if rows.is_empty() {
         let paths: Vec<String> = args

@@ -45,7 +45,7 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
-    let mut rejects = batch::Rejects::new(settings.quiet);
+    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
     let done = upsert_files(
         &index,
         &args.files,

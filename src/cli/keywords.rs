@@ -57,7 +57,7 @@ pub fn import(
     if manifest.dictionaries.is_empty() {
         manifest.set_dictionaries(dicts);
     }
-    let mut rejects = batch::Rejects::new(settings.quiet);
+    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
     let (imported, written) =
         import_files(&ws, &args.files, period, None, &mut rejects, &mut manifest)?;
     let table_path = ws.table_path();
@@ -177,7 +177,7 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(&dir, segmenter)?;
 
-    let mut rejects = batch::Rejects::new(settings.quiet);
+    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
     let queries = match &args.queries {
         Some(path) => read_queries(path, &mut rejects)?,
         None => Vec::new(),

@@ -279,7 +279,7 @@ fn titles_command<R: output::Record + Send>(
         items = Box::new(items.chain(titles::from_reader(input::open(path, &options)?)));
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?.with_headers::<R>();
-    let summary = batch::run(items, &mut sink, settings.quiet, f)?;
+    let summary = batch::run(items, &mut sink, settings.quiet, settings.lang, f)?;
     sink.finish()?;
     finish(settings, args, verb, &summary)
 }

@@ -93,7 +93,7 @@ pub fn rescore(
         timings.push((name.to_owned(), phase.elapsed().as_secs_f64()));
         phase = Instant::now();
     };
-    let mut rejects = Rejects::new(settings.quiet);
+    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
     let mut counts = RunCounts::default();
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));

@@ -614,7 +614,7 @@ pub fn run(
         Purpose::Title => sink.with_headers::<SuggestRecord<false>>(),
         Purpose::Ads => sink.with_headers::<SuggestRecord<true>>(),
     };
-    let mut rejects = Rejects::new(settings.quiet);
+    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
     let limit = args.limit as usize;
     let suggest = |item: &Item| (item.id.clone(), item.title.clone(), suggester.suggest(item));
     let (done, _) = batch::for_each_ordered(
