@@ -507,7 +507,11 @@ fn keywords_import_then_show_gives_the_export_values() {
     samples(&h);
     let o = h.run(&["keywords", "import", "keywords.csv", "--date", "2026-11-11"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("imported 300 rows"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("已从 1 个文件导入 300 行"),
+        "{}",
+        stderr(&o)
+    );
     assert!(h.path("baobei-workspace/keywords.bkw").is_file());
 
     // The GBK sample's first row: 裙子,女装/连衣裙,"406,422","672,609",2.67%,"280,919",1.51%,
@@ -929,7 +933,7 @@ fn index_add_upserts_listings_with_snapshots() {
         "{}",
         stderr(&o)
     );
-    assert!(!stderr(&o).contains("rejected"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("拒收"), "{}", stderr(&o));
     assert_eq!(index_stats(&h)["snapshot rows"], "747", "nothing indexed");
     let o = h.run(&[
         "index",
@@ -1116,6 +1120,22 @@ fn ads_review_writes_chinese_csv_and_a_summary() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
+        err.contains("91 个关键词，7 天（贝叶斯规则）") && err.contains("花费转移"),
+        "{err}"
+    );
+    let o = h.run(&[
+        "--lang",
+        "en",
+        "ads",
+        "review",
+        "--report",
+        "ztc_report.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
         err.contains("91 keywords over 7 days (bayes rules)") && err.contains("spend moved"),
         "{err}"
     );
@@ -1233,7 +1253,7 @@ fn keywords_derive_marks_rows_derived_and_an_export_wins() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("derived") && err.contains("from 252 listings"),
+        err.contains("推导出") && err.contains("从 252 个宝贝"),
         "{err}"
     );
 
@@ -1323,17 +1343,22 @@ fn keywords_derive_reads_plain_query_lists_and_needs_an_index() {
     let o = h.run(&["keywords", "derive", "--queries", "mine.txt"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("derived 1 keywords")
-            && stderr(&o).contains("of 2 distinct queries in 4 query lines"),
+        stderr(&o).contains("推导出 1 个关键词")
+            && stderr(&o).contains("4 行搜索词中的 2 个不同搜索词"),
         "{}",
         stderr(&o)
     );
     let rows = show_json(&h, &["新中式 加绒"]);
     assert_eq!(rows[0]["source"], "derived");
-    // The queries are kept: a later derive needs no --queries.
-    let o = h.run(&["keywords", "derive"]);
+    // The queries are kept: a later derive needs no --queries (said in English this time).
+    let o = h.run(&["--lang", "en", "keywords", "derive"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("derived 1 keywords"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("derived 1 keywords")
+            && stderr(&o).contains("of 2 distinct queries in 4 query lines"),
+        "{}",
+        stderr(&o)
+    );
     // --category restricts the listings: no dress is a face cream.
     let o = h.run(&[
         "keywords",
@@ -1344,7 +1369,7 @@ fn keywords_derive_reads_plain_query_lists_and_needs_an_index() {
         "美妆/面霜",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("derived 0 keywords"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("推导出 0 个关键词"), "{}", stderr(&o));
 }
 
 #[test]
@@ -1364,7 +1389,7 @@ fn index_rebuild_adopts_the_current_dictionaries() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("252 listings, 747 snapshot rows"),
+        stderr(&o).contains("252 个宝贝，747 行快照"),
         "{}",
         stderr(&o)
     );
@@ -1876,6 +1901,56 @@ fn rescore_is_locked_and_sets_bad_rows_aside_with_exit_1() {
     );
 }
 
+/// Issue 13: the nightly report and summary read in Chinese by default and in English with
+/// `--lang en`; `runs diff` keeps the reasons structured for machines and worded for people.
+#[test]
+fn rescore_report_and_summary_are_chinese_by_default_and_english_with_lang_en() {
+    let h = Harness::new();
+    samples(&h);
+    let o = rescore(&h, "2026-11-11");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("个宝贝（平均分"), "{}", stderr(&o));
+    let mut args = vec!["--lang", "en"];
+    args.extend(RESCORE);
+    args.extend(["--date", "2026-11-12"]);
+    let o = h.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("items (mean score"), "{}", stderr(&o));
+    let read = |run: &str| {
+        std::fs::read_to_string(h.path(&format!("baobei-workspace/runs/{run}/report.html")))
+            .unwrap()
+    };
+    let (zh, en) = (read("2026-11-11-1"), read("2026-11-12-1"));
+    for heading in ["<h2>分数分布</h2>", "<h2>标题建议</h2>", "<h2>直通车</h2>"] {
+        assert!(zh.contains(heading), "zh: {heading} missing");
+        assert!(!en.contains(heading), "en: {heading} present");
+    }
+    for heading in [
+        "<h2>Score distribution</h2>",
+        "<h2>Title proposals</h2>",
+        "<h2>Through-train ads</h2>",
+    ] {
+        assert!(en.contains(heading), "en: {heading} missing");
+        assert!(!zh.contains(heading), "zh: {heading} present");
+    }
+    assert!(zh.contains("<html lang=\"zh-CN\">") && en.contains("<html lang=\"en\">"));
+
+    for (lang, word) in [("zh", "没有宝贝的分数"), ("en", "no item's score moved")] {
+        let o = h.run(&[
+            "--lang",
+            lang,
+            "runs",
+            "diff",
+            "2026-11-11-1",
+            "latest",
+            "--min-change",
+            "1000",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stderr(&o).contains(word), "{lang}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn rescore_report_loads_in_chromium_without_console_errors() {
     let Some(chromium) = common::chromium() else {
@@ -2192,7 +2267,7 @@ fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
     }
     assert!(adds.len() <= 18);
     assert!(
-        stderr(&o).contains(&format!("{} keyword(s) to add", adds.len())),
+        stderr(&o).contains(&format!("建议添加的词 {} 个", adds.len())),
         "{}",
         stderr(&o)
     );
@@ -2210,7 +2285,7 @@ fn ads_review_proposes_suggested_keywords_the_ad_groups_lack() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stdout(&o).contains("\"add\""));
     assert_eq!(
-        stderr(&o).matches("no keyword data").count(),
+        stderr(&o).matches("工作区没有关键词数据").count(),
         1,
         "{}",
         stderr(&o)
@@ -2778,14 +2853,14 @@ fn index_add_without_a_date_column_is_todays_snapshot_said_once() {
     let o = h.run(&["index", "add", "nodate.csv", "--role", "competitor"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
-        stderr(&o).matches("no date column").count(),
+        stderr(&o).matches("没有日期列").count(),
         1,
         "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("today's snapshot"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("按今天"), "{}", stderr(&o));
     assert!(stderr(&o).contains("--snapshot"), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("rejected"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("拒收"), "{}", stderr(&o));
     let stats = index_stats(&h);
     assert_eq!(stats["listings"], "2");
     let today = stats
@@ -2817,7 +2892,7 @@ fn index_add_without_a_date_column_is_todays_snapshot_said_once() {
     let o = h.run(&["index", "add", "dated.csv", "--role", "competitor"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("dated.csv:3:"), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("no date column"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("没有日期列"), "{}", stderr(&o));
 }
 
 /// Issue 13: `keywords top` on a workspace of derived keywords printed nothing and exited 0
@@ -2836,7 +2911,7 @@ fn keywords_top_on_derived_keywords_ranks_by_demand_and_says_so() {
         .collect();
     assert_eq!(rows.len(), 3, "{}", stderr(&o));
     assert_eq!(rows[0]["score"], rows[0]["demand"], "ranked by demand");
-    assert!(stderr(&o).contains("ranked by demand"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("按需求排序"), "{}", stderr(&o));
 
     // Asked for a ranking the rows cannot give: nothing, and why, and what to do instead.
     let o = h.run(&["keywords", "top", "--by", "value"]);
@@ -2887,14 +2962,14 @@ fn empty_answers_say_why() {
     let h = market_workspace();
     let o = h.run(&["runs", "list"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).contains("no completed run"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("还没有完成的运行"), "{}", stderr(&o));
 
     h.write("header_only.csv", "宝贝ID,标题\n");
     for command in ["lint", "segment", "score", "rewrite"] {
         let o = h.run(&[command, "-i", "header_only.csv"]);
         assert_eq!(o.status.code(), Some(0), "{command}: {}", stderr(&o));
         assert!(
-            stderr(&o).contains("no rows to work on"),
+            stderr(&o).contains("没有可处理的行"),
             "{command}: {}",
             stderr(&o)
         );
@@ -2902,11 +2977,7 @@ fn empty_answers_say_why() {
     let o = h.run(&["suggest", "--title", "汽车轮胎"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).is_empty());
-    assert!(
-        stderr(&o).contains("no keyword to suggest"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("没有可建议的关键词"), "{}", stderr(&o));
 
     let o = h.run(&[
         "keywords",
@@ -2917,27 +2988,19 @@ fn empty_answers_say_why() {
         "汽车",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no keyword derived"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("没有推导出关键词"), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("no listing of category 汽车"),
+        stderr(&o).contains("索引中没有类目「汽车」的宝贝"),
         "{}",
         stderr(&o)
     );
 
     let o = h.run(&["rescore", "--date", "2026-11-11"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("no own item to score"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("没有本店宝贝可评分"), "{}", stderr(&o));
     let o = h.run(&["runs", "diff", "latest", "latest"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("no item's score moved"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("没有宝贝的分数变化"), "{}", stderr(&o));
 }
 
 /// Issue 13: the keyword tables showed 17 columns, most of them empty for derived rows.

@@ -300,7 +300,14 @@ fn market_model_on_ten_tmall_snapshots() {
     let queries = data.join("taobao-queries.tsv");
     let (_, err) = baobei(
         dir,
-        &["keywords", "derive", "--queries", queries.to_str().unwrap()],
+        &[
+            "--lang",
+            "en",
+            "keywords",
+            "derive",
+            "--queries",
+            queries.to_str().unwrap(),
+        ],
     );
     let derived = started.elapsed().as_secs_f64();
     let started = Instant::now();

@@ -52,7 +52,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         ..ReviewConfig::default()
     };
 
-    let mut rejects = Rejects::new(settings.quiet);
+    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
     let rows = read_reports(&args.reports, forced, &mut rejects, settings.quiet)?;
     if rows.is_empty() {
         let paths: Vec<String> = args
@@ -87,7 +87,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     let first = args.reports.first().map(|p| p.as_path());
     rejects.finish(args.rejects.as_deref(), args.output.as_deref(), first)?;
     if !settings.quiet {
-        for line in summary(&review, config.rules) {
+        for line in summary_in(&review, config.rules, settings.lang) {
             eprintln!("baobei: {line}");
         }
     }
@@ -140,11 +140,17 @@ pub fn additions(
     let ws = Workspace::at(&settings.workspace);
     if !ws.table_path().exists() {
         if !settings.quiet {
-            eprintln!(
-                "baobei: {}: no keyword data in the workspace, so no keywords to add are \
-                 proposed (import a keyword export with `baobei keywords import FILE`)",
-                ws.root().display()
-            );
+            let root = ws.root().display();
+            match settings.lang {
+                Lang::Zh => eprintln!(
+                    "baobei: {root}：工作区没有关键词数据，所以不建议添加关键词\
+                     （用 `baobei keywords import FILE` 导入关键词报表）"
+                ),
+                Lang::En => eprintln!(
+                    "baobei: {root}: no keyword data in the workspace, so no keywords to add \
+                     are proposed (import a keyword export with `baobei keywords import FILE`)"
+                ),
+            }
         }
         return Ok(Vec::new());
     }
@@ -182,7 +188,47 @@ pub fn additions_in(
 /// The review's summary for a person: spend, GMV, ROI, actions; spend moved and the expected
 /// effect; negative words and keywords to add.
 pub fn summary(review: &ads::Review, rules: Rules) -> [String; 2] {
+    summary_in(review, rules, Lang::En)
+}
+
+/// The review's two summary lines for a person, in `lang`.
+pub fn summary_in(review: &ads::Review, rules: Rules, lang: Lang) -> [String; 2] {
     let s = &review.summary;
+    if lang == Lang::Zh {
+        let actions: Vec<String> = s
+            .actions
+            .iter()
+            .map(|(a, n)| format!("{} {n}", a.name(lang)))
+            .collect();
+        let rules = match rules {
+            Rules::Bayes => "贝叶斯",
+            Rules::Classic => "经典",
+        };
+        return [
+            format!(
+                "{} 个关键词，{} 天（{rules}规则）：花费 ¥{:.2}，成交金额 ¥{:.2}，投入产出比 {:.2}；{}",
+                s.keywords,
+                s.days,
+                s.spend,
+                s.gmv,
+                s.roi,
+                actions.join("、")
+            ),
+            format!(
+                "花费转移：从亏损词减少 ¥{:.2}，向盈利词增加 ¥{:.2}；预计未来 {} 天：花费 ¥{:.2}，\
+                 成交金额 ¥{:.2}（现在 ¥{:.2}），投入产出比 {:.2}；否定词 {} 个，建议添加的词 {} 个",
+                s.spend_freed,
+                s.spend_added,
+                s.days,
+                s.expected_spend,
+                s.expected_gmv,
+                s.expected_gmv_now,
+                s.expected_roi,
+                review.negatives.len(),
+                review.additions.len()
+            ),
+        ];
+    }
     let actions: Vec<String> = s
         .actions
         .iter()

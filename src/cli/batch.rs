@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::output::{Record, Sink, write_csv_row};
 use crate::atomic_file::AtomicFile;
+use crate::lang::Lang;
 
 /// A row that could not be used: where it is, why, and its text as read.
 #[derive(Debug, Clone)]
@@ -82,13 +83,21 @@ const SHOWN_REJECTS: usize = 20;
 pub struct Rejects {
     list: Vec<Reject>,
     quiet: bool,
+    lang: Lang,
 }
 
 impl Rejects {
+    /// Rejects reported in Chinese (see [`Rejects::in_lang`]).
     pub fn new(quiet: bool) -> Self {
+        Rejects::in_lang(quiet, Lang::Zh)
+    }
+
+    /// Rejects reported on stderr in `lang`.
+    pub fn in_lang(quiet: bool, lang: Lang) -> Self {
         Rejects {
             list: Vec::new(),
             quiet,
+            lang,
         }
     }
 
@@ -98,7 +107,8 @@ impl Rejects {
             return Err(reject.into_error());
         }
         if !self.quiet && self.list.len() < SHOWN_REJECTS {
-            eprintln!("baobei: rejected {reject}");
+            let said = self.lang.pick("拒收", "rejected");
+            eprintln!("baobei: {said} {reject}");
         }
         self.list.push(reject);
         Ok(())
@@ -129,11 +139,11 @@ impl Rejects {
         }
         let path = rejects_path(explicit, output, input);
         write_rejects(&path, &self.list)?;
-        eprintln!(
-            "baobei: {} row(s) rejected, written to {}",
-            self.list.len(),
-            path.display()
-        );
+        let (rows, path) = (self.list.len(), path.display());
+        match self.lang {
+            Lang::Zh => eprintln!("baobei: 拒收 {rows} 行，已写入 {path}"),
+            Lang::En => eprintln!("baobei: {rows} row(s) rejected, written to {path}"),
+        }
         Ok(())
     }
 }
@@ -154,18 +164,25 @@ pub fn run<T, R>(
     items: impl Iterator<Item = Result<T, Reject>>,
     sink: &mut Sink,
     quiet: bool,
+    lang: Lang,
     f: impl Fn(&T) -> R + Sync,
 ) -> io::Result<Summary>
 where
     T: Send + Sync,
     R: Record + Send,
 {
-    let mut rejects = Rejects::new(quiet);
+    let mut rejects = Rejects::in_lang(quiet, lang);
     let (done, elapsed) =
         for_each_ordered(items, &mut rejects, quiet, f, |record| sink.write(&record))?;
     if done == 0 && rejects.is_empty() {
         // An empty answer always says why.
-        eprintln!("baobei: no rows to work on: the input is empty or holds only a header row");
+        eprintln!(
+            "baobei: {}",
+            lang.pick(
+                "没有可处理的行：输入为空或只有表头行",
+                "no rows to work on: the input is empty or holds only a header row"
+            )
+        );
     }
     Ok(Summary {
         done,

@@ -352,9 +352,13 @@ pub fn score(
         all = Box::new(all.chain(items(path)?));
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?.with_headers::<ScoreRecord>();
-    let summary = batch::run(all, &mut sink, settings.quiet, |item: &Item| {
-        ScoreRecord::new(&c, item, settings.lang)
-    })?;
+    let summary = batch::run(
+        all,
+        &mut sink,
+        settings.quiet,
+        settings.lang,
+        |item: &Item| ScoreRecord::new(&c, item, settings.lang),
+    )?;
     sink.finish()?;
     summary.rejects.finish(
         args.rejects.as_deref(),
@@ -390,6 +394,7 @@ pub fn rewrite(
         items(&args.input)?,
         &mut sink,
         settings.quiet,
+        settings.lang,
         |item: &Item| {
             let record = RewriteRecord::new(&c.scorer, item, c.rewrite(item), settings.lang);
             stats.lock().expect("stats").add(&record);

@@ -1,5 +1,6 @@
 //! `index add`, `index stats` and `index rebuild`: the workspace's listing index.
 
+use crate::lang::Lang;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,7 +45,7 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
-    let mut rejects = batch::Rejects::new(settings.quiet);
+    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
     let done = upsert_files(
         &index,
         &args.files,
@@ -64,28 +65,40 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     let first = args.files.first().map(|p| p.as_path());
     rejects.finish(args.rejects.as_deref(), None, first)?;
     if !settings.quiet {
+        let lang = settings.lang;
         for (file, rows) in &done.undated {
             let day = snapshot.unwrap_or(today);
-            match snapshot {
-                Some(_) => eprintln!(
-                    "baobei: {}: no date column (日期): its {rows} row(s) are the --snapshot {day}",
-                    file.display()
+            let file = file.display();
+            match (lang, snapshot) {
+                (Lang::Zh, Some(_)) => eprintln!(
+                    "baobei: {file}：没有日期列：其 {rows} 行按 --snapshot {day} 的快照收录"
                 ),
-                None => eprintln!(
-                    "baobei: {}: no date column (日期): its {rows} row(s) are today's snapshot, \
-                     {day}; give another day with --snapshot DATE",
-                    file.display()
+                (Lang::Zh, None) => eprintln!(
+                    "baobei: {file}：没有日期列：其 {rows} 行按今天 {day} 的快照收录；\
+                     用 --snapshot DATE 指定其他日期"
+                ),
+                (Lang::En, Some(_)) => eprintln!(
+                    "baobei: {file}: no date column (日期): its {rows} row(s) are the --snapshot {day}"
+                ),
+                (Lang::En, None) => eprintln!(
+                    "baobei: {file}: no date column (日期): its {rows} row(s) are today's snapshot, \
+                     {day}; give another day with --snapshot DATE"
                 ),
             }
         }
         index.reload()?;
         let stats = index.stats()?;
-        eprintln!(
-            "baobei: indexed {added} rows from {} file(s); {} listings, {} snapshots",
-            args.files.len(),
-            stats.listings,
-            stats.snapshots.len()
-        );
+        let (files, listings, snapshots) =
+            (args.files.len(), stats.listings, stats.snapshots.len());
+        match lang {
+            Lang::Zh => eprintln!(
+                "baobei: 已从 {files} 个文件索引 {added} 行；共 {listings} 个宝贝，{snapshots} 个快照"
+            ),
+            Lang::En => eprintln!(
+                "baobei: indexed {added} rows from {files} file(s); {listings} listings, \
+                 {snapshots} snapshots"
+            ),
+        }
     }
     Ok(if rejects.is_empty() {
         Exit::Ok
@@ -237,13 +250,17 @@ pub fn rebuild(settings: &Settings, dicts: Dictionaries) -> anyhow::Result<Exit>
     lock.save_manifest(&manifest)?;
     drop(lock);
     if !settings.quiet {
-        eprintln!(
-            "baobei: rebuilt {} with the current dictionaries: {} listings, {} snapshot rows in {:.2} s",
-            dir.display(),
-            summary.listings,
-            summary.history_rows,
-            started.elapsed().as_secs_f64()
-        );
+        let (dir, listings, rows) = (dir.display(), summary.listings, summary.history_rows);
+        let secs = started.elapsed().as_secs_f64();
+        match settings.lang {
+            Lang::Zh => eprintln!(
+                "baobei: 已用当前词典重建 {dir}：{listings} 个宝贝，{rows} 行快照，用时 {secs:.2} 秒"
+            ),
+            Lang::En => eprintln!(
+                "baobei: rebuilt {dir} with the current dictionaries: {listings} listings, \
+                 {rows} snapshot rows in {secs:.2} s"
+            ),
+        }
     }
     Ok(Exit::Ok)
 }

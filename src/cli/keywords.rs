@@ -1,6 +1,7 @@
 //! `keywords import`, `keywords show`, `keywords top` and `keywords derive`: the keyword table
 //! of the workspace.
 
+use crate::lang::Lang;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,7 +57,7 @@ pub fn import(
     if manifest.dictionaries.is_empty() {
         manifest.set_dictionaries(dicts);
     }
-    let mut rejects = batch::Rejects::new(settings.quiet);
+    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
     let (imported, written) =
         import_files(&ws, &args.files, period, None, &mut rejects, &mut manifest)?;
     let table_path = ws.table_path();
@@ -66,13 +67,22 @@ pub fn import(
     let first = args.files.first().map(|p| p.as_path());
     rejects.finish(args.rejects.as_deref(), None, first)?;
     if !settings.quiet {
-        eprintln!(
-            "baobei: imported {imported} rows from {} file(s); {} now holds {} keywords ({} bytes)",
+        let (files, table, keywords, bytes) = (
             args.files.len(),
             table_path.display(),
             written.rows,
-            written.bytes
+            written.bytes,
         );
+        match settings.lang {
+            Lang::Zh => eprintln!(
+                "baobei: 已从 {files} 个文件导入 {imported} 行；{table} 现有 {keywords} 个关键词\
+                 （{bytes} 字节）"
+            ),
+            Lang::En => eprintln!(
+                "baobei: imported {imported} rows from {files} file(s); {table} now holds \
+                 {keywords} keywords ({bytes} bytes)"
+            ),
+        }
     }
     Ok(if rejects.is_empty() {
         Exit::Ok
@@ -167,7 +177,7 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(&dir, segmenter)?;
 
-    let mut rejects = batch::Rejects::new(settings.quiet);
+    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
     let queries = match &args.queries {
         Some(path) => read_queries(path, &mut rejects)?,
         None => Vec::new(),
@@ -198,22 +208,34 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
 
     rejects.finish(args.rejects.as_deref(), None, args.queries.as_deref())?;
     if rows == 0 {
+        let lang = settings.lang;
         let scope = args
             .category
             .as_deref()
-            .map(|c| format!(" of category {c}"))
+            .map(|c| match lang {
+                Lang::Zh => format!("类目「{c}」的"),
+                Lang::En => format!(" of category {c}"),
+            })
             .unwrap_or_default();
-        if derived.listings == 0 {
-            eprintln!(
+        let (queries, listings) = (derived.candidates, derived.listings);
+        match (lang, listings) {
+            (Lang::Zh, 0) => eprintln!(
+                "baobei: 没有推导出关键词：索引中没有{scope}宝贝；请对照 `baobei index stats` \
+                 检查 --category"
+            ),
+            (Lang::Zh, _) => eprintln!(
+                "baobei: 没有推导出关键词：{queries} 个不同的搜索词在 {listings} 个{scope}宝贝中\
+                 都没有找到；请用 --queries FILE 给出本市场的搜索词日志"
+            ),
+            (Lang::En, 0) => eprintln!(
                 "baobei: no keyword derived: the index holds no listing{scope}; check \
                  --category against `baobei index stats`"
-            );
-        } else {
-            eprintln!(
-                "baobei: no keyword derived: none of the {} distinct queries is found for any \
-                 of the {} listings{scope}; give a query log of this market with --queries FILE",
-                derived.candidates, derived.listings
-            );
+            ),
+            (Lang::En, _) => eprintln!(
+                "baobei: no keyword derived: none of the {queries} distinct queries is found \
+                 for any of the {listings} listings{scope}; give a query log of this market \
+                 with --queries FILE"
+            ),
         }
     }
     if !settings.quiet {
@@ -221,17 +243,24 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
             .period
             .map(period_text)
             .unwrap_or_else(|| "-".into());
-        eprintln!(
-            "baobei: derived {rows} keywords (queries found by at least one listing, of {} \
-             distinct queries in {} query lines) from {} listings over {period} in {:.2} s; {} \
-             now holds {} keywords",
-            derived.candidates,
-            derived.queries,
-            derived.listings,
+        let (distinct, lines, listings) = (derived.candidates, derived.queries, derived.listings);
+        let (secs, table, keywords) = (
             started.elapsed().as_secs_f64(),
             table_path.display(),
-            written.rows
+            written.rows,
         );
+        match settings.lang {
+            Lang::Zh => eprintln!(
+                "baobei: 从 {listings} 个宝贝（{period}）推导出 {rows} 个关键词（{lines} 行搜索词中\
+                 的 {distinct} 个不同搜索词里，至少一个宝贝能找到的），用时 {secs:.2} 秒；\
+                 {table} 现有 {keywords} 个关键词"
+            ),
+            Lang::En => eprintln!(
+                "baobei: derived {rows} keywords (queries found by at least one listing, of \
+                 {distinct} distinct queries in {lines} query lines) from {listings} listings \
+                 over {period} in {secs:.2} s; {table} now holds {keywords} keywords"
+            ),
+        }
     }
     Ok(if rejects.is_empty() {
         Exit::Ok
@@ -481,9 +510,14 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
                 rows if rows.is_empty() => (RankBy::Value, none),
                 rows => {
                     eprintln!(
-                        "baobei: ranked by demand (需求): no keyword here has the CTR and CVR that \
-                         expected buyers need (keywords derived from listings lack them; a \
-                         生意参谋 export has them)"
+                        "baobei: {}",
+                        settings.lang.pick(
+                            "按需求排序：这里没有关键词带有估算买家所需的点击率和转化率\
+                             （从宝贝推导的关键词没有；生意参谋导出的有）",
+                            "ranked by demand (需求): no keyword here has the CTR and CVR that \
+                             expected buyers need (keywords derived from listings lack them; a \
+                             生意参谋 export has them)"
+                        )
                     );
                     (RankBy::Demand, rows)
                 }

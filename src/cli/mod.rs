@@ -279,7 +279,7 @@ fn titles_command<R: output::Record + Send>(
         items = Box::new(items.chain(titles::from_reader(input::open(path, &options)?)));
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?.with_headers::<R>();
-    let summary = batch::run(items, &mut sink, settings.quiet, f)?;
+    let summary = batch::run(items, &mut sink, settings.quiet, settings.lang, f)?;
     sink.finish()?;
     finish(settings, args, verb, &summary)
 }
@@ -299,6 +299,15 @@ fn title_file(args: &TitleArgs) -> anyhow::Result<Option<&Path>> {
     })
 }
 
+/// A batch's verb (`linted`, `scored`, ...) in Chinese; unknown ones as they are.
+fn verb_name(verb: &str) -> &str {
+    match verb {
+        "linted" => "检查了",
+        "segmented" => "分词了",
+        other => other,
+    }
+}
+
 /// Writes the rejects, prints the summary, and picks the exit code.
 fn finish(
     settings: &Settings,
@@ -314,11 +323,14 @@ fn finish(
     )?;
     if !settings.quiet && summary.done >= 1000 {
         let secs = summary.elapsed.as_secs_f64();
-        eprintln!(
-            "baobei: {verb} {} titles in {secs:.2} s ({:.0}/s)",
-            summary.done,
-            summary.done as f64 / secs.max(1e-9)
-        );
+        let (done, rate) = (summary.done, summary.done as f64 / secs.max(1e-9));
+        match settings.lang {
+            Lang::Zh => eprintln!(
+                "baobei: {} {done} 个标题，用时 {secs:.2} 秒（{rate:.0} 个/秒）",
+                verb_name(verb)
+            ),
+            Lang::En => eprintln!("baobei: {verb} {done} titles in {secs:.2} s ({rate:.0}/s)"),
+        }
     }
     Ok(if rejected > 0 {
         Exit::Rejected

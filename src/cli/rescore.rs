@@ -22,6 +22,7 @@ use crate::ads::{self, ReviewConfig};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, parse_date};
 use crate::item::Item;
+use crate::lang::Lang;
 use crate::market::derive::DeriveOptions;
 use crate::market::index::{Listing, ListingIndex, Role};
 use crate::market::table::{KeywordTable, Period, RankBy};
@@ -92,7 +93,7 @@ pub fn rescore(
         timings.push((name.to_owned(), phase.elapsed().as_secs_f64()));
         phase = Instant::now();
     };
-    let mut rejects = Rejects::new(settings.quiet);
+    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
     let mut counts = RunCounts::default();
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
@@ -358,7 +359,7 @@ pub fn rescore(
         out.close()?;
         let mut by_action: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
         for d in &review.decisions {
-            let entry = by_action.entry(d.action.as_str()).or_default();
+            let entry = by_action.entry(d.action.name(settings.lang)).or_default();
             entry.0 += 1;
             entry.1 += d.totals.cost;
         }
@@ -423,6 +424,7 @@ pub fn rescore(
         rising: &rising,
         proposals: &proposals,
         ads: ads_overview.as_ref(),
+        lang: settings.lang,
     });
     run.write(files::REPORT, html.as_bytes())?;
     let done_run = run.finish(run_manifest)?;
@@ -430,26 +432,46 @@ pub fn rescore(
 
     if !settings.quiet {
         let c = &done_run.manifest().counts;
-        eprintln!(
-            "baobei: run {}: {} items (mean score {:.1}), {} new proposals, {} standing, {} held \
-             back, {} fell; {} listings re-indexed, {} unchanged; {} rejected; {:.1} s",
-            done_run.manifest().id,
-            c.items,
-            c.mean_score,
-            c.proposals,
-            c.repeated,
-            c.held_back,
-            c.fell,
-            c.listings_indexed,
-            c.listings_unchanged,
-            c.rejects,
-            started.elapsed().as_secs_f64()
-        );
+        let (id, secs) = (&done_run.manifest().id, started.elapsed().as_secs_f64());
+        match settings.lang {
+            Lang::Zh => eprintln!(
+                "baobei: 运行 {id}：{} 个宝贝（平均分 {:.1}），新建议 {} 条，沿用 {} 条，暂缓 {} \
+                 个，分数下降 {} 个；重新索引 {} 个宝贝，未变 {} 个；拒收 {} 行；{secs:.1} 秒",
+                c.items,
+                c.mean_score,
+                c.proposals,
+                c.repeated,
+                c.held_back,
+                c.fell,
+                c.listings_indexed,
+                c.listings_unchanged,
+                c.rejects,
+            ),
+            Lang::En => eprintln!(
+                "baobei: run {id}: {} items (mean score {:.1}), {} new proposals, {} standing, \
+                 {} held back, {} fell; {} listings re-indexed, {} unchanged; {} rejected; \
+                 {secs:.1} s",
+                c.items,
+                c.mean_score,
+                c.proposals,
+                c.repeated,
+                c.held_back,
+                c.fell,
+                c.listings_indexed,
+                c.listings_unchanged,
+                c.rejects,
+            ),
+        }
     }
     if done_run.manifest().counts.items == 0 {
         eprintln!(
-            "baobei: no own item to score: give the shop's listings with --listings FILE (or \
-             index them with `baobei index add FILE --role own`)"
+            "baobei: {}",
+            settings.lang.pick(
+                "没有本店宝贝可评分：用 --listings FILE 给出本店宝贝（或用 \
+                 `baobei index add FILE --role own` 建索引）",
+                "no own item to score: give the shop's listings with --listings FILE (or \
+                 index them with `baobei index add FILE --role own`)"
+            )
         );
     }
     println!("{}", done_run.file(files::REPORT).display());
@@ -592,7 +614,7 @@ fn proposal_row(p: &Proposal) -> [String; 11] {
 }
 
 /// Says which runs were left out because they cannot be read, and that they were.
-pub fn warn_damaged(lang: crate::lang::Lang, damaged: &[crate::runs::RunError]) {
+pub fn warn_damaged(lang: Lang, damaged: &[crate::runs::RunError]) {
     let said = lang.pick("已跳过损坏的运行", "skipped a damaged run");
     for error in damaged {
         eprintln!("baobei: warning: {said}: {error}");

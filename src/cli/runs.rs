@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::args::{RunsDiffArgs, RunsListArgs, RunsShowArgs};
 use super::output::{Format, Record, Sink};
 use super::{Exit, Settings};
+use crate::lang::Lang;
 use crate::runs::history::{Previous, ScoreChange};
 use crate::runs::{ItemScore, Run, RunManifest, RunStore, files};
 
@@ -75,16 +76,35 @@ impl Record for RunRecord<'_> {
     }
 }
 
-impl Record for ScoreChange {
+/// A score change as `runs diff` writes it: the structured reasons for machines, and `reason`
+/// worded in the run's language for people.
+#[derive(Debug, Serialize)]
+struct ChangeRecord<'a> {
+    #[serde(flatten)]
+    change: &'a ScoreChange,
+    reason: String,
+}
+
+impl<'a> ChangeRecord<'a> {
+    fn of(change: &'a ScoreChange, lang: Lang) -> Self {
+        ChangeRecord {
+            change,
+            reason: change.reason(lang),
+        }
+    }
+}
+
+impl Record for ChangeRecord<'_> {
     const HEADERS: &'static [&'static str] = &["宝贝ID", "标题", "原分", "新分", "变化", "原因"];
     fn rows(&self, out: &mut Vec<Vec<String>>) {
+        let c = self.change;
         out.push(vec![
-            self.id.clone(),
-            self.title.clone(),
-            format!("{:.1}", self.old_score),
-            format!("{:.1}", self.new_score),
-            format!("{:+.1}", self.delta),
-            self.reasons.join(";"),
+            c.id.clone(),
+            c.title.clone(),
+            format!("{:.1}", c.old_score),
+            format!("{:.1}", c.new_score),
+            format!("{:+.1}", c.delta),
+            self.reason.clone(),
         ]);
     }
 }
@@ -107,11 +127,18 @@ pub fn list(settings: &Settings, args: &RunsListArgs) -> anyhow::Result<Exit> {
     }
     sink.finish()?;
     if runs.is_empty() {
-        eprintln!(
-            "baobei: no completed run in {} yet: the nightly `baobei rescore --listings FILE` \
-             makes one",
-            settings.workspace.join("runs").display()
-        );
+        let runs = settings.workspace.join("runs");
+        match settings.lang {
+            Lang::Zh => eprintln!(
+                "baobei: {} 中还没有完成的运行：每晚的 `baobei rescore --listings FILE` 会生成一次",
+                runs.display()
+            ),
+            Lang::En => eprintln!(
+                "baobei: no completed run in {} yet: the nightly `baobei rescore --listings \
+                 FILE` makes one",
+                runs.display()
+            ),
+        }
     }
     Ok(Exit::Ok)
 }
@@ -128,14 +155,21 @@ pub fn show(settings: &Settings, args: &RunsShowArgs) -> anyhow::Result<Exit> {
     sink.write(&RunRecord::of(&run))?;
     sink.finish()?;
     if !settings.quiet {
-        for input in &run.manifest().inputs {
-            eprintln!(
-                "  input {}: {} ({} rows, {} rejected, checksum {})",
-                input.role, input.path, input.rows, input.rejects, input.checksum
-            );
+        for i in &run.manifest().inputs {
+            match settings.lang {
+                Lang::Zh => eprintln!(
+                    "  输入 {}：{}（{} 行，拒收 {} 行，校验和 {}）",
+                    i.role, i.path, i.rows, i.rejects, i.checksum
+                ),
+                Lang::En => eprintln!(
+                    "  input {}: {} ({} rows, {} rejected, checksum {})",
+                    i.role, i.path, i.rows, i.rejects, i.checksum
+                ),
+            }
         }
         for (phase, secs) in &run.manifest().timings {
-            eprintln!("  {phase}: {secs:.2} s");
+            let unit = settings.lang.pick("秒", "s");
+            eprintln!("  {phase}: {secs:.2} {unit}");
         }
     }
     Ok(Exit::Ok)
@@ -161,17 +195,20 @@ pub fn diff(settings: &Settings, args: &RunsDiffArgs) -> anyhow::Result<Exit> {
         format_for(settings, args.output.as_deref()),
     )?;
     for change in &changes {
-        sink.write(change)?;
+        sink.write(&ChangeRecord::of(change, settings.lang))?;
     }
     sink.finish()?;
     if changes.is_empty() {
-        eprintln!(
-            "baobei: no item's score moved by {} point(s) or more from {} to {} (see \
-             --min-change)",
-            args.min_change,
-            a.manifest().id,
-            b.manifest().id
-        );
+        let (min, a, b) = (args.min_change, &a.manifest().id, &b.manifest().id);
+        match settings.lang {
+            Lang::Zh => eprintln!(
+                "baobei: 从 {a} 到 {b} 没有宝贝的分数变化达到 {min} 分（见 --min-change）"
+            ),
+            Lang::En => eprintln!(
+                "baobei: no item's score moved by {min} point(s) or more from {a} to {b} (see \
+                 --min-change)"
+            ),
+        }
     }
     Ok(Exit::Ok)
 }

@@ -614,7 +614,7 @@ pub fn run(
         Purpose::Title => sink.with_headers::<SuggestRecord<false>>(),
         Purpose::Ads => sink.with_headers::<SuggestRecord<true>>(),
     };
-    let mut rejects = Rejects::new(settings.quiet);
+    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
     let limit = args.limit as usize;
     let suggest = |item: &Item| (item.id.clone(), item.title.clone(), suggester.suggest(item));
     let (done, _) = batch::for_each_ordered(
@@ -648,20 +648,27 @@ pub fn run(
     let suggested = sink.records();
     sink.finish()?;
     if suggested == 0 {
-        eprintln!(
-            "baobei: no keyword to suggest: {}",
-            match done {
-                0 if rejects.is_empty() => {
-                    "the input is empty or holds only a header row".to_owned()
-                }
-                0 => "every item was rejected (see above)".to_owned(),
-                n => format!(
-                    "no keyword of the workspace's table is relevant to the {n} item(s) (none \
-                     holds the product word or the title's words, no similar listing covers \
-                     one): import or derive keywords of the items' category"
-                ),
+        let why = match (settings.lang, done) {
+            (Lang::Zh, 0) if rejects.is_empty() => "输入为空或只有表头行".to_owned(),
+            (Lang::Zh, 0) => "每个宝贝都被拒收（见上文）".to_owned(),
+            (Lang::Zh, n) => format!(
+                "工作区关键词表中没有与这 {n} 个宝贝相关的词（没有词含产品词或标题的词，\
+                 也没有相似宝贝使用）：请导入或推导这些宝贝所在类目的关键词"
+            ),
+            (Lang::En, 0) if rejects.is_empty() => {
+                "the input is empty or holds only a header row".to_owned()
             }
-        );
+            (Lang::En, 0) => "every item was rejected (see above)".to_owned(),
+            (Lang::En, n) => format!(
+                "no keyword of the workspace's table is relevant to the {n} item(s) (none \
+                 holds the product word or the title's words, no similar listing covers \
+                 one): import or derive keywords of the items' category"
+            ),
+        };
+        let said = settings
+            .lang
+            .pick("没有可建议的关键词：", "no keyword to suggest: ");
+        eprintln!("baobei: {said}{why}");
     }
     rejects.finish(
         args.rejects.as_deref(),

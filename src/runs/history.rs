@@ -13,6 +13,7 @@ use super::{
     ItemScore, KeywordValue, Proposal, ProposalMark, ProposalStatus, Run, RunError, files,
 };
 use crate::input::{Date, parse_date};
+use crate::lang::Lang;
 
 /// How proposals are rationed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -44,7 +45,119 @@ pub enum Verdict {
     /// Propose it (new, or standing from an earlier run).
     Propose(Proposal),
     /// Do not propose it now, for the reason given.
-    Hold(String),
+    Hold(HoldReason),
+}
+
+/// Why a better title is held back: a structured value, worded by [`HoldReason::describe`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HoldReason {
+    /// The title itself changed within the hold period.
+    TitleChanged {
+        /// The day the change was first seen, `YYYY-MM-DD`.
+        on: String,
+        /// The hold period, in days.
+        hold_days: i64,
+    },
+    /// A different title was proposed within the hold period and stands.
+    OtherProposal {
+        /// The day it was first proposed, `YYYY-MM-DD`.
+        on: String,
+        /// The title standing.
+        title: String,
+        /// The hold period, in days.
+        hold_days: i64,
+    },
+}
+
+impl HoldReason {
+    /// The reason for a person, in `lang`: the one place each kind is worded.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::Zh, HoldReason::TitleChanged { on, hold_days }) => {
+                format!("标题已于 {on} 修改，{hold_days} 天内不再建议新标题")
+            }
+            (Lang::En, HoldReason::TitleChanged { on, hold_days }) => {
+                format!("title changed on {on}; waiting {hold_days} days before proposing another")
+            }
+            (
+                Lang::Zh,
+                HoldReason::OtherProposal {
+                    on,
+                    title,
+                    hold_days,
+                },
+            ) => format!("{on} 已建议另一个标题「{title}」，保留 {hold_days} 天"),
+            (
+                Lang::En,
+                HoldReason::OtherProposal {
+                    on,
+                    title,
+                    hold_days,
+                },
+            ) => format!(
+                "a different title was proposed on {on} (\"{title}\"); it stands for {hold_days} days"
+            ),
+        }
+    }
+}
+
+/// Why an item's score fell between two runs: a structured value (a kind plus the keyword
+/// concerned), worded by [`FallReason::describe`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FallReason {
+    /// The title changed and no longer covers a keyword it covered.
+    NoLongerCovers {
+        /// The keyword.
+        keyword: String,
+    },
+    /// A rising keyword the title misses (new since the previous run).
+    MissesRising {
+        /// The keyword.
+        keyword: String,
+    },
+    /// A keyword newly relevant (competitors now cover it) that the title misses.
+    NewlyRelevant {
+        /// The keyword.
+        keyword: String,
+    },
+    /// The value of a keyword the title covers fell.
+    ValueFell {
+        /// The keyword.
+        keyword: String,
+    },
+    /// None of the above: the market's keyword values moved.
+    MarketMoved,
+}
+
+impl FallReason {
+    /// The reason for a person, in `lang`: the one place each kind is worded.
+    pub fn describe(&self, lang: Lang) -> String {
+        use FallReason as F;
+        match (lang, self) {
+            (Lang::Zh, F::NoLongerCovers { keyword }) => format!("新标题不再覆盖「{keyword}」"),
+            (Lang::En, F::NoLongerCovers { keyword }) => {
+                format!("the new title no longer covers \"{keyword}\"")
+            }
+            (Lang::Zh, F::MissesRising { keyword }) => format!("缺少飙升词「{keyword}」"),
+            (Lang::En, F::MissesRising { keyword }) => {
+                format!("misses the rising word \"{keyword}\"")
+            }
+            (Lang::Zh, F::NewlyRelevant { keyword }) => {
+                format!("「{keyword}」新近相关（竞品已覆盖），标题缺少")
+            }
+            (Lang::En, F::NewlyRelevant { keyword }) => format!(
+                "\"{keyword}\" is newly relevant (competitors now cover it) and the title misses it"
+            ),
+            (Lang::Zh, F::ValueFell { keyword }) => format!("已覆盖的「{keyword}」价值下降"),
+            (Lang::En, F::ValueFell { keyword }) => {
+                format!("the value of covered \"{keyword}\" fell")
+            }
+            (Lang::Zh, F::MarketMoved) => "市场关键词价值变化".to_owned(),
+            (Lang::En, F::MarketMoved) => "the market's keyword values moved".to_owned(),
+        }
+    }
 }
 
 /// An item whose score moved between two runs, with the reasons found.
@@ -61,7 +174,18 @@ pub struct ScoreChange {
     /// `new_score - old_score`.
     pub delta: f64,
     /// Why, most telling first.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<FallReason>,
+}
+
+impl ScoreChange {
+    /// The reasons joined for a person, in `lang`.
+    pub fn reason(&self, lang: Lang) -> String {
+        self.reasons
+            .iter()
+            .map(|r| r.describe(lang))
+            .collect::<Vec<_>>()
+            .join(lang.pick("；", "; "))
+    }
 }
 
 /// A keyword that many items miss: where the next titles should look.
@@ -198,10 +322,10 @@ impl Previous {
         if let Some(changed) = item.title_changed.as_deref().and_then(day)
             && within_hold(changed)
         {
-            return Verdict::Hold(format!(
-                "title changed on {changed}; waiting {} days before proposing another",
-                policy.hold_days
-            ));
+            return Verdict::Hold(HoldReason::TitleChanged {
+                on: changed.to_string(),
+                hold_days: policy.hold_days,
+            });
         }
         if let Some(mark) = &item.proposed {
             if mark.new_title == proposal.new_title {
@@ -212,10 +336,11 @@ impl Previous {
             if let Some(since) = day(&mark.since)
                 && within_hold(since)
             {
-                return Verdict::Hold(format!(
-                    "a different title was proposed on {since} (「{}」); it stands for {} days",
-                    mark.new_title, policy.hold_days
-                ));
+                return Verdict::Hold(HoldReason::OtherProposal {
+                    on: since.to_string(),
+                    title: mark.new_title.clone(),
+                    hold_days: policy.hold_days,
+                });
             }
         }
         proposal.status = ProposalStatus::New;
@@ -243,23 +368,25 @@ impl Previous {
             if prev.title_hash != title_hash(&now.title) {
                 for k in &now.missing {
                     if known(&prev.covered, &k.keyword).is_some() {
-                        reasons.push(format!("the new title no longer covers 「{}」", k.keyword));
+                        reasons.push(FallReason::NoLongerCovers {
+                            keyword: k.keyword.clone(),
+                        });
                     }
                 }
             }
             for k in now.missing.iter().filter(|k| k.rising) {
                 if known(&prev.missing, &k.keyword).is_none() {
-                    reasons.push(format!("misses the rising word 「{}」", k.keyword));
+                    reasons.push(FallReason::MissesRising {
+                        keyword: k.keyword.clone(),
+                    });
                 }
             }
             for k in now.missing.iter().filter(|k| !k.rising) {
                 let was = known(&prev.missing, &k.keyword).or(known(&prev.covered, &k.keyword));
                 if was.is_none() {
-                    reasons.push(format!(
-                        "「{}」 is newly relevant (competitors now cover it) and the title \
-                         misses it",
-                        k.keyword
-                    ));
+                    reasons.push(FallReason::NewlyRelevant {
+                        keyword: k.keyword.clone(),
+                    });
                 }
             }
             let mut fell: Vec<(f64, &str)> = now
@@ -272,10 +399,12 @@ impl Previous {
                 .collect();
             fell.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
             for (_, keyword) in fell.iter().take(3) {
-                reasons.push(format!("the value of covered 「{keyword}」 fell"));
+                reasons.push(FallReason::ValueFell {
+                    keyword: (*keyword).to_owned(),
+                });
             }
             if reasons.is_empty() {
-                reasons.push("the market's keyword values moved".to_owned());
+                reasons.push(FallReason::MarketMoved);
             }
         }
         Some(ScoreChange {
@@ -511,10 +640,32 @@ mod tests {
         assert_eq!(
             change.reasons,
             [
-                "misses the rising word 「新中式连衣裙」",
-                "「法式连衣裙」 is newly relevant (competitors now cover it) and the title misses it",
-                "the value of covered 「碎花连衣裙」 fell",
+                FallReason::MissesRising {
+                    keyword: "新中式连衣裙".into()
+                },
+                FallReason::NewlyRelevant {
+                    keyword: "法式连衣裙".into()
+                },
+                FallReason::ValueFell {
+                    keyword: "碎花连衣裙".into()
+                },
             ]
+        );
+        assert_eq!(
+            change.reason(Lang::Zh),
+            "缺少飙升词「新中式连衣裙」；「法式连衣裙」新近相关（竞品已覆盖），标题缺少；\
+             已覆盖的「碎花连衣裙」价值下降"
+        );
+        assert_eq!(
+            change.reason(Lang::En),
+            "misses the rising word \"新中式连衣裙\"; \"法式连衣裙\" is newly relevant \
+             (competitors now cover it) and the title misses it; the value of covered \
+             \"碎花连衣裙\" fell"
+        );
+        // Machines read the structured form.
+        assert_eq!(
+            serde_json::to_value(&change.reasons[0]).unwrap(),
+            serde_json::json!({"kind": "misses_rising", "keyword": "新中式连衣裙"})
         );
         assert!(prev.compare(&item("2", "x", 1.0, vec![], vec![])).is_none());
     }
@@ -540,7 +691,11 @@ mod tests {
             &policy,
         );
         assert!(
-            matches!(verdict, Verdict::Hold(ref r) if r.contains("title changed on 2026-11-21")),
+            verdict
+                == Verdict::Hold(HoldReason::TitleChanged {
+                    on: "2026-11-21".into(),
+                    hold_days: 14
+                }),
             "{verdict:?}"
         );
     }
@@ -581,6 +736,54 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(now.proposed.unwrap().since, "2026-11-25");
+    }
+
+    /// Every kind of fall and hold reason reads in Chinese and in English (the keyword and
+    /// title fields in ASCII, so that the English has no Chinese of its own).
+    #[test]
+    fn every_fall_and_hold_reason_has_chinese_and_english() {
+        let k = || "dress".to_owned();
+        let falls = [
+            FallReason::NoLongerCovers { keyword: k() },
+            FallReason::MissesRising { keyword: k() },
+            FallReason::NewlyRelevant { keyword: k() },
+            FallReason::ValueFell { keyword: k() },
+            FallReason::MarketMoved,
+        ];
+        // Exhaustive: a new kind fails to compile until it is sampled above.
+        let _ = |r: &FallReason| match r {
+            FallReason::NoLongerCovers { .. }
+            | FallReason::MissesRising { .. }
+            | FallReason::NewlyRelevant { .. }
+            | FallReason::ValueFell { .. }
+            | FallReason::MarketMoved => (),
+        };
+        let holds = [
+            HoldReason::TitleChanged {
+                on: "2026-11-21".into(),
+                hold_days: 14,
+            },
+            HoldReason::OtherProposal {
+                on: "2026-11-21".into(),
+                title: "silk dress".into(),
+                hold_days: 14,
+            },
+        ];
+        let _ = |r: &HoldReason| match r {
+            HoldReason::TitleChanged { .. } | HoldReason::OtherProposal { .. } => (),
+        };
+        let texts = falls
+            .iter()
+            .map(|r| (r.describe(Lang::Zh), r.describe(Lang::En)))
+            .chain(
+                holds
+                    .iter()
+                    .map(|r| (r.describe(Lang::Zh), r.describe(Lang::En))),
+            );
+        for (zh, en) in texts {
+            assert!(crate::lang::has_cjk(&zh), "{zh}");
+            assert!(!crate::lang::has_cjk(&en), "{en}");
+        }
     }
 
     #[test]

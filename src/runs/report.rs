@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::history::{Opportunity, ScoreChange};
 use super::{Proposal, ProposalStatus, RunManifest};
+use crate::lang::Lang;
 
 /// Scores in ten bins of ten points, for the distribution chart.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,19 +74,25 @@ pub struct ReportData<'a> {
     pub proposals: &'a [Proposal],
     /// Through-train summary, when a report was reviewed.
     pub ads: Option<&'a AdsOverview>,
+    /// The language the page is read in (the proposals' reasons come worded already).
+    pub lang: Lang,
 }
 
 /// Renders the report.
 pub fn render(data: &ReportData<'_>) -> String {
     let m = data.manifest;
+    let lang = data.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let title = t("baobei 夜间评分", "baobei nightly scores");
     let mut html = String::with_capacity(64 * 1024);
     let _ = writeln!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>baobei 夜间评分 {id}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <header><h1>baobei 夜间评分 <span class=\"run\">{id}</span></h1>\
+         <title>{title} {id}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <header><h1>{title} <span class=\"run\">{id}</span></h1>\
          <p class=\"meta\">{started} → {finished} · baobei {version}{previous}</p></header>",
+        html_lang = t("zh-CN", "en"),
         id = esc(&m.id),
         started = esc(&m.started),
         finished = esc(&m.finished),
@@ -93,7 +100,7 @@ pub fn render(data: &ReportData<'_>) -> String {
         previous = m
             .previous
             .as_ref()
-            .map(|p| format!(" · 对比上次 {}", esc(p)))
+            .map(|p| format!(" · {} {}", t("对比上次", "compared with"), esc(p)))
             .unwrap_or_default(),
     );
 
@@ -101,14 +108,20 @@ pub fn render(data: &ReportData<'_>) -> String {
     let c = &m.counts;
     html.push_str("<section class=\"cards\">\n");
     for (label, value) in [
-        ("宝贝", c.items.to_string()),
-        ("平均分", format!("{:.1}", c.mean_score)),
-        ("新标题建议", c.proposals.to_string()),
-        ("沿用的建议", c.repeated.to_string()),
-        ("暂缓", c.held_back.to_string()),
-        ("分数下降", c.fell.to_string()),
-        ("新增/变更 listing", c.listings_indexed.to_string()),
-        ("拒收行", c.rejects.to_string()),
+        (t("宝贝", "items"), c.items.to_string()),
+        (t("平均分", "mean score"), format!("{:.1}", c.mean_score)),
+        (t("新标题建议", "new proposals"), c.proposals.to_string()),
+        (
+            t("沿用的建议", "standing proposals"),
+            c.repeated.to_string(),
+        ),
+        (t("暂缓", "held back"), c.held_back.to_string()),
+        (t("分数下降", "fell"), c.fell.to_string()),
+        (
+            t("新增/变更宝贝", "listings new or changed"),
+            c.listings_indexed.to_string(),
+        ),
+        (t("拒收行", "rows rejected"), c.rejects.to_string()),
     ] {
         let _ = writeln!(
             html,
@@ -119,13 +132,28 @@ pub fn render(data: &ReportData<'_>) -> String {
     }
     html.push_str("</section>\n");
 
-    html.push_str("<section><h2>分数分布</h2>\n");
-    html.push_str(&histogram_svg(&data.scores, data.previous_scores.as_ref()));
+    let _ = writeln!(
+        html,
+        "<section><h2>{}</h2>",
+        t("分数分布", "Score distribution")
+    );
+    html.push_str(&histogram_svg(
+        &data.scores,
+        data.previous_scores.as_ref(),
+        lang,
+    ));
     html.push_str("</section>\n");
 
-    html.push_str("<section><h2>飙升词</h2>\n");
+    let _ = writeln!(html, "<section><h2>{}</h2>", t("飙升词", "Rising words"));
     if data.rising.is_empty() {
-        html.push_str("<p class=\"empty\">本次没有飙升词(需要至少两个日期的数据)。</p>\n");
+        let _ = writeln!(
+            html,
+            "<p class=\"empty\">{}</p>",
+            t(
+                "本次没有飙升词（需要至少两个日期的数据）。",
+                "No rising words this time (they need data from at least two dates)."
+            )
+        );
     } else {
         let bars: Vec<(String, f64, String)> = data
             .rising
@@ -134,7 +162,12 @@ pub fn render(data: &ReportData<'_>) -> String {
                 (
                     w.keyword.clone(),
                     w.growth,
-                    format!("+{:.0}% · 需求 {:.0}", w.growth * 100.0, w.demand),
+                    format!(
+                        "+{:.0}% · {} {:.0}",
+                        w.growth * 100.0,
+                        t("需求", "demand"),
+                        w.demand
+                    ),
                 )
             })
             .collect();
@@ -142,23 +175,53 @@ pub fn render(data: &ReportData<'_>) -> String {
     }
     html.push_str("</section>\n");
 
-    html.push_str("<section><h2>分数变化最大的宝贝</h2>\n");
+    let _ = writeln!(
+        html,
+        "<section><h2>{}</h2>",
+        t("分数变化最大的宝贝", "Items whose score moved most")
+    );
     if data.fallers.is_empty() && data.risers.is_empty() {
-        html.push_str("<p class=\"empty\">没有上一次运行可比,或没有明显变化。</p>\n");
+        let _ = writeln!(
+            html,
+            "<p class=\"empty\">{}</p>",
+            t(
+                "没有上一次运行可比，或没有明显变化。",
+                "No previous run to compare with, or no marked change."
+            )
+        );
     } else {
-        movers_table(&mut html, "下降", data.fallers);
-        movers_table(&mut html, "上升", data.risers);
+        movers_table(&mut html, t("下降", "Fell"), data.fallers, lang);
+        movers_table(&mut html, t("上升", "Rose"), data.risers, lang);
     }
     html.push_str("</section>\n");
 
-    html.push_str("<section><h2>标题建议</h2>\n");
+    let _ = writeln!(
+        html,
+        "<section><h2>{}</h2>",
+        t("标题建议", "Title proposals")
+    );
     if data.proposals.is_empty() {
-        html.push_str("<p class=\"empty\">没有达到门槛的新标题。</p>\n");
+        let _ = writeln!(
+            html,
+            "<p class=\"empty\">{}</p>",
+            t(
+                "没有达到门槛的新标题。",
+                "No new title clears the threshold."
+            )
+        );
     } else {
-        html.push_str(
-            "<table class=\"sortable\"><thead><tr><th>宝贝ID</th><th>原标题 → 新标题</th>\
-             <th class=\"num\">原分</th><th class=\"num\">新分</th><th class=\"num\">提升</th>\
-             <th>状态</th><th>原因</th></tr></thead><tbody>\n",
+        let _ = writeln!(
+            html,
+            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th>\
+             <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+             <th>{}</th><th>{}</th></tr></thead><tbody>",
+            t("宝贝ID", "item"),
+            t("原标题 → 新标题", "title → new title"),
+            t("原分", "score"),
+            t("新分", "new score"),
+            t("提升", "gain"),
+            t("状态", "status"),
+            t("原因", "reason"),
         );
         for p in data.proposals {
             let _ = writeln!(
@@ -173,8 +236,9 @@ pub fn render(data: &ReportData<'_>) -> String {
                 p.new_score,
                 p.gain(),
                 match p.status {
-                    ProposalStatus::New => "新".to_owned(),
-                    ProposalStatus::Repeated => format!("沿用 {}", esc(&p.first_proposed)),
+                    ProposalStatus::New => t("新", "new").to_owned(),
+                    ProposalStatus::Repeated =>
+                        format!("{} {}", t("沿用", "standing since"), esc(&p.first_proposed)),
                 },
                 esc(&p.reason)
             );
@@ -183,21 +247,33 @@ pub fn render(data: &ReportData<'_>) -> String {
     }
     html.push_str("</section>\n");
 
-    html.push_str("<section><h2>机会词(最多宝贝缺少的词)</h2>\n");
+    let _ = writeln!(
+        html,
+        "<section><h2>{}</h2>",
+        t(
+            "机会词（最多宝贝缺少的词）",
+            "Opportunities (the keywords most items miss)"
+        )
+    );
     if data.opportunities.is_empty() {
-        html.push_str("<p class=\"empty\">没有。</p>\n");
+        let _ = writeln!(html, "<p class=\"empty\">{}</p>", t("没有。", "None."));
     } else {
-        html.push_str(
-            "<table class=\"sortable\"><thead><tr><th>关键词</th><th class=\"num\">价值</th>\
-             <th class=\"num\">缺少的宝贝</th><th>标记</th></tr></thead><tbody>\n",
+        let _ = writeln!(
+            html,
+            "<table class=\"sortable\"><thead><tr><th>{}</th><th class=\"num\">{}</th>\
+             <th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
+            t("关键词", "keyword"),
+            t("价值", "value"),
+            t("缺少的宝贝", "items missing it"),
+            t("标记", "flags"),
         );
         for o in data.opportunities {
             let mut flags = Vec::new();
             if o.rising {
-                flags.push("飙升");
+                flags.push(t("飙升", "rising"));
             }
             if o.new {
-                flags.push("新出现");
+                flags.push(t("新出现", "new"));
             }
             let _ = writeln!(
                 html,
@@ -213,17 +289,24 @@ pub fn render(data: &ReportData<'_>) -> String {
     html.push_str("</section>\n");
 
     if let Some(ads) = data.ads {
-        html.push_str("<section><h2>直通车</h2>\n<div class=\"cards\">");
+        let _ = write!(
+            html,
+            "<section><h2>{}</h2>\n<div class=\"cards\">",
+            t("直通车", "Through-train ads")
+        );
         let roi = if ads.spend > 0.0 {
             ads.gmv / ads.spend
         } else {
             0.0
         };
         for (label, value) in [
-            ("花费 ¥", format!("{:.2}", ads.spend)),
-            ("成交金额 ¥", format!("{:.2}", ads.gmv)),
-            ("投入产出比", format!("{roi:.2}")),
-            ("转移花费 ¥/天", format!("{:.2}", ads.moved)),
+            (t("花费 ¥", "spend ¥"), format!("{:.2}", ads.spend)),
+            (t("成交金额 ¥", "GMV ¥"), format!("{:.2}", ads.gmv)),
+            (t("投入产出比", "ROI"), format!("{roi:.2}")),
+            (
+                t("转移花费 ¥/天", "spend moved ¥/day"),
+                format!("{:.2}", ads.moved),
+            ),
         ] {
             let _ = write!(
                 html,
@@ -236,19 +319,34 @@ pub fn render(data: &ReportData<'_>) -> String {
         let bars: Vec<(String, f64, String)> = ads
             .actions
             .iter()
-            .map(|(action, n, spend)| (action.clone(), *spend, format!("{n} 个词 · ¥{spend:.2}")))
+            .map(|(action, n, spend)| {
+                let words = match lang {
+                    Lang::Zh => format!("{n} 个词"),
+                    Lang::En => format!("{n} keywords"),
+                };
+                (action.clone(), *spend, format!("{words} · ¥{spend:.2}"))
+            })
             .collect();
         html.push_str(&bars_svg(&bars, "ads"));
         html.push_str("</section>\n");
     }
 
-    html.push_str("<section><h2>输入</h2><table><thead><tr><th>用途</th><th>文件</th>\
-                   <th class=\"num\">行</th><th class=\"num\">拒收</th><th>校验和</th></tr></thead><tbody>\n");
+    let _ = writeln!(
+        html,
+        "<section><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
+        t("输入", "Inputs"),
+        t("用途", "role"),
+        t("文件", "file"),
+        t("行", "rows"),
+        t("拒收", "rejected"),
+        t("校验和", "checksum"),
+    );
     for input in &m.inputs {
         let _ = writeln!(
             html,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
-            esc(&input.role),
+            esc(role_name(&input.role, lang)),
             esc(&input.path),
             input.rows,
             input.rejects,
@@ -259,7 +357,7 @@ pub fn render(data: &ReportData<'_>) -> String {
     let timings: Vec<String> = m
         .timings
         .iter()
-        .map(|(phase, secs)| format!("{} {:.2}s", esc(phase), secs))
+        .map(|(phase, secs)| format!("{} {:.2}s", esc(phase_name(phase, lang)), secs))
         .collect();
     html.push_str(&timings.join(" · "));
     html.push_str("</p></section>\n");
@@ -267,16 +365,47 @@ pub fn render(data: &ReportData<'_>) -> String {
     html
 }
 
-fn movers_table(html: &mut String, caption: &str, list: &[ScoreChange]) {
+/// An input's role (`listings`, `competitors`, ...) for a person, in `lang`.
+fn role_name(role: &str, lang: Lang) -> &str {
+    match role {
+        "listings" => lang.pick("本店宝贝", "listings"),
+        "competitors" => lang.pick("竞品", "competitors"),
+        "keywords" => lang.pick("关键词", "keywords"),
+        "ads" => lang.pick("直通车报表", "ads"),
+        "queries" => lang.pick("搜索词", "queries"),
+        other => other,
+    }
+}
+
+/// A timed phase of the run (`import`, `derive`, ...) for a person, in `lang`.
+fn phase_name(phase: &str, lang: Lang) -> &str {
+    match phase {
+        "import" => lang.pick("导入", "import"),
+        "derive" => lang.pick("推导关键词", "derive"),
+        "score" => lang.pick("评分", "score"),
+        "ads" => lang.pick("直通车", "ads"),
+        "total" => lang.pick("合计", "total"),
+        other => other,
+    }
+}
+
+fn movers_table(html: &mut String, caption: &str, list: &[ScoreChange], lang: Lang) {
     if list.is_empty() {
         return;
     }
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let _ = write!(
         html,
-        "<table class=\"sortable\"><caption>{}</caption><thead><tr><th>宝贝ID</th><th>标题</th>\
-         <th class=\"num\">上次</th><th class=\"num\">本次</th><th class=\"num\">变化</th>\
-         <th>原因</th></tr></thead><tbody>",
-        esc(caption)
+        "<table class=\"sortable\"><caption>{}</caption><thead><tr><th>{}</th><th>{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th>{}</th></tr></thead><tbody>",
+        esc(caption),
+        t("宝贝ID", "item"),
+        t("标题", "title"),
+        t("上次", "before"),
+        t("本次", "now"),
+        t("变化", "change"),
+        t("原因", "reason"),
     );
     for c in list {
         let _ = writeln!(
@@ -289,7 +418,7 @@ fn movers_table(html: &mut String, caption: &str, list: &[ScoreChange]) {
             c.new_score,
             if c.delta < 0.0 { "loss" } else { "gain" },
             c.delta,
-            esc(&c.reasons.join(";"))
+            esc(&c.reason(lang))
         );
     }
     html.push_str("</tbody></table>\n");
@@ -318,7 +447,7 @@ fn marked(title: &str, words: &[String], tag: &str) -> String {
 }
 
 /// A vertical bar chart of the score distribution, with the previous run beside it.
-fn histogram_svg(now: &Histogram, previous: Option<&Histogram>) -> String {
+fn histogram_svg(now: &Histogram, previous: Option<&Histogram>, lang: Lang) -> String {
     let (width, height, pad) = (640.0, 240.0, 32.0);
     let share = |h: &Histogram, i: usize| {
         let total = h.total().max(1) as f64;
@@ -332,7 +461,8 @@ fn histogram_svg(now: &Histogram, previous: Option<&Histogram>) -> String {
     let slot = (width - 2.0 * pad) / 10.0;
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" \
-         aria-label=\"分数分布\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+         aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+        lang.pick("分数分布", "Score distribution")
     );
     let base = height - pad;
     for i in 0..10 {
@@ -368,9 +498,17 @@ fn histogram_svg(now: &Histogram, previous: Option<&Histogram>) -> String {
         "<line x1=\"{pad}\" y1=\"{base}\" x2=\"{:.1}\" y2=\"{base}\" class=\"axisline\"/>",
         width - pad
     );
-    svg.push_str("</svg>\n<p class=\"legend\"><span class=\"swatch now\"></span>本次");
+    let _ = write!(
+        svg,
+        "</svg>\n<p class=\"legend\"><span class=\"swatch now\"></span>{}",
+        lang.pick("本次", "this run")
+    );
     if previous.is_some() {
-        svg.push_str(" <span class=\"swatch prev\"></span>上次");
+        let _ = write!(
+            svg,
+            " <span class=\"swatch prev\"></span>{}",
+            lang.pick("上次", "previous run")
+        );
     }
     svg.push_str("</p>\n");
     svg
@@ -506,17 +644,21 @@ mod tests {
             moved: 12.0,
             actions: vec![("pause".into(), 3, 40.0)],
         };
-        let html = render(&ReportData {
-            manifest: &m,
-            scores: h,
-            previous_scores: None,
-            fallers: &[],
-            risers: &[],
-            opportunities: &[],
-            rising: &rising,
-            proposals: &[],
-            ads: Some(&ads),
-        });
+        let render_in = |lang| {
+            render(&ReportData {
+                manifest: &m,
+                scores: h,
+                previous_scores: None,
+                fallers: &[],
+                risers: &[],
+                opportunities: &[],
+                rising: &rising,
+                proposals: &[],
+                ads: Some(&ads),
+                lang,
+            })
+        };
+        let html = render_in(Lang::Zh);
         for needle in [
             "分数分布",
             "新中式",
@@ -538,5 +680,82 @@ mod tests {
                 "the report must not fetch anything: {external}"
             );
         }
+    }
+
+    /// Issue 13: the page reads in Chinese by default and in English with `--lang en`, and
+    /// neither language leaks into the other's headings.
+    #[test]
+    fn the_report_renders_in_chinese_and_in_english() {
+        let mut m = manifest();
+        m.previous = Some("2026-11-22-1".into());
+        m.timings = vec![("score".into(), 1.0)];
+        let change = ScoreChange {
+            id: "1".into(),
+            title: "silk dress".into(),
+            old_score: 60.0,
+            new_score: 40.0,
+            delta: -20.0,
+            reasons: vec![crate::runs::history::FallReason::MissesRising {
+                keyword: "linen".into(),
+            }],
+        };
+        let opportunity = Opportunity {
+            keyword: "linen".into(),
+            value: 3.0,
+            rising: true,
+            items: 2,
+            new: true,
+        };
+        let ads = AdsOverview {
+            spend: 10.0,
+            gmv: 20.0,
+            moved: 1.0,
+            actions: vec![("pause".into(), 1, 10.0)],
+        };
+        let render_in = |lang| {
+            render(&ReportData {
+                manifest: &m,
+                scores: Histogram::default(),
+                previous_scores: Some(Histogram::default()),
+                fallers: std::slice::from_ref(&change),
+                risers: &[],
+                opportunities: std::slice::from_ref(&opportunity),
+                rising: &[],
+                proposals: &[],
+                ads: Some(&ads),
+                lang,
+            })
+        };
+        let (zh, en) = (render_in(Lang::Zh), render_in(Lang::En));
+        let headings = |html: &str| -> Vec<String> {
+            html.match_indices("<h2>")
+                .map(|(i, _)| {
+                    let rest = &html[i + 4..];
+                    rest[..rest.find("</h2>").unwrap()].to_owned()
+                })
+                .collect()
+        };
+        assert!(zh.contains("<html lang=\"zh-CN\">"));
+        assert!(en.contains("<html lang=\"en\">"));
+        for needle in ["分数分布", "标题建议", "缺少飙升词「linen」", "评分 1.00s"]
+        {
+            assert!(zh.contains(needle), "zh: missing {needle}");
+        }
+        for needle in [
+            "Score distribution",
+            "Title proposals",
+            "misses the rising word \"linen\"",
+            "score 1.00s",
+        ] {
+            assert!(en.contains(&esc(needle)), "en: missing {needle}");
+        }
+        let (zh_h, en_h) = (headings(&zh), headings(&en));
+        assert_eq!(zh_h.len(), en_h.len());
+        assert!(zh_h.len() >= 7, "{zh_h:?}");
+        assert!(zh_h.iter().all(|h| crate::lang::has_cjk(h)), "{zh_h:?}");
+        assert!(!en_h.iter().any(|h| crate::lang::has_cjk(h)), "{en_h:?}");
+        // Outside the data (titles, keywords), the English page has no Chinese at all.
+        let body = &en[en.find("<body>").unwrap()..];
+        assert!(!crate::lang::has_cjk(body), "{body}");
     }
 }
