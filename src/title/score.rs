@@ -196,13 +196,8 @@ pub struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    /// The term ids of a title as the budget holds it.
-    pub fn terms(&self, title: &str) -> Vec<u32> {
-        self.terms_of(&self.universe.segmenter().segment(title))
-    }
-
-    /// [`Scorer::terms`] of a title already segmented: the ids of
-    /// [`recall::terms_within`], in the same order, without a `String` per term.
+    /// The term ids of a segmented title as the budget holds it
+    /// ([`recall::for_each_term_within`]), in title order, each once.
     pub fn terms_of(&self, seg: &Segmented<'_>) -> Vec<u32> {
         let u = self.universe;
         let mut ids = Vec::with_capacity(2 * seg.tokens.len());
