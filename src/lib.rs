@@ -41,6 +41,7 @@
 
 pub mod ads;
 pub mod atomic_file;
+pub mod batch;
 pub mod cli;
 pub mod dictionary;
 pub mod input;
@@ -52,4 +53,5 @@ pub mod reason;
 pub mod recall;
 pub mod runs;
 pub mod sample;
+pub mod spreadsheet;
 pub mod title;

@@ -5,7 +5,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::args::{CostUnitArg, ReviewArgs, RulesArg};
-use super::batch::{Reject, Rejects};
+use super::batch;
 use super::engine;
 use super::output::{Record, Sink};
 use super::suggest::{self, Purpose, Suggester};
@@ -14,6 +14,7 @@ use crate::ads::DecisionReason;
 use crate::ads::{
     self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
 };
+use crate::batch::{Reject, Rejects};
 use crate::input::{self, Options};
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
@@ -52,7 +53,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         ..ReviewConfig::default()
     };
 
-    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let rows = read_reports(&args.reports, forced, &mut rejects, settings.quiet)?;
     if rows.is_empty() {
         let paths: Vec<String> = args
@@ -62,7 +63,13 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
             .collect();
         // Say where the rows went before failing.
         let first = args.reports.first().map(|p| p.as_path());
-        rejects.finish(args.rejects.as_deref(), None, first)?;
+        batch::finish_rejects(
+            &rejects,
+            settings.lang,
+            args.rejects.as_deref(),
+            None,
+            first,
+        )?;
         return Err(AdsError::NoUsableRows {
             path: paths.join(", "),
             rejected: rejects.len(),
@@ -85,7 +92,13 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     sink.finish().context("cannot write the decisions")?;
 
     let first = args.reports.first().map(|p| p.as_path());
-    rejects.finish(args.rejects.as_deref(), args.output.as_deref(), first)?;
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
+        args.rejects.as_deref(),
+        args.output.as_deref(),
+        first,
+    )?;
     if !settings.quiet {
         for line in summary_in(&review, config.rules, settings.lang) {
             eprintln!("baobei: {line}");

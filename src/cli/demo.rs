@@ -11,12 +11,12 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::ads::read_reports;
-use super::batch::Rejects;
 use super::keywords::{StatsRecord, TopRecord};
 use super::output::{Format, Record, Sink};
 use super::suggest::{self, Group, KeywordSuggestion, Purpose, Suggester};
 use super::titles::{self, TitleItem};
 use crate::ads::{self, ReviewConfig};
+use crate::batch::Rejects;
 use crate::dictionary::Brand;
 use crate::input::{self, Field, Format as InputFormat, Options};
 use crate::item::Item;
@@ -334,7 +334,7 @@ fn ads_review(
     let path = dir.join(sample::ZTC_REPORT.name);
     std::fs::write(&path, sample::ZTC_REPORT.bytes)
         .with_context(|| format!("{}: cannot write the sample report", path.display()))?;
-    let mut rejects = Rejects::new(true);
+    let mut rejects = Rejects::new();
     let rows = read_reports(&[path], None, &mut rejects, true)?;
     let config = ReviewConfig::default();
     let totals = ads::aggregate(&rows, config.window);

@@ -8,9 +8,10 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::args::{RewriteArgs, TitleArgs};
-use super::batch::{self, Reject};
+use super::batch;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
+use crate::batch::Reject;
 use crate::input::{self, Field};
 use crate::item::{Item, ItemError};
 use crate::keyword::{KeywordUniverse, UniverseOptions, ValueModel};
@@ -360,7 +361,9 @@ pub fn score(
         |item: &Item| ScoreRecord::new(&c, item, settings.lang),
     )?;
     sink.finish()?;
-    summary.rejects.finish(
+    batch::finish_rejects(
+        &summary.rejects,
+        settings.lang,
         args.rejects.as_deref(),
         args.output.as_deref(),
         args.input.as_deref(),
@@ -405,7 +408,9 @@ pub fn rewrite(
     if !args.dry_run {
         sink.finish()?;
     }
-    summary.rejects.finish(
+    batch::finish_rejects(
+        &summary.rejects,
+        settings.lang,
         args.rejects.as_deref(),
         args.output.as_deref(),
         Some(&args.input),

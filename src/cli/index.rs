@@ -10,9 +10,10 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::args::{IndexAddArgs, IndexStatsArgs};
-use super::batch::{self, Reject};
+use super::batch;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
+use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Date, Field, Options, parse_date};
 use crate::market::index::{Listing, ListingHistory, ListingIndex, Role, WriterOptions};
@@ -45,7 +46,7 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
-    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let done = upsert_files(
         &index,
         &args.files,
@@ -63,7 +64,13 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
     drop(lock);
 
     let first = args.files.first().map(|p| p.as_path());
-    rejects.finish(args.rejects.as_deref(), None, first)?;
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
+        args.rejects.as_deref(),
+        None,
+        first,
+    )?;
     if !settings.quiet {
         let lang = settings.lang;
         for (file, rows) in &done.undated {
@@ -132,7 +139,7 @@ pub fn upsert_files(
     role: Option<Role>,
     snapshot: Option<Date>,
     undated: Option<Date>,
-    rejects: &mut batch::Rejects,
+    rejects: &mut crate::batch::Rejects,
     manifest: &mut Manifest,
     known: Option<&HashMap<String, ListingHistory>>,
 ) -> anyhow::Result<Upserted> {

@@ -12,9 +12,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::args::{DeriveArgs, ImportArgs, RankArg, ShowArgs, TopArgs};
-use super::batch::{self, Reject};
+use super::batch;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
+use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Format, Options};
 use crate::market::derive::{self as derivation, DeriveOptions};
@@ -57,7 +58,7 @@ pub fn import(
     if manifest.dictionaries.is_empty() {
         manifest.set_dictionaries(dicts);
     }
-    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let (imported, written) =
         import_files(&ws, &args.files, period, None, &mut rejects, &mut manifest)?;
     let table_path = ws.table_path();
@@ -65,7 +66,13 @@ pub fn import(
     drop(lock);
 
     let first = args.files.first().map(|p| p.as_path());
-    rejects.finish(args.rejects.as_deref(), None, first)?;
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
+        args.rejects.as_deref(),
+        None,
+        first,
+    )?;
     if !settings.quiet {
         let (files, table, keywords, bytes) = (
             args.files.len(),
@@ -100,7 +107,7 @@ pub fn import_files(
     files: &[PathBuf],
     period: Option<Period>,
     undated: Option<Period>,
-    rejects: &mut batch::Rejects,
+    rejects: &mut crate::batch::Rejects,
     manifest: &mut Manifest,
 ) -> anyhow::Result<(u64, WriteSummary)> {
     let config = ImportConfig::load(&ws.config_path())?;
@@ -177,7 +184,7 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(&dir, segmenter)?;
 
-    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let queries = match &args.queries {
         Some(path) => read_queries(path, &mut rejects)?,
         None => Vec::new(),
@@ -206,7 +213,13 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     lock.save_manifest(&manifest)?;
     drop(lock);
 
-    rejects.finish(args.rejects.as_deref(), None, args.queries.as_deref())?;
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
+        args.rejects.as_deref(),
+        None,
+        args.queries.as_deref(),
+    )?;
     if rows == 0 {
         let lang = settings.lang;
         let scope = args
@@ -331,7 +344,10 @@ pub fn derive_into(
 /// Reads queries: a TSV (or a text file whose first line has a tab) as headerless
 /// `qid<TAB>query`, a text file as one query per line, anything else by its header
 /// (a 关键词/query column, else a title column).
-pub fn read_queries(path: &Path, rejects: &mut batch::Rejects) -> anyhow::Result<Vec<String>> {
+pub fn read_queries(
+    path: &Path,
+    rejects: &mut crate::batch::Rejects,
+) -> anyhow::Result<Vec<String>> {
     let format = Format::from_path(path);
     let tabbed = format == Format::Tsv
         || (format == Format::Text && first_line_has_tab(path).unwrap_or(false));

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 
+use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::lang::Lang;
@@ -30,7 +31,7 @@ use crate::title::Segmenter;
 use args::{
     AdsCommand, Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs,
 };
-use batch::{Reject, Summary};
+use batch::Summary;
 use output::{Format, Sink};
 use titles::TitleItem;
 
@@ -316,7 +317,9 @@ fn finish(
     summary: &Summary,
 ) -> anyhow::Result<Exit> {
     let rejected = summary.rejects.len();
-    summary.rejects.finish(
+    batch::finish_rejects(
+        &summary.rejects,
+        settings.lang,
         args.rejects.as_deref(),
         args.output.as_deref(),
         args.input.as_deref(),

@@ -14,11 +14,11 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::args::RescoreArgs;
-use super::batch::{self, Reject, Rejects};
+use super::batch;
 use super::engine::{self, RewriteRecord};
-use super::output::spreadsheet_cell;
 use super::{Exit, Settings};
 use crate::ads::{self, ReviewConfig};
+use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, parse_date};
 use crate::item::Item;
@@ -33,6 +33,7 @@ use crate::runs::{
     InputRecord, ItemScore, KeywordValue, Proposal, ProposalStatus, RunCounts, RunManifest,
     RunStore, files,
 };
+use crate::spreadsheet::spreadsheet_cell;
 use crate::title::Segmenter;
 use crate::title::edit::Change;
 
@@ -93,7 +94,7 @@ pub fn rescore(
         timings.push((name.to_owned(), phase.elapsed().as_secs_f64()));
         phase = Instant::now();
     };
-    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let mut counts = RunCounts::default();
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));

@@ -14,10 +14,11 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::args::{PurposeArg, SuggestArgs};
-use super::batch::{self, Reject, Rejects};
+use super::batch;
 use super::output::{Record, Sink};
 use super::{Exit, Settings, engine};
 use crate::ads::{KeywordTotals, Suggestion};
+use crate::batch::Reject;
 use crate::dictionary::WordKind;
 
 use crate::item::Item;
@@ -614,7 +615,7 @@ pub fn run(
         Purpose::Title => sink.with_headers::<SuggestRecord<false>>(),
         Purpose::Ads => sink.with_headers::<SuggestRecord<true>>(),
     };
-    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let limit = args.limit as usize;
     let suggest = |item: &Item| (item.id.clone(), item.title.clone(), suggester.suggest(item));
     let (done, _) = batch::for_each_ordered(
@@ -670,7 +671,9 @@ pub fn run(
             .pick("没有可建议的关键词：", "no keyword to suggest: ");
         eprintln!("baobei: {said}{why}");
     }
-    rejects.finish(
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
         args.rejects.as_deref(),
         args.output.as_deref(),
         args.input.as_deref(),
