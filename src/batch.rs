@@ -1,16 +1,73 @@
 //! Batches: one bad row never stops a run. A [`Reject`] is a row set aside with where it is,
 //! why and its text; [`Rejects`] collects them for the rejects file (and hands each to a
 //! reporter, so that the edge can say it as it happens); [`for_each_ordered`] runs a job over
-//! items in parallel chunks and hands the results back in input order.
+//! items in parallel chunks and hands the results back in input order; [`JobError`] is what
+//! ends a job instead.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::ads::AdsError;
 use crate::atomic_file::AtomicFile;
 use crate::input::InputError;
+use crate::keyword::ConfigError;
+use crate::market::import::ImportError;
+use crate::market::index::IndexError;
+use crate::market::table::TableError;
+use crate::market::workspace::WorkspaceError;
 use crate::spreadsheet::write_csv_row;
+
+/// What ends a job of the library: the error of the part that failed (said as that part says
+/// it), or something missing from the workspace, said with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Reading or writing a file.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// An input file could not be opened or read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The keyword table.
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// The listing index.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The workspace (manifest, lock, kept queries).
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    /// The workspace's `baobei.toml`.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A keyword export's configuration.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// A through-train report.
+    #[error(transparent)]
+    Ads(#[from] AdsError),
+    /// The workspace lacks what the job needs (a keyword table, a listing index, queries);
+    /// the message names it and the command that makes it.
+    #[error("{}: {what}", path.display())]
+    Missing {
+        /// The workspace or the place that was looked in.
+        path: PathBuf,
+        /// What is missing and what to do.
+        what: String,
+    },
+    /// A file the job needs could not be read as what it should be.
+    #[error("{}: cannot read the {what}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What it should have been.
+        what: &'static str,
+        /// Why it could not be read.
+        #[source]
+        source: Box<JobError>,
+    },
+}
 
 /// A row that could not be used: where it is, why, and its text as read.
 #[derive(Debug, Clone)]

@@ -44,6 +44,7 @@ pub mod atomic_file;
 pub mod batch;
 pub mod cli;
 pub mod dictionary;
+pub mod engine;
 pub mod input;
 pub mod item;
 pub mod keyword;

@@ -174,7 +174,7 @@ pub fn additions(
 /// [`additions`] over a market the caller has already built (the nightly job has one).
 pub fn additions_in(
     settings: &Settings,
-    market: &engine::Market,
+    market: &crate::engine::Market,
     segmenter: &Arc<Segmenter>,
     totals: &[ads::KeywordTotals],
     break_even_roi: f64,
@@ -185,7 +185,7 @@ pub fn additions_in(
         None => Default::default(),
     };
     let suggester = Suggester {
-        editor: engine::editor(settings, market),
+        editor: market.editor(),
         index: index.as_ref(),
         purpose: Purpose::Ads,
     };

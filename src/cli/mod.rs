@@ -59,6 +59,17 @@ struct Settings {
     lang: Lang,
 }
 
+impl Settings {
+    /// What the engine takes of these settings, with the segmenter of the dictionaries.
+    fn engine(&self, segmenter: Arc<Segmenter>) -> crate::engine::Settings {
+        crate::engine::Settings {
+            segmenter,
+            budget: self.budget,
+            lang: self.lang,
+        }
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     run_from(std::env::args_os())

@@ -15,11 +15,12 @@ use anyhow::Context;
 
 use super::args::RescoreArgs;
 use super::batch;
-use super::engine::{self, RewriteRecord};
+use super::engine;
 use super::{Exit, Settings};
 use crate::ads::{self, ReviewConfig};
 use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
+use crate::engine::RewriteRecord;
 use crate::input::{self, Field, parse_date};
 use crate::item::Item;
 use crate::lang::Lang;
@@ -193,7 +194,7 @@ pub fn rescore(
 
     // 3. Score and rewrite every own item against the fresh market.
     let market = engine::market(settings, segmenter.clone())?;
-    let editor = engine::editor(settings, &market);
+    let editor = market.editor();
     let items: Box<dyn Iterator<Item = Result<Item, Reject>>> = if args.listings.is_empty() {
         let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
         let own: Vec<Item> = index

@@ -585,7 +585,7 @@ pub fn run(
         PurposeArg::Ads => Purpose::Ads,
     };
     let suggester = Suggester {
-        editor: engine::editor(settings, &market),
+        editor: market.editor(),
         index: index.as_ref(),
         purpose,
     };
@@ -604,7 +604,7 @@ pub fn run(
             if path == Path::new("-") && io::stdin().is_terminal() {
                 anyhow::bail!("no items on standard input: give --title, --item or --input FILE");
             }
-            Box::new(engine::items(path)?)
+            Box::new(crate::engine::items(path)?)
         }
     };
     let format = settings
