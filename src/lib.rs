@@ -55,4 +55,5 @@ pub mod recall;
 pub mod runs;
 pub mod sample;
 pub mod spreadsheet;
+pub mod suggest;
 pub mod title;

@@ -36,8 +36,8 @@ pub mod report;
 mod review;
 
 pub use report::{
-    CostUnit, KeywordTotals, REQUIRED, ReportFile, ReportRow, UnitDecision, UnitSource, Window,
-    aggregate, parse_row, read_report, require_orders, resolve_units,
+    CostUnit, KeywordTotals, REQUIRED, ReportFile, ReportRow, Reports, UnitDecision, UnitSource,
+    Window, aggregate, parse_row, read_report, read_reports, require_orders, resolve_units,
 };
 pub use review::{
     Action, Addition, Decision, DecisionReason, Estimate, Interval, NegativeWord, Review,

@@ -8,17 +8,16 @@ use super::args::{CostUnitArg, ReviewArgs, RulesArg};
 use super::batch;
 use super::engine;
 use super::output::{Record, Sink};
-use super::suggest::{self, Purpose, Suggester};
 use super::{Exit, Settings};
 use crate::ads::DecisionReason;
 use crate::ads::{
     self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
 };
-use crate::batch::{Reject, Rejects};
-use crate::input::{self, Options};
+use crate::batch::Rejects;
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
 use crate::reason::KeywordReason;
+use crate::suggest;
 use crate::title::Segmenter;
 use std::sync::Arc;
 
@@ -139,12 +138,9 @@ pub fn records(review: &ads::Review, lang: Lang) -> Vec<ReviewRecord> {
     decisions.chain(negatives).chain(additions).collect()
 }
 
-/// Keywords proposed per item: the top `suggest --for ads` keywords its ad group lacks.
-const ADDITIONS_PER_ITEM: usize = 3;
-
 /// Keywords to add to the report's ad groups, from `suggest --for ads` over the workspace's
 /// keyword data; none without keyword data (said once on stderr).
-pub fn additions(
+fn additions(
     settings: &Settings,
     segmenter: &Arc<Segmenter>,
     totals: &[ads::KeywordTotals],
@@ -168,34 +164,7 @@ pub fn additions(
         return Ok(Vec::new());
     }
     let market = engine::market(settings, segmenter.clone())?;
-    additions_in(settings, &market, segmenter, totals, break_even_roi)
-}
-
-/// [`additions`] over a market the caller has already built (the nightly job has one).
-pub fn additions_in(
-    settings: &Settings,
-    market: &crate::engine::Market,
-    segmenter: &Arc<Segmenter>,
-    totals: &[ads::KeywordTotals],
-    break_even_roi: f64,
-) -> anyhow::Result<Vec<ads::Suggestion>> {
-    let index = suggest::open_index(settings, segmenter)?;
-    let own = match &index {
-        Some(index) => suggest::own_items(index)?,
-        None => Default::default(),
-    };
-    let suggester = Suggester {
-        editor: market.editor(),
-        index: index.as_ref(),
-        purpose: Purpose::Ads,
-    };
-    Ok(suggest::ad_suggestions(
-        &suggester,
-        totals,
-        &own,
-        ADDITIONS_PER_ITEM,
-        break_even_roi,
-    ))
+    Ok(suggest::additions(&market, totals, break_even_roi)?)
 }
 
 /// The review's summary for a person: spend, GMV, ROI, actions; spend moved and the expected
@@ -278,64 +247,25 @@ pub fn summary_in(review: &ads::Review, rules: Rules, lang: Lang) -> [String; 2]
     ]
 }
 
-/// Reads through-train reports into rows, setting bad rows aside; the cost unit is decided
-/// per file (`forced`, a unit in the header, or the scale of the costs).
+/// Reads the through-train reports ([`ads::read_reports`]), saying which files' costs were
+/// read as 分 from their scale alone.
 pub fn read_reports(
     paths: &[std::path::PathBuf],
     forced: Option<CostUnit>,
     rejects: &mut Rejects,
     quiet: bool,
 ) -> anyhow::Result<Vec<ads::ReportRow>> {
-    let mut rows = Vec::new();
-    for path in paths {
-        let options = Options {
-            required: ads::REQUIRED.to_vec(),
-            ..Default::default()
-        };
-        let reader = input::open(path, &options)?;
-        let header = reader.header().cloned();
-        if let Some(h) = &header {
-            ads::require_orders(h)?;
+    let reports = ads::read_reports(paths, forced, rejects)?;
+    for (path, units) in &reports.units {
+        if !quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
+            eprintln!(
+                "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
+                 --cost-unit yuan says otherwise",
+                path.display()
+            );
         }
-        let mut file_rows = Vec::new();
-        for row in reader {
-            let outcome = match row {
-                Err(e) => Err(Reject::from(e)),
-                Ok(record) => ads::parse_row(&record).map_err(|e| row_reject(&e, &record)),
-            };
-            match outcome {
-                Ok(r) => file_rows.push(r),
-                Err(reject) => rejects.push(reject)?,
-            }
-        }
-        if let Some(header) = header {
-            let units = ads::resolve_units(&mut file_rows, &header, forced);
-            if !quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
-                eprintln!(
-                    "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
-                     --cost-unit yuan says otherwise",
-                    path.display()
-                );
-            }
-        }
-        rows.append(&mut file_rows);
     }
-    Ok(rows)
-}
-
-fn row_reject(e: &AdsError, record: &input::Record) -> Reject {
-    let location = match e {
-        AdsError::Input(e) => e.location().map(ToString::to_string),
-        AdsError::BadValue { location, .. } | AdsError::ClicksOverImpressions { location, .. } => {
-            Some(location.to_string())
-        }
-        AdsError::NoUsableRows { .. } => None,
-    };
-    Reject::new(
-        location.unwrap_or_else(|| record.location().to_string()),
-        e,
-        record.raw().into_owned(),
-    )
+    Ok(reports.rows)
 }
 
 /// One output record: a keyword decision (`raise|lower|keep|pause|delete`), a negative word

@@ -10,10 +10,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::ads::read_reports;
 use super::keywords::{StatsRecord, TopRecord};
 use super::output::{Format, Record, Sink};
-use super::suggest::{self, Group, KeywordSuggestion, Purpose, Suggester};
 use super::titles::{self, TitleItem};
 use crate::ads::{self, ReviewConfig};
 use crate::batch::Rejects;
@@ -26,6 +24,7 @@ use crate::market::import::{ImportConfig, detect_source, map_record};
 use crate::market::index::{Filter, Listing, ListingIndex, WriterOptions};
 use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::sample::{self, SampleFile};
+use crate::suggest::{self, Group, KeywordSuggestion, Purpose, Suggester};
 use crate::title::Segmenter;
 use crate::title::edit::{Editor, Rewrite};
 use crate::title::score::Scorer;
@@ -335,7 +334,7 @@ fn ads_review(
     std::fs::write(&path, sample::ZTC_REPORT.bytes)
         .with_context(|| format!("{}: cannot write the sample report", path.display()))?;
     let mut rejects = Rejects::new();
-    let rows = read_reports(&[path], None, &mut rejects, true)?;
+    let rows = ads::read_reports(&[path], None, &mut rejects)?.rows;
     let config = ReviewConfig::default();
     let totals = ads::aggregate(&rows, config.window);
     let items: HashMap<String, Item> = own

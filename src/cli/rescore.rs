@@ -346,13 +346,7 @@ pub fn rescore(
         );
         let config = ReviewConfig::default();
         let totals = ads::aggregate(&rows, config.window);
-        let additions = super::ads::additions_in(
-            settings,
-            &market,
-            &segmenter,
-            &totals,
-            config.break_even_roi,
-        )?;
+        let additions = crate::suggest::additions(&market, &totals, config.break_even_roi)?;
         let review = ads::review(&totals, &config, &segmenter, &additions);
         let mut out = run.lines(files::ADS)?;
         for record in super::ads::records(&review, settings.lang) {
