@@ -107,7 +107,7 @@ pub fn rescore(
     let mut per_input: HashMap<String, (u64, u64)> = HashMap::new();
     if !args.keywords.is_empty() {
         let before = rejects.len();
-        let (rows, _) = super::keywords::import_files(
+        let (rows, _) = crate::market::keywords::import_files(
             &ws,
             &args.keywords,
             None,
@@ -134,7 +134,7 @@ pub fn rescore(
                 continue;
             }
             let before = rejects.len();
-            let done = super::index::upsert_files(
+            let done = crate::market::index::jobs::upsert_files(
                 &index,
                 list,
                 Some(role),
@@ -175,10 +175,11 @@ pub fn rescore(
         index.filter(|_| stale || args.queries.is_some() || !ws.table_path().exists())
     {
         let queries = match &args.queries {
-            Some(path) => super::keywords::read_queries(path, &mut rejects)?,
+            Some(path) => crate::market::keywords::read_queries(path, &mut rejects)?,
             None => Vec::new(),
         };
-        super::keywords::derive_into(
+        let bar = super::keywords::progress(settings.quiet, "queries");
+        let derived = crate::market::keywords::derive_into(
             &ws,
             &index,
             &queries,
@@ -186,8 +187,10 @@ pub fn rescore(
             args.queries.as_deref(),
             0,
             &mut manifest,
-            settings.quiet,
-        )?;
+            &|n| bar.inc(n),
+        );
+        bar.finish_and_clear();
+        derived?;
     }
     lock.save_manifest(&manifest)?;
     lap("derive", &mut timings);

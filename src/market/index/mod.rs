@@ -33,7 +33,7 @@
 //! [`ListingIndex`] (this file) opens, searches and rebuilds; [`Listing`] and [`Role`] are what
 //! it stores (`listing`); [`TitleTokenizer`] cuts titles (`tokenizer`); `schema` writes the
 //! two rows of a listing; [`ListingWriter`] upserts a batch (`writer`); `collectors` counts and
-//! ranks over live rows.
+//! ranks over live rows; [`jobs`] are the workspace's listing jobs (add files, rebuild, stats).
 //!
 //! # Durability
 //!
@@ -61,6 +61,7 @@ pub const QUERY_TOKENIZER: &str = "baobei_title_query";
 /// tantivy refuses a writer thread with less than this share of the memory budget.
 pub const MIN_BUDGET_PER_THREAD: usize = 15_000_000;
 mod collectors;
+pub mod jobs;
 mod listing;
 mod schema;
 mod tokenizer;
