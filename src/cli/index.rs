@@ -2,6 +2,7 @@
 //! ([`crate::market::index::jobs`]), summaries on stderr.
 
 use crate::lang::Lang;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -17,6 +18,12 @@ use crate::input::parse_date;
 use crate::market::index::Role;
 use crate::market::index::jobs::{self, Added};
 use crate::market::workspace::Workspace;
+use crate::title::Segmenter;
+
+/// The segmenter of `dicts`, for the index to tokenise titles with.
+fn segmenter(dicts: Dictionaries) -> Arc<Segmenter> {
+    Arc::new(Segmenter::new(Arc::new(dicts)))
+}
 
 /// `index add` ([`jobs::add`]), its summary on stderr.
 pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> anyhow::Result<Exit> {
@@ -43,7 +50,7 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
         index,
     } = jobs::add(
         &ws,
-        dicts,
+        segmenter(dicts),
         &args.files,
         role,
         snapshot,
@@ -108,7 +115,7 @@ pub fn rebuild(settings: &Settings, dicts: Dictionaries) -> anyhow::Result<Exit>
     let ws = Workspace::open(&settings.workspace)?;
     let dir = ws.index_dir();
     let bar = progress(settings.quiet, "listings");
-    let summary = jobs::rebuild(&ws, dicts, &holder(), |n| bar.inc(n));
+    let summary = jobs::rebuild(&ws, segmenter(dicts), &holder(), |n| bar.inc(n));
     bar.finish_and_clear();
     let summary = summary?;
     if !settings.quiet {
@@ -134,7 +141,7 @@ pub fn stats(
     args: &IndexStatsArgs,
     dicts: Dictionaries,
 ) -> anyhow::Result<Exit> {
-    let figures = jobs::figures(&Workspace::at(&settings.workspace), dicts)?;
+    let figures = jobs::figures(&Workspace::at(&settings.workspace), segmenter(dicts))?;
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));

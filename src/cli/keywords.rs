@@ -3,6 +3,7 @@
 
 use crate::lang::Lang;
 use std::io::{self, IsTerminal};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -20,6 +21,7 @@ use crate::market::keywords::{self, Derived};
 use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy};
 use crate::market::workspace::Workspace;
 use crate::recall;
+use crate::title::Segmenter;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
@@ -93,7 +95,7 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     let bar = progress(settings.quiet, "queries");
     let done = keywords::derive(
         &ws,
-        dicts,
+        Arc::new(Segmenter::new(Arc::new(dicts))),
         args.queries.as_deref(),
         &options,
         &mut rejects,

@@ -174,7 +174,7 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
             dicts.brands.extend(demo::sample_brands()?);
             let segmenter = Arc::new(Segmenter::new(Arc::new(dicts.clone())));
             let format = settings.format.unwrap_or(Format::Table);
-            demo::run(&segmenter, settings.budget, format, settings.lang)?;
+            demo::run(&settings.engine(segmenter), format)?;
             demo::nightly(&settings, dicts, format)?;
             Ok(Exit::Ok)
         }

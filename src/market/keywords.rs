@@ -126,7 +126,7 @@ fn import_reject(e: &ImportError, raw: String) -> Reject {
     Reject::new(e.location().unwrap_or_default(), e, raw)
 }
 
-/// What [`derive`] did: the rows derived, what was written, and the derivation itself (its
+/// What [`fn@derive`] did: the rows derived, what was written, and the derivation itself (its
 /// candidates, listings and period, for the summary).
 #[derive(Debug)]
 pub struct Derived {
@@ -146,7 +146,7 @@ pub struct Derived {
 /// rules). `progress` hears of the queries done.
 pub fn derive(
     ws: &Workspace,
-    dicts: Dictionaries,
+    segmenter: Arc<Segmenter>,
     queries_file: Option<&Path>,
     options: &DeriveOptions,
     rejects: &mut Rejects,
@@ -163,7 +163,6 @@ pub fn derive(
                 .into(),
         });
     }
-    let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(&dir, segmenter)?;
     let queries = match queries_file {
         Some(path) => read_queries(path, rejects)?,

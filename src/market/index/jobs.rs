@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use super::{Listing, ListingHistory, ListingIndex, RebuildSummary, Role, WriterOptions};
 use crate::batch::{JobError, Reject, Rejects};
-use crate::dictionary::Dictionaries;
 use crate::input::{self, Date, Field, Options, parse_date};
 use crate::market::workspace::{ImportRecord, Manifest, Workspace, utc_now};
 use crate::title::Segmenter;
@@ -44,7 +43,7 @@ pub struct Added {
 /// run with others is told.
 pub fn add(
     ws: &Workspace,
-    dicts: Dictionaries,
+    segmenter: Arc<Segmenter>,
     files: &[impl AsRef<Path>],
     role: Option<Role>,
     snapshot: Option<Date>,
@@ -57,7 +56,6 @@ pub fn add(
         .expect("utc_now starts with a date");
     let lock = ws.lock(holder)?;
     let mut manifest = ws.manifest()?;
-    let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
     let upserted = upsert_files(
         &index,
@@ -177,19 +175,18 @@ pub fn upsert_files(
     Ok(done)
 }
 
-/// `index rebuild`: every stored listing re-tokenised with `dicts` into a fresh index swapped
+/// `index rebuild`: every stored listing re-tokenised by `segmenter` into a fresh index swapped
 /// in atomically under the writer lock (held as `holder`); the manifest then records these
 /// dictionaries, so the stale-dictionary warning stops. `progress` hears of listings done.
 pub fn rebuild(
     ws: &Workspace,
-    dicts: Dictionaries,
+    segmenter: Arc<Segmenter>,
     holder: &str,
     progress: impl FnMut(u64),
 ) -> Result<RebuildSummary, JobError> {
     let lock = ws.lock(holder)?;
     let dir = ws.index_dir();
     // An index whose swap was interrupted sits in `index.old`: opening restores it.
-    let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
     if !ListingIndex::exists(&dir) {
         return Err(JobError::Missing {
             path: dir,
@@ -216,7 +213,10 @@ pub fn rebuild(
 /// `index stats`: what the workspace's index holds, as (name, value) figures in reading order:
 /// listings, snapshot rows, per role, per category, per snapshot day, segments, bytes on disk
 /// and the last import of listings.
-pub fn figures(ws: &Workspace, dicts: Dictionaries) -> Result<Vec<(String, String)>, JobError> {
+pub fn figures(
+    ws: &Workspace,
+    segmenter: Arc<Segmenter>,
+) -> Result<Vec<(String, String)>, JobError> {
     let dir = ws.index_dir();
     if !ListingIndex::exists(&dir) {
         return Err(JobError::Missing {
@@ -225,7 +225,7 @@ pub fn figures(ws: &Workspace, dicts: Dictionaries) -> Result<Vec<(String, Strin
                 .into(),
         });
     }
-    let index = ListingIndex::create_or_open(&dir, Arc::new(Segmenter::new(Arc::new(dicts))))?;
+    let index = ListingIndex::create_or_open(&dir, segmenter)?;
     let stats = index.stats()?;
     let manifest = ws.manifest()?;
     let last_import = manifest
