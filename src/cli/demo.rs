@@ -173,7 +173,7 @@ fn sample_market(settings: &Settings, dir: &Path) -> anyhow::Result<(Market, Key
     let dicts = settings.segmenter.dictionaries();
     keywords::import(&ws, &exports, period, dicts, &mut rejects, holder)?;
     anyhow::ensure!(rejects.is_empty(), "the built-in sample is broken");
-    let table = KeywordTable::open(&ws.table_path())?;
+    let table = KeywordTable::open(ws.table_path())?;
     Ok((Market::open(&ws, settings)?, table))
 }
 
