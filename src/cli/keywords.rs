@@ -17,10 +17,9 @@ use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
 use crate::market::derive::DeriveOptions;
 use crate::market::import::parse_period;
-use crate::market::keywords::{self, Derived};
+use crate::market::keywords::{self, Derived, Lookup, TopOptions};
 use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy};
 use crate::market::workspace::Workspace;
-use crate::recall;
 use crate::title::Segmenter;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
@@ -218,34 +217,11 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    // A keyword is a set of words: one asked in another order or spacing (宝宝儿童 for
-    // 儿童宝宝) is looked up by its words, in one pass over the table, only when needed.
-    let mut by_words: Option<(
-        crate::title::Segmenter,
-        std::collections::HashMap<String, usize>,
-    )> = None;
+    let mut lookup = Lookup::new(&table);
     // 16 figures, most of them empty for derived keywords: only those the rows have.
     sink.hide_empty_columns();
     for word in &args.words {
-        let mut row = table.get(word)?;
-        if row.is_none() {
-            let (segmenter, index) = match &by_words {
-                Some(built) => built,
-                None => {
-                    let segmenter = super::segmenter(settings)?;
-                    let mut index = std::collections::HashMap::new();
-                    for (n, r) in table.iter().enumerate() {
-                        let key = recall::query_key(&recall::query_words(&segmenter, r?.keyword));
-                        index.entry(key).or_insert(n);
-                    }
-                    by_words.insert((segmenter, index))
-                }
-            };
-            let key = recall::query_key(&recall::query_words(segmenter, word));
-            if let Some(&n) = index.get(&key) {
-                row = table.iter().nth(n).transpose()?;
-            }
-        }
+        let row = lookup.find(word, || super::segmenter(settings))?;
         let record = ShowRecord {
             query: word.clone(),
             found: row.is_some(),
@@ -259,67 +235,36 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// `keywords top`: the best keywords by the chosen score. Without `--by`, by expected buyers,
-/// or by demand when no keyword has the CTR and CVR those need (a workspace of derived
-/// keywords), said on stderr. An empty answer always says why. Tables and CSV leave out the
-/// columns no row has a value in.
+/// `keywords top` ([`keywords::top`]). Without `--by`, by expected buyers, or by demand when
+/// no keyword has the CTR and CVR those need (a workspace of derived keywords), said on
+/// stderr. An empty answer always says why. Tables and CSV leave out the columns no row has a
+/// value in.
 pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
-    // Rising words need support: a growth rate over one or two listings is noise. By default
-    // that holds where the count is known (derived rows); an export's measured growth without
-    // 在线商品数 stands.
-    let (min_items, strict) = match args.min_items {
-        Some(n) => (n, true),
-        None => (
-            if matches!(args.by, Some(RankArg::Growth)) {
-                5
-            } else {
-                0
-            },
-            false,
-        ),
+    let options = TopOptions {
+        limit: args.limit,
+        category: args.category.clone(),
+        by: args.by.map(|arg| match arg {
+            RankArg::Value => RankBy::Value,
+            RankArg::Growth => RankBy::Growth,
+            RankArg::Demand => RankBy::Demand,
+        }),
+        min_items: args.min_items,
     };
-    let rank = |by: RankBy| {
-        table.top_by(args.limit, args.category.as_deref(), |s| {
-            let thin = match s.online_items {
-                Some(n) => n < min_items,
-                None => strict,
-            };
-            if min_items > 0 && thin {
-                return None;
-            }
-            by.score(s)
-        })
-    };
-    let (by, rows) = match args.by {
-        Some(arg) => {
-            let by = match arg {
-                RankArg::Value => RankBy::Value,
-                RankArg::Growth => RankBy::Growth,
-                RankArg::Demand => RankBy::Demand,
-            };
-            (by, rank(by)?)
-        }
-        None => match rank(RankBy::Value)? {
-            rows if !rows.is_empty() || args.limit == 0 => (RankBy::Value, rows),
-            none => match rank(RankBy::Demand)? {
-                rows if rows.is_empty() => (RankBy::Value, none),
-                rows => {
-                    eprintln!(
-                        "baobei: {}",
-                        settings.lang.pick(
-                            "按需求排序：这里没有关键词带有估算买家所需的点击率和转化率\
-                             （从宝贝推导的关键词没有；生意参谋导出的有）",
-                            "ranked by demand (需求): no keyword here has the CTR and CVR that \
-                             expected buyers need (keywords derived from listings lack them; a \
-                             生意参谋 export has them)"
-                        )
-                    );
-                    (RankBy::Demand, rows)
-                }
-            },
-        },
-    };
+    let top = keywords::top(&table, &options)?;
+    if top.by_demand_instead {
+        eprintln!(
+            "baobei: {}",
+            settings.lang.pick(
+                "按需求排序：这里没有关键词带有估算买家所需的点击率和转化率\
+                 （从宝贝推导的关键词没有；生意参谋导出的有）",
+                "ranked by demand (需求): no keyword here has the CTR and CVR that \
+                 expected buyers need (keywords derived from listings lack them; a \
+                 生意参谋 export has them)"
+            )
+        );
+    }
+    let rows = &top.rows;
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
@@ -335,81 +280,10 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     }
     sink.finish()?;
     if rows.is_empty() {
-        let why = why_none(&table, args, min_items, by, args.by.is_none())?;
+        let why = keywords::why_none(&table, &options, top.min_items, top.by)?;
         eprintln!("baobei: no keyword to show: {why}");
     }
     Ok(Exit::Ok)
-}
-
-/// Why `keywords top` found nothing, and what to do: the first filter that left nothing.
-/// `auto`: the ranking was not asked for, so demand stood in where expected buyers lack.
-fn why_none(
-    table: &KeywordTable,
-    args: &TopArgs,
-    min_items: u64,
-    mut by: RankBy,
-    auto: bool,
-) -> anyhow::Result<String> {
-    if args.limit == 0 {
-        return Ok("--limit 0 asks for none".into());
-    }
-    let category = args.category.as_deref().map(str::trim);
-    let (mut total, mut in_category, mut valued, mut scored) = (0u64, 0u64, 0u64, 0u64);
-    let has = |by: RankBy, s: &KeywordStats| by.score(s).is_some_and(|x| !x.is_nan());
-    let mut categories = std::collections::BTreeSet::new();
-    for row in table.iter() {
-        let row = row?;
-        total += 1;
-        if category.is_some_and(|c| c != row.category) {
-            if categories.len() < 12 {
-                categories.insert(row.category.to_owned());
-            }
-            continue;
-        }
-        in_category += 1;
-        valued += u64::from(has(RankBy::Value, &row.stats));
-        scored += u64::from(has(by, &row.stats) || auto && has(RankBy::Demand, &row.stats));
-    }
-    if auto && valued == 0 {
-        by = RankBy::Demand;
-    }
-    let scope = match category {
-        Some(c) => format!(" of category {c}"),
-        None => String::new(),
-    };
-    Ok(if total == 0 {
-        "the keyword table is empty: import exports with `baobei keywords import FILE`, or \
-         derive keywords from indexed listings with `baobei keywords derive`"
-            .into()
-    } else if in_category == 0 {
-        let c = category.unwrap_or_default();
-        let list: Vec<String> = categories.into_iter().collect();
-        format!(
-            "no keyword of category {c}; the table's categories include: {}",
-            list.join(", ")
-        )
-    } else if scored == 0 {
-        match by {
-            RankBy::Value => format!(
-                "no keyword{scope} has the CTR and CVR that expected buyers need (derived \
-                 keywords lack them): rank with --by demand, or import a 生意参谋 export"
-            ),
-            RankBy::Growth => format!(
-                "no keyword{scope} has a growth figure: growth needs two periods (import an \
-                 older export too, or derive from listings indexed on two days)"
-            ),
-            RankBy::Demand => format!(
-                "no keyword{scope} has a demand figure (搜索人气 or derived sales): import an \
-                 export with 搜索人气, or run `baobei keywords derive`"
-            ),
-        }
-    } else {
-        format!(
-            "{scored} keyword(s){scope} have the figure, but none has at least {} online items \
-             (在线商品数): lower --min-items",
-            min_items
-        )
-    })
 }
 
 /// A keyword's statistics as output: fractions stay fractions (CTR `0.0325`), as in the table.

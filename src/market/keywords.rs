@@ -1,8 +1,9 @@
 //! The workspace's keyword jobs: keyword exports merged into the table (`keywords import`),
 //! keyword rows derived from the listing index and a query log (`keywords derive`), and the
-//! query logs read. Each runs under the workspace's writer lock, replaces the table and the
+//! query logs read, and the table's keywords looked up and ranked (`keywords show`, `top`). Each writer runs under the workspace's writer lock, replaces the table and the
 //! manifest atomically (an interrupted job leaves the previous state), and sets bad rows aside.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
@@ -10,11 +11,15 @@ use std::sync::Arc;
 use super::derive::{self, Derivation, DeriveOptions};
 use super::import::{ImportConfig, ImportError, detect_source, map_record};
 use super::index::ListingIndex;
-use super::table::{KeywordTable, Period, Source, TableBuilder, TableError, WriteSummary};
+use super::table::{
+    KeywordRow, KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, TableError,
+    WriteSummary,
+};
 use super::workspace::{ImportRecord, Manifest, Workspace};
 use crate::batch::{JobError, Reject, Rejects};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Format, Options};
+use crate::recall;
 use crate::title::Segmenter;
 
 /// `keywords import`: merges keyword exports into the workspace's table under the writer
@@ -291,4 +296,205 @@ fn first_line_has_tab(path: &Path) -> io::Result<bool> {
     let n = std::fs::File::open(path)?.read(&mut head)?;
     let line = head[..n].split(|&b| b == b'\n').next().unwrap_or_default();
     Ok(line.contains(&b'\t'))
+}
+
+/// What `keywords top` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct TopOptions {
+    /// Keywords wanted.
+    pub limit: usize,
+    /// Only keywords of this category.
+    pub category: Option<String>,
+    /// The ranking; `None` ranks by expected buyers, or by demand where no keyword has what
+    /// expected buyers need.
+    pub by: Option<RankBy>,
+    /// Online items (在线商品数) a keyword needs; `None`: 5 for growth where the count is known.
+    pub min_items: Option<u64>,
+}
+
+/// The answer of [`top`].
+#[derive(Debug)]
+pub struct Top<'t> {
+    /// The ranking used.
+    pub by: RankBy,
+    /// No ranking was asked for and no keyword has what expected buyers need, so demand
+    /// ranked them (the edge says so).
+    pub by_demand_instead: bool,
+    /// The keywords, best first, with their score.
+    pub rows: Vec<(f64, KeywordRow<'t>)>,
+    /// The support applied.
+    pub min_items: u64,
+}
+
+/// `keywords top`: the best keywords of `table` by the chosen score (see [`TopOptions`]).
+pub fn top<'t>(table: &'t KeywordTable, options: &TopOptions) -> Result<Top<'t>, JobError> {
+    // Rising words need support: a growth rate over one or two listings is noise. By default
+    // that holds where the count is known (derived rows); an export's measured growth without
+    // 在线商品数 stands.
+    let (min_items, strict) = match options.min_items {
+        Some(n) => (n, true),
+        None => (
+            if options.by == Some(RankBy::Growth) {
+                5
+            } else {
+                0
+            },
+            false,
+        ),
+    };
+    let rank = |by: RankBy| {
+        table.top_by(options.limit, options.category.as_deref(), |s| {
+            let thin = match s.online_items {
+                Some(n) => n < min_items,
+                None => strict,
+            };
+            if min_items > 0 && thin {
+                return None;
+            }
+            by.score(s)
+        })
+    };
+    let (by, rows, by_demand_instead) = match options.by {
+        Some(by) => (by, rank(by)?, false),
+        None => match rank(RankBy::Value)? {
+            rows if !rows.is_empty() || options.limit == 0 => (RankBy::Value, rows, false),
+            none => match rank(RankBy::Demand)? {
+                rows if rows.is_empty() => (RankBy::Value, none, false),
+                rows => (RankBy::Demand, rows, true),
+            },
+        },
+    };
+    Ok(Top {
+        by,
+        by_demand_instead,
+        rows,
+        min_items,
+    })
+}
+
+/// Why `keywords top` found nothing, and what to do: the first filter that left nothing.
+/// When no ranking was asked for, demand stood in where expected buyers lack.
+pub fn why_none(
+    table: &KeywordTable,
+    options: &TopOptions,
+    min_items: u64,
+    mut by: RankBy,
+) -> Result<String, JobError> {
+    let auto = options.by.is_none();
+    if options.limit == 0 {
+        return Ok("--limit 0 asks for none".into());
+    }
+    let category = options.category.as_deref().map(str::trim);
+    let (mut total, mut in_category, mut valued, mut scored) = (0u64, 0u64, 0u64, 0u64);
+    let has = |by: RankBy, s: &KeywordStats| by.score(s).is_some_and(|x| !x.is_nan());
+    let mut categories = std::collections::BTreeSet::new();
+    for row in table.iter() {
+        let row = row?;
+        total += 1;
+        if category.is_some_and(|c| c != row.category) {
+            if categories.len() < 12 {
+                categories.insert(row.category.to_owned());
+            }
+            continue;
+        }
+        in_category += 1;
+        valued += u64::from(has(RankBy::Value, &row.stats));
+        scored += u64::from(has(by, &row.stats) || auto && has(RankBy::Demand, &row.stats));
+    }
+    if auto && valued == 0 {
+        by = RankBy::Demand;
+    }
+    let scope = match category {
+        Some(c) => format!(" of category {c}"),
+        None => String::new(),
+    };
+    Ok(if total == 0 {
+        "the keyword table is empty: import exports with `baobei keywords import FILE`, or \
+         derive keywords from indexed listings with `baobei keywords derive`"
+            .into()
+    } else if in_category == 0 {
+        let c = category.unwrap_or_default();
+        let list: Vec<String> = categories.into_iter().collect();
+        format!(
+            "no keyword of category {c}; the table's categories include: {}",
+            list.join(", ")
+        )
+    } else if scored == 0 {
+        match by {
+            RankBy::Value => format!(
+                "no keyword{scope} has the CTR and CVR that expected buyers need (derived \
+                 keywords lack them): rank with --by demand, or import a 生意参谋 export"
+            ),
+            RankBy::Growth => format!(
+                "no keyword{scope} has a growth figure: growth needs two periods (import an \
+                 older export too, or derive from listings indexed on two days)"
+            ),
+            RankBy::Demand => format!(
+                "no keyword{scope} has a demand figure (搜索人气 or derived sales): import an \
+                 export with 搜索人气, or run `baobei keywords derive`"
+            ),
+        }
+    } else {
+        format!(
+            "{scored} keyword(s){scope} have the figure, but none has at least {} online items \
+             (在线商品数): lower --min-items",
+            min_items
+        )
+    })
+}
+
+/// Finds keywords of a table as `keywords show` does: by their text, else by their words in
+/// any order or spacing (宝宝儿童 finds 儿童宝宝: a keyword is a set of words). The index by
+/// words takes one pass over the table and a segmenter, so it is built on first need only.
+pub struct Lookup<'t> {
+    table: &'t KeywordTable,
+    by_words: Option<(Segmenter, HashMap<String, usize>)>,
+}
+
+impl std::fmt::Debug for Lookup<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lookup")
+            .field("by_words", &self.by_words.as_ref().map(|(_, m)| m.len()))
+            .finish()
+    }
+}
+
+impl<'t> Lookup<'t> {
+    /// A lookup in `table`.
+    pub fn new(table: &'t KeywordTable) -> Self {
+        Lookup {
+            table,
+            by_words: None,
+        }
+    }
+
+    /// The row of `word`; `segmenter` makes the segmenter the first time words are needed.
+    pub fn find<E: From<JobError>>(
+        &mut self,
+        word: &str,
+        segmenter: impl FnOnce() -> Result<Segmenter, E>,
+    ) -> Result<Option<KeywordRow<'t>>, E> {
+        let table = self.table;
+        if let Some(row) = table.get(word).map_err(JobError::from)? {
+            return Ok(Some(row));
+        }
+        let (segmenter, index) = match &self.by_words {
+            Some(built) => built,
+            None => {
+                let segmenter = segmenter()?;
+                let mut index = HashMap::new();
+                for (n, r) in table.iter().enumerate() {
+                    let keyword = r.map_err(JobError::from)?.keyword;
+                    let key = recall::query_key(&recall::query_words(&segmenter, keyword));
+                    index.entry(key).or_insert(n);
+                }
+                self.by_words.insert((segmenter, index))
+            }
+        };
+        let key = recall::query_key(&recall::query_words(segmenter, word));
+        Ok(match index.get(&key) {
+            Some(&n) => table.iter().nth(n).transpose().map_err(JobError::from)?,
+            None => None,
+        })
+    }
 }
