@@ -2,21 +2,18 @@
 //! and keywords to add), the summary on stderr.
 
 use anyhow::Context;
-use serde::Serialize;
 
 use super::args::{CostUnitArg, ReviewArgs, RulesArg};
 use super::batch;
 use super::engine;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
-use crate::ads::DecisionReason;
 use crate::ads::{
-    self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
+    self, AdsError, CostUnit, ReviewConfig, ReviewRecord, Rules, UnitSource, Window, records,
 };
 use crate::batch::Rejects;
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
-use crate::reason::KeywordReason;
 use crate::suggest;
 use crate::title::Segmenter;
 use std::sync::Arc;
@@ -108,34 +105,6 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Rejected
     })
-}
-
-/// The review as output records: one per keyword decision, then negative words (`negative`)
-/// and keywords to add (`add`).
-pub fn records(review: &ads::Review, lang: Lang) -> Vec<ReviewRecord> {
-    let decisions = review
-        .decisions
-        .iter()
-        .map(|d| ReviewRecord::decision(d, lang));
-    let negatives = review
-        .negatives
-        .iter()
-        .map(|n| ReviewRecord::negative(n, lang));
-    let additions = review.additions.iter().map(|a| ReviewRecord {
-        plan: a.plan.clone(),
-        ad_group: a.ad_group.clone(),
-        item: a.suggestion.item.clone(),
-        keyword: a.suggestion.keyword.clone(),
-        action: "add",
-        bid: None,
-        new_bid: Some(a.bid),
-        reason: a.suggestion.reason(lang),
-        suggested: a.suggestion.reasons.clone(),
-        confidence: a.suggestion.confidence,
-        lang,
-        ..ReviewRecord::default()
-    });
-    decisions.chain(negatives).chain(additions).collect()
 }
 
 /// Keywords to add to the report's ad groups, from `suggest --for ads` over the workspace's
@@ -268,50 +237,6 @@ pub fn read_reports(
     Ok(reports.rows)
 }
 
-/// One output record: a keyword decision (`raise|lower|keep|pause|delete`), a negative word
-/// (`negative`, keyword = the word) or a keyword to add (`add`). Rates are fractions.
-#[derive(Debug, Default, Serialize)]
-pub struct ReviewRecord {
-    pub plan: String,
-    pub ad_group: String,
-    pub item: String,
-    pub keyword: String,
-    pub action: &'static str,
-    pub bid: Option<f64>,
-    pub new_bid: Option<f64>,
-    /// Why, for a person, in the run's language; the structured form is `reasons` (a
-    /// decision), `suggested` (a keyword to add) or `keywords` (a negative word).
-    pub reason: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reasons: Vec<DecisionReason>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub suggested: Vec<KeywordReason>,
-    /// The keywords holding a negative word.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub keywords: Vec<String>,
-    pub confidence: f64,
-    pub root: String,
-    pub impressions: u64,
-    pub clicks: u64,
-    pub cost: f64,
-    pub orders: u64,
-    pub gmv: f64,
-    pub roi: Option<f64>,
-    pub ctr: Option<f64>,
-    pub ctr_low: Option<f64>,
-    pub ctr_high: Option<f64>,
-    pub cvr: Option<f64>,
-    pub cvr_low: Option<f64>,
-    pub cvr_high: Option<f64>,
-    pub never_buys: Option<f64>,
-    pub value_per_click: Option<f64>,
-    pub cpc: Option<f64>,
-    pub target_bid: Option<f64>,
-    pub p_loss: Option<f64>,
-    #[serde(skip)]
-    pub lang: Lang,
-}
-
 /// An output action (`raise` ... `delete`, `negative`, `add`) for a person, in `lang`.
 pub fn action_name(action: &str, lang: Lang) -> &str {
     let all = [
@@ -326,68 +251,6 @@ pub fn action_name(action: &str, lang: Lang) -> &str {
         None if action == "negative" => lang.pick("否定词", "negative"),
         None if action == "add" => lang.pick("添加", "add"),
         None => action,
-    }
-}
-
-fn r4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-fn r2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-impl ReviewRecord {
-    pub fn decision(d: &Decision, lang: Lang) -> ReviewRecord {
-        let (t, e) = (&d.totals, &d.estimate);
-        ReviewRecord {
-            plan: t.plan.clone(),
-            ad_group: t.ad_group.clone(),
-            item: t.item.clone(),
-            keyword: t.keyword.clone(),
-            action: d.action.as_str(),
-            bid: Some(t.bid),
-            new_bid: d.new_bid,
-            reason: d.reason(lang),
-            reasons: d.reasons.clone(),
-            suggested: Vec::new(),
-            keywords: Vec::new(),
-            confidence: r4(d.confidence),
-            root: e.root.clone(),
-            impressions: t.impressions,
-            clicks: t.clicks,
-            cost: r2(t.cost),
-            orders: t.orders,
-            gmv: r2(t.gmv),
-            roi: (t.cost > 0.0).then(|| r2(t.roi())),
-            ctr: Some(r4(e.ctr.mean)),
-            ctr_low: Some(r4(e.ctr.low)),
-            ctr_high: Some(r4(e.ctr.high)),
-            cvr: Some(r4(e.cvr.mean)),
-            cvr_low: Some(r4(e.cvr.low)),
-            cvr_high: Some(r4(e.cvr.high)),
-            never_buys: Some(r4(e.never_buys)),
-            value_per_click: Some(r2(e.value_per_click)),
-            cpc: Some(r2(e.cpc)),
-            target_bid: Some(r2(e.target_bid)),
-            p_loss: Some(r4(e.p_loss)),
-            lang,
-        }
-    }
-
-    fn negative(n: &NegativeWord, lang: Lang) -> ReviewRecord {
-        ReviewRecord {
-            plan: n.plan.clone(),
-            keyword: n.word.clone(),
-            action: "negative",
-            reason: n.reason(lang),
-            keywords: n.keywords.clone(),
-            lang,
-            confidence: r4(n.confidence),
-            clicks: n.clicks,
-            cost: r2(n.cost),
-            ..ReviewRecord::default()
-        }
     }
 }
 

@@ -352,7 +352,7 @@ pub fn rescore(
         let additions = crate::suggest::additions(&market, &totals, config.break_even_roi)?;
         let review = ads::review(&totals, &config, &segmenter, &additions);
         let mut out = run.lines(files::ADS)?;
-        for record in super::ads::records(&review, settings.lang) {
+        for record in ads::records(&review, settings.lang) {
             out.write(&record)?;
         }
         out.close()?;
