@@ -387,3 +387,22 @@ fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_market_without_keyword_data_says_what_to_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let settings = Settings {
+            segmenter: Arc::new(Segmenter::builtin()),
+            budget: 60,
+            lang: Lang::Zh,
+        };
+        let err = Market::open(&ws, &settings).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}: no keyword table", dir.path().display())));
+        assert!(err.contains("`baobei index add FILE`"), "{err}");
+    }
+}

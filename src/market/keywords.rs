@@ -498,3 +498,73 @@ impl<'t> Lookup<'t> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace() -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path().join("ws")).unwrap();
+        (dir, ws)
+    }
+
+    #[test]
+    fn import_sets_bad_rows_aside_at_their_cell_and_keeps_the_good_ones() {
+        let (dir, ws) = workspace();
+        let file = dir.path().join("搜索分析.csv");
+        std::fs::write(
+            &file,
+            "关键词,搜索人气,点击率\n补水面霜,1200,3.2%\n保湿乳,abc,1%\n,5,1%\n修护霜,800,2%\n",
+        )
+        .unwrap();
+        let mut rejects = Rejects::new();
+        let dicts = Dictionaries::builtin();
+        let (rows, written) = import(
+            &ws,
+            &[&file],
+            Some(Period::day(20261111)),
+            &dicts,
+            &mut rejects,
+            "test",
+        )
+        .unwrap();
+        assert_eq!((rows, written.rows, rejects.len()), (2, 2, 2));
+        let at: Vec<&str> = rejects
+            .as_slice()
+            .iter()
+            .map(|r| r.location.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(at, ["搜索分析.csv:3:2", "搜索分析.csv:4:1"]);
+        let table = KeywordTable::open(ws.table_path()).unwrap();
+        let mut lookup = Lookup::new(&table);
+        let found = lookup
+            .find("补水面霜", || -> Result<Segmenter, JobError> {
+                unreachable!()
+            })
+            .unwrap();
+        assert_eq!(found.map(|r| r.stats.ctr), Some(Some(0.032)));
+        assert_eq!(ws.manifest().unwrap().imports.len(), 1);
+    }
+
+    #[test]
+    fn derive_without_an_index_says_what_to_build() {
+        let (_dir, ws) = workspace();
+        let segmenter = Arc::new(Segmenter::builtin());
+        let err = derive(
+            &ws,
+            segmenter,
+            None,
+            &DeriveOptions::default(),
+            &mut Rejects::new(),
+            "test",
+            &|_| {},
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("index: no listing index to derive keywords from; build one with `baobei index add FILE... --role ROLE`"),
+            "{err}"
+        );
+    }
+}
