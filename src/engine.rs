@@ -94,26 +94,16 @@ impl Market {
             )?)),
             false => None,
         };
-        Ok(Market::new(universe, index, settings))
-    }
-
-    /// A market over a universe built elsewhere (the demo's sample market); `index` is used
-    /// for similar listings.
-    pub fn new(
-        universe: KeywordUniverse,
-        index: Option<Arc<ListingIndex>>,
-        settings: &Settings,
-    ) -> Market {
         let universe = match &index {
             Some(index) => universe.with_index(index.clone()),
             None => universe,
         };
-        Market {
+        Ok(Market {
             universe,
             index,
             budget: settings.budget,
             lang: settings.lang,
-        }
+        })
     }
 
     /// The workspace's listing index, when it has one.
@@ -172,7 +162,7 @@ pub struct Recall {
 
 impl Recall {
     /// The count and value of `found` (query id, value) pairs.
-    pub fn of(found: &[(u32, f64)]) -> Recall {
+    fn of(found: &[(u32, f64)]) -> Recall {
         Recall {
             queries: found.len(),
             value: round(found.iter().map(|x| x.1).sum()),
