@@ -1,7 +1,8 @@
 //! baobei: keyword and title optimisation for Taobao and Tmall listings.
 //!
 //! The library does the work and never prints; the `baobei` binary is a thin edge over
-//! [`cli::run`].
+//! [`cli::run`], which parses arguments into typed settings, calls one library function per
+//! command, and prints.
 //!
 //! - [`title`]: the title text model. [`title::Segmenter`] (jieba-rs plus baobei's
 //!   [`dictionary`]) cuts a title into typed [`title::Token`]s whose spans point into the
@@ -9,12 +10,22 @@
 //!   budget, the Advertising Law or wastes bytes.
 //! - [`input`]: readers for the files operators export (CSV, TSV, XLSX, JSON Lines, text;
 //!   UTF-8 or GBK), one bad row at a time.
-//! - [`market`]: the market model: the memory-mapped keyword table and the listing index.
+//! - [`market`]: the market model: the memory-mapped keyword table and the listing index, and
+//!   the workspace's jobs on them ([`market::keywords`]: import, derive; [`market::index::jobs`]:
+//!   add listings, rebuild, stats).
 //! - [`recall`]: the one matcher: which search queries a title is found for (every word of
 //!   the query among the title's terms, in any order).
 //! - [`item`] and [`keyword`]: the items to optimise and the market's real queries, valued
 //!   once ([`keyword::KeywordUniverse`]); [`title::score`] says which queries a title is found
 //!   for and [`title::edit`] makes the fewest edits that gain the most.
+//! - [`engine`]: the title engine over a workspace: [`engine::Market::open`] builds the market
+//!   a job scores against from [`engine::Settings`] (dictionaries, budget, language), and
+//!   gives the `score` and `rewrite` records.
+//! - [`suggest`]: the keywords an item should have, ranked ([`suggest::Suggester`]), shared by
+//!   `suggest`, the ads review's keywords to add, the nightly job and the demo.
+//! - [`batch`]: jobs over many rows: bad rows set aside ([`batch::Rejects`], the rejects file),
+//!   results in input order whatever the threads, and [`batch::JobError`], what ends a job.
+//! - [`spreadsheet`]: the one formula-injection rule of every CSV and XLSX cell.
 //! - [`ads`]: the through-train keyword review: pooled (empirical-Bayes) estimates and a bid
 //!   decision with a reason and a confidence for every keyword.
 //! - [`runs`]: the nightly job's runs: built aside and renamed whole, compared with the one
@@ -41,8 +52,10 @@
 
 pub mod ads;
 pub mod atomic_file;
+pub mod batch;
 pub mod cli;
 pub mod dictionary;
+pub mod engine;
 pub mod input;
 pub mod item;
 pub mod keyword;
@@ -52,4 +65,6 @@ pub mod reason;
 pub mod recall;
 pub mod runs;
 pub mod sample;
+pub mod spreadsheet;
+pub mod suggest;
 pub mod title;

@@ -14,7 +14,8 @@
 //!    probability that the action is right). [`Rules::Classic`] applies the operators' fixed
 //!    rules of thumb instead, scored with the same posterior, as the baseline to beat.
 //! 4. Negative words (tokens of a plan's keywords that together bring clicks and no orders),
-//!    keywords to add (from suggestions the caller passes in) and a [`Summary`].
+//!    keywords to add (from suggestions the caller passes in) and a [`Summary`]; [`records`]
+//!    flattens it all into one [`ReviewRecord`] per row for output.
 //!
 //! ```
 //! use baobei::ads::{self, ReviewConfig, Rules};
@@ -32,12 +33,14 @@
 //! ```
 
 pub mod beta;
+mod record;
 pub mod report;
 mod review;
 
+pub use record::{ReviewRecord, records};
 pub use report::{
-    CostUnit, KeywordTotals, REQUIRED, ReportFile, ReportRow, UnitDecision, UnitSource, Window,
-    aggregate, parse_row, read_report, require_orders, resolve_units,
+    CostUnit, KeywordTotals, REQUIRED, ReportFile, ReportRow, Reports, UnitDecision, UnitSource,
+    Window, aggregate, parse_row, read_report, read_reports, require_orders, resolve_units,
 };
 pub use review::{
     Action, Addition, Decision, DecisionReason, Estimate, Interval, NegativeWord, Review,

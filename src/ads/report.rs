@@ -2,7 +2,9 @@
 //! the days of a window up per keyword, with the lagged days counted by their completeness.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::batch::{Reject, Rejects};
 
 use crate::input::{self, Date, Field, Header, Location, Options, Record};
 
@@ -276,6 +278,8 @@ pub struct ReportFile {
     pub units: UnitDecision,
     /// Row errors with the row text, in file order.
     pub rejected: Vec<(AdsError, String)>,
+    /// The file has a header row (the unit decision was made from it and its rows).
+    pub has_header: bool,
 }
 
 /// Reads a report file: opens it (a missing required column fails here), parses each row,
@@ -319,7 +323,44 @@ pub fn read_report(path: &Path, forced: Option<CostUnit>) -> Result<ReportFile, 
         rows,
         units,
         rejected,
+        has_header: header.is_some(),
     })
+}
+
+/// The reports of one review read: the usable rows of every file in 元, and per file how its
+/// cost unit was decided (for the edge to say when it guessed 分).
+#[derive(Debug, Default)]
+pub struct Reports {
+    /// Rows that parsed, file after file.
+    pub rows: Vec<ReportRow>,
+    /// Each file with its unit decision (a file without a header has none).
+    pub units: Vec<(PathBuf, UnitDecision)>,
+}
+
+/// Reads every report with [`read_report`], setting its bad rows aside in `rejects`.
+pub fn read_reports(
+    paths: &[PathBuf],
+    forced: Option<CostUnit>,
+    rejects: &mut Rejects,
+) -> Result<Reports, crate::batch::JobError> {
+    let mut out = Reports::default();
+    for path in paths {
+        let mut file = read_report(path, forced)?;
+        for (e, raw) in file.rejected {
+            let location = match &e {
+                AdsError::Input(e) => e.location().map(ToString::to_string),
+                AdsError::BadValue { location, .. }
+                | AdsError::ClicksOverImpressions { location, .. } => Some(location.to_string()),
+                AdsError::NoUsableRows { .. } => None,
+            };
+            rejects.push(Reject::new(location.unwrap_or_default(), &e, raw))?;
+        }
+        if file.has_header {
+            out.units.push((path.clone(), file.units));
+        }
+        out.rows.append(&mut file.rows);
+    }
+    Ok(out)
 }
 
 /// Whether a reader error ends the file (the rows after it are lost) rather than one row.

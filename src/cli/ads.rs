@@ -2,22 +2,19 @@
 //! and keywords to add), the summary on stderr.
 
 use anyhow::Context;
-use serde::Serialize;
 
 use super::args::{CostUnitArg, ReviewArgs, RulesArg};
-use super::batch::{Reject, Rejects};
+use super::batch;
 use super::engine;
 use super::output::{Record, Sink};
-use super::suggest::{self, Purpose, Suggester};
 use super::{Exit, Settings};
-use crate::ads::DecisionReason;
 use crate::ads::{
-    self, AdsError, CostUnit, Decision, NegativeWord, ReviewConfig, Rules, UnitSource, Window,
+    self, AdsError, CostUnit, ReviewConfig, ReviewRecord, Rules, UnitSource, Window, records,
 };
-use crate::input::{self, Options};
+use crate::batch::Rejects;
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
-use crate::reason::KeywordReason;
+use crate::suggest;
 use crate::title::Segmenter;
 use std::sync::Arc;
 
@@ -52,7 +49,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         ..ReviewConfig::default()
     };
 
-    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let rows = read_reports(&args.reports, forced, &mut rejects, settings.quiet)?;
     if rows.is_empty() {
         let paths: Vec<String> = args
@@ -62,7 +59,13 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
             .collect();
         // Say where the rows went before failing.
         let first = args.reports.first().map(|p| p.as_path());
-        rejects.finish(args.rejects.as_deref(), None, first)?;
+        batch::finish_rejects(
+            &rejects,
+            settings.lang,
+            args.rejects.as_deref(),
+            None,
+            first,
+        )?;
         return Err(AdsError::NoUsableRows {
             path: paths.join(", "),
             rejected: rejects.len(),
@@ -85,7 +88,13 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     sink.finish().context("cannot write the decisions")?;
 
     let first = args.reports.first().map(|p| p.as_path());
-    rejects.finish(args.rejects.as_deref(), args.output.as_deref(), first)?;
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
+        args.rejects.as_deref(),
+        args.output.as_deref(),
+        first,
+    )?;
     if !settings.quiet {
         for line in summary_in(&review, config.rules, settings.lang) {
             eprintln!("baobei: {line}");
@@ -98,40 +107,9 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     })
 }
 
-/// The review as output records: one per keyword decision, then negative words (`negative`)
-/// and keywords to add (`add`).
-pub fn records(review: &ads::Review, lang: Lang) -> Vec<ReviewRecord> {
-    let decisions = review
-        .decisions
-        .iter()
-        .map(|d| ReviewRecord::decision(d, lang));
-    let negatives = review
-        .negatives
-        .iter()
-        .map(|n| ReviewRecord::negative(n, lang));
-    let additions = review.additions.iter().map(|a| ReviewRecord {
-        plan: a.plan.clone(),
-        ad_group: a.ad_group.clone(),
-        item: a.suggestion.item.clone(),
-        keyword: a.suggestion.keyword.clone(),
-        action: "add",
-        bid: None,
-        new_bid: Some(a.bid),
-        reason: a.suggestion.reason(lang),
-        suggested: a.suggestion.reasons.clone(),
-        confidence: a.suggestion.confidence,
-        lang,
-        ..ReviewRecord::default()
-    });
-    decisions.chain(negatives).chain(additions).collect()
-}
-
-/// Keywords proposed per item: the top `suggest --for ads` keywords its ad group lacks.
-const ADDITIONS_PER_ITEM: usize = 3;
-
 /// Keywords to add to the report's ad groups, from `suggest --for ads` over the workspace's
 /// keyword data; none without keyword data (said once on stderr).
-pub fn additions(
+fn additions(
     settings: &Settings,
     segmenter: &Arc<Segmenter>,
     totals: &[ads::KeywordTotals],
@@ -155,34 +133,7 @@ pub fn additions(
         return Ok(Vec::new());
     }
     let market = engine::market(settings, segmenter.clone())?;
-    additions_in(settings, &market, segmenter, totals, break_even_roi)
-}
-
-/// [`additions`] over a market the caller has already built (the nightly job has one).
-pub fn additions_in(
-    settings: &Settings,
-    market: &engine::Market,
-    segmenter: &Arc<Segmenter>,
-    totals: &[ads::KeywordTotals],
-    break_even_roi: f64,
-) -> anyhow::Result<Vec<ads::Suggestion>> {
-    let index = suggest::open_index(settings, segmenter)?;
-    let own = match &index {
-        Some(index) => suggest::own_items(index)?,
-        None => Default::default(),
-    };
-    let suggester = Suggester {
-        editor: engine::editor(settings, market),
-        index: index.as_ref(),
-        purpose: Purpose::Ads,
-    };
-    Ok(suggest::ad_suggestions(
-        &suggester,
-        totals,
-        &own,
-        ADDITIONS_PER_ITEM,
-        break_even_roi,
-    ))
+    Ok(suggest::additions(&market, totals, break_even_roi)?)
 }
 
 /// The review's summary for a person: spend, GMV, ROI, actions; spend moved and the expected
@@ -265,108 +216,25 @@ pub fn summary_in(review: &ads::Review, rules: Rules, lang: Lang) -> [String; 2]
     ]
 }
 
-/// Reads through-train reports into rows, setting bad rows aside; the cost unit is decided
-/// per file (`forced`, a unit in the header, or the scale of the costs).
+/// Reads the through-train reports ([`ads::read_reports`]), saying which files' costs were
+/// read as 分 from their scale alone.
 pub fn read_reports(
     paths: &[std::path::PathBuf],
     forced: Option<CostUnit>,
     rejects: &mut Rejects,
     quiet: bool,
 ) -> anyhow::Result<Vec<ads::ReportRow>> {
-    let mut rows = Vec::new();
-    for path in paths {
-        let options = Options {
-            required: ads::REQUIRED.to_vec(),
-            ..Default::default()
-        };
-        let reader = input::open(path, &options)?;
-        let header = reader.header().cloned();
-        if let Some(h) = &header {
-            ads::require_orders(h)?;
+    let reports = ads::read_reports(paths, forced, rejects)?;
+    for (path, units) in &reports.units {
+        if !quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
+            eprintln!(
+                "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
+                 --cost-unit yuan says otherwise",
+                path.display()
+            );
         }
-        let mut file_rows = Vec::new();
-        for row in reader {
-            let outcome = match row {
-                Err(e) => Err(Reject::from(e)),
-                Ok(record) => ads::parse_row(&record).map_err(|e| row_reject(&e, &record)),
-            };
-            match outcome {
-                Ok(r) => file_rows.push(r),
-                Err(reject) => rejects.push(reject)?,
-            }
-        }
-        if let Some(header) = header {
-            let units = ads::resolve_units(&mut file_rows, &header, forced);
-            if !quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
-                eprintln!(
-                    "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
-                     --cost-unit yuan says otherwise",
-                    path.display()
-                );
-            }
-        }
-        rows.append(&mut file_rows);
     }
-    Ok(rows)
-}
-
-fn row_reject(e: &AdsError, record: &input::Record) -> Reject {
-    let location = match e {
-        AdsError::Input(e) => e.location().map(ToString::to_string),
-        AdsError::BadValue { location, .. } | AdsError::ClicksOverImpressions { location, .. } => {
-            Some(location.to_string())
-        }
-        AdsError::NoUsableRows { .. } => None,
-    };
-    Reject::new(
-        location.unwrap_or_else(|| record.location().to_string()),
-        e,
-        record.raw().into_owned(),
-    )
-}
-
-/// One output record: a keyword decision (`raise|lower|keep|pause|delete`), a negative word
-/// (`negative`, keyword = the word) or a keyword to add (`add`). Rates are fractions.
-#[derive(Debug, Default, Serialize)]
-pub struct ReviewRecord {
-    pub plan: String,
-    pub ad_group: String,
-    pub item: String,
-    pub keyword: String,
-    pub action: &'static str,
-    pub bid: Option<f64>,
-    pub new_bid: Option<f64>,
-    /// Why, for a person, in the run's language; the structured form is `reasons` (a
-    /// decision), `suggested` (a keyword to add) or `keywords` (a negative word).
-    pub reason: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reasons: Vec<DecisionReason>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub suggested: Vec<KeywordReason>,
-    /// The keywords holding a negative word.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub keywords: Vec<String>,
-    pub confidence: f64,
-    pub root: String,
-    pub impressions: u64,
-    pub clicks: u64,
-    pub cost: f64,
-    pub orders: u64,
-    pub gmv: f64,
-    pub roi: Option<f64>,
-    pub ctr: Option<f64>,
-    pub ctr_low: Option<f64>,
-    pub ctr_high: Option<f64>,
-    pub cvr: Option<f64>,
-    pub cvr_low: Option<f64>,
-    pub cvr_high: Option<f64>,
-    pub never_buys: Option<f64>,
-    pub value_per_click: Option<f64>,
-    pub cpc: Option<f64>,
-    pub target_bid: Option<f64>,
-    pub p_loss: Option<f64>,
-    #[serde(skip)]
-    pub lang: Lang,
+    Ok(reports.rows)
 }
 
 /// An output action (`raise` ... `delete`, `negative`, `add`) for a person, in `lang`.
@@ -383,68 +251,6 @@ pub fn action_name(action: &str, lang: Lang) -> &str {
         None if action == "negative" => lang.pick("否定词", "negative"),
         None if action == "add" => lang.pick("添加", "add"),
         None => action,
-    }
-}
-
-fn r4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-fn r2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-impl ReviewRecord {
-    pub fn decision(d: &Decision, lang: Lang) -> ReviewRecord {
-        let (t, e) = (&d.totals, &d.estimate);
-        ReviewRecord {
-            plan: t.plan.clone(),
-            ad_group: t.ad_group.clone(),
-            item: t.item.clone(),
-            keyword: t.keyword.clone(),
-            action: d.action.as_str(),
-            bid: Some(t.bid),
-            new_bid: d.new_bid,
-            reason: d.reason(lang),
-            reasons: d.reasons.clone(),
-            suggested: Vec::new(),
-            keywords: Vec::new(),
-            confidence: r4(d.confidence),
-            root: e.root.clone(),
-            impressions: t.impressions,
-            clicks: t.clicks,
-            cost: r2(t.cost),
-            orders: t.orders,
-            gmv: r2(t.gmv),
-            roi: (t.cost > 0.0).then(|| r2(t.roi())),
-            ctr: Some(r4(e.ctr.mean)),
-            ctr_low: Some(r4(e.ctr.low)),
-            ctr_high: Some(r4(e.ctr.high)),
-            cvr: Some(r4(e.cvr.mean)),
-            cvr_low: Some(r4(e.cvr.low)),
-            cvr_high: Some(r4(e.cvr.high)),
-            never_buys: Some(r4(e.never_buys)),
-            value_per_click: Some(r2(e.value_per_click)),
-            cpc: Some(r2(e.cpc)),
-            target_bid: Some(r2(e.target_bid)),
-            p_loss: Some(r4(e.p_loss)),
-            lang,
-        }
-    }
-
-    fn negative(n: &NegativeWord, lang: Lang) -> ReviewRecord {
-        ReviewRecord {
-            plan: n.plan.clone(),
-            keyword: n.word.clone(),
-            action: "negative",
-            reason: n.reason(lang),
-            keywords: n.keywords.clone(),
-            lang,
-            confidence: r4(n.confidence),
-            clicks: n.clicks,
-            cost: r2(n.cost),
-            ..ReviewRecord::default()
-        }
     }
 }
 

@@ -5,30 +5,29 @@ use crate::lang::Lang;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::Context;
 use serde::Serialize;
 
-use super::ads::read_reports;
-use super::batch::Rejects;
 use super::keywords::{StatsRecord, TopRecord};
 use super::output::{Format, Record, Sink};
-use super::suggest::{self, Group, KeywordSuggestion, Purpose, Suggester};
 use super::titles::{self, TitleItem};
 use crate::ads::{self, ReviewConfig};
+use crate::batch::Rejects;
 use crate::dictionary::Brand;
+use crate::engine::{Market, Settings};
 use crate::input::{self, Field, Format as InputFormat, Options};
 use crate::item::Item;
-use crate::keyword::{KeywordUniverse, UniverseOptions, ValueModel};
 use crate::market::derive::{self, DeriveOptions, DerivedKeyword};
-use crate::market::import::{ImportConfig, detect_source, map_record};
-use crate::market::index::{Filter, Listing, ListingIndex, WriterOptions};
-use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
+use crate::market::index::jobs;
+use crate::market::index::{Filter, ListingIndex};
+use crate::market::keywords;
+use crate::market::table::{KeywordTable, Period, RankBy};
+use crate::market::workspace::Workspace;
 use crate::sample::{self, SampleFile};
+use crate::suggest::{self, Group, KeywordSuggestion, Purpose, Suggester};
 use crate::title::Segmenter;
 use crate::title::edit::{Editor, Rewrite};
-use crate::title::score::Scorer;
 
 /// Titles shown segmented, token by token, before the lint of all own items.
 const SEGMENTED_SHOWN: usize = 4;
@@ -60,12 +59,9 @@ pub fn sample_brands() -> anyhow::Result<Vec<Brand>> {
         .collect())
 }
 
-pub fn run(
-    segmenter: &Arc<Segmenter>,
-    budget: usize,
-    format: Format,
-    lang: Lang,
-) -> anyhow::Result<()> {
+/// The demo over the sample, with the dictionaries, budget and language of `settings`.
+pub fn run(settings: &Settings, format: Format) -> anyhow::Result<()> {
+    let (segmenter, budget, lang) = (&settings.segmenter, settings.budget, settings.lang);
     let table = format == Format::Table;
     let heading = |text: String| -> anyhow::Result<()> {
         if table {
@@ -123,49 +119,62 @@ pub fn run(
         .iter()
         .find(|o| o.item.id == sample::planted::CLEAN_TITLES[2])
         .context("the built-in sample lacks its showcase item")?;
-    let workspace = tempfile::tempdir().context("cannot create a temporary workspace")?;
-    let index = Arc::new(market_index(segmenter, workspace.path())?);
-    similar_listings(&index, showcase, format, &heading)?;
-    rising_keywords(&index, showcase, format, &heading)?;
+    let dir = tempfile::tempdir().context("cannot create a temporary workspace")?;
+    let (market, table) = sample_market(settings, dir.path())?;
+    let index = market
+        .index()
+        .context("the sample market lacks its listing index")?;
+    similar_listings(index, showcase, format, &heading)?;
+    rising_keywords(index, dir.path(), showcase, format, &heading)?;
     let mut categories: Vec<&str> = Vec::new();
     for category in own.iter().filter_map(|o| o.category.as_deref()) {
         if !categories.contains(&category) {
             categories.push(category);
         }
     }
-    let table = keyword_table(workspace.path())?;
     keyword_market(&table, &categories, format, &heading)?;
 
     // The title engine over the sample market: the keyword table plus the listing index.
-    let options = UniverseOptions {
-        budget,
-        ..UniverseOptions::default()
-    };
-    let universe =
-        KeywordUniverse::from_table(&table, segmenter.clone(), ValueModel::default(), options)?
-            .with_index(index.clone());
-    let editor = Editor {
-        scorer: Scorer {
-            universe: &universe,
-            budget,
-        },
-    };
+    let editor = market.editor();
     rewrites(&editor, &own, format, lang, &heading)?;
-    let suggester = Suggester {
-        editor,
-        index: Some(&index),
-        purpose: Purpose::Ads,
-    };
+    let suggester = Suggester::new(&market, Purpose::Ads);
     suggestions(&suggester, showcase, format, lang, &heading)?;
     ads_review(
         &suggester,
         segmenter,
         &own,
-        workspace.path(),
+        dir.path(),
         format,
         lang,
         &heading,
     )
+}
+
+/// The sample market in a workspace in `dir`, built by the jobs a user runs: its market
+/// listings (three daily snapshots) added as `index add` does, its Business Advisor export
+/// (GBK) imported as `keywords import` does, and the market opened over both.
+fn sample_market(settings: &Settings, dir: &Path) -> anyhow::Result<(Market, KeywordTable)> {
+    sample::write_all(dir)?;
+    let ws = Workspace::open(dir.join("workspace"))?;
+    let mut rejects = Rejects::new();
+    let holder = "baobei demo";
+    let listings = [dir.join(sample::LISTINGS.name)];
+    jobs::add(
+        &ws,
+        settings.segmenter.clone(),
+        &listings,
+        None,
+        None,
+        &mut rejects,
+        holder,
+    )?;
+    let exports = [dir.join(sample::KEYWORDS.name)];
+    let period = Some(Period::day(20261111));
+    let dicts = settings.segmenter.dictionaries();
+    keywords::import(&ws, &exports, period, dicts, &mut rejects, holder)?;
+    anyhow::ensure!(rejects.is_empty(), "the built-in sample is broken");
+    let table = KeywordTable::open(ws.table_path())?;
+    Ok((Market::open(&ws, settings)?, table))
 }
 
 /// `rewrite` over the shop's own items: the edited titles before and after, the real queries
@@ -334,8 +343,8 @@ fn ads_review(
     let path = dir.join(sample::ZTC_REPORT.name);
     std::fs::write(&path, sample::ZTC_REPORT.bytes)
         .with_context(|| format!("{}: cannot write the sample report", path.display()))?;
-    let mut rejects = Rejects::new(true);
-    let rows = read_reports(&[path], None, &mut rejects, true)?;
+    let mut rejects = Rejects::new();
+    let rows = ads::read_reports(&[path], None, &mut rejects)?.rows;
     let config = ReviewConfig::default();
     let totals = ads::aggregate(&rows, config.window);
     let items: HashMap<String, Item> = own
@@ -443,8 +452,6 @@ impl Record for DecisionRow {
 /// Market listings shown for the showcase item.
 const SIMILAR_SHOWN: usize = 5;
 
-/// The sample's market listings (three daily snapshots) in a listing index in a temporary
-/// workspace, as `index add` builds it.
 /// The demo's last step: one night of `rescore` over the sample, in a workspace kept in the
 /// temporary directory (replaced by the next demo) so that its `report.html` can be opened.
 pub fn nightly(
@@ -500,24 +507,6 @@ pub fn nightly(
     Ok(())
 }
 
-fn market_index(segmenter: &Arc<Segmenter>, dir: &Path) -> anyhow::Result<ListingIndex> {
-    let index = ListingIndex::create_or_open(dir, segmenter.clone())?;
-    let mut writer = index.writer(WriterOptions::default())?;
-    let path = Path::new("sample").join(sample::LISTINGS.name);
-    for row in input::from_reader(
-        sample::LISTINGS.bytes,
-        &path,
-        InputFormat::Csv,
-        &Options::default(),
-    )? {
-        writer.upsert(&Listing::from_record(&row?, None, None)?)?;
-    }
-    writer.commit()?;
-    drop(writer);
-    index.reload()?;
-    Ok(index)
-}
-
 /// The market listings most similar to one own item.
 fn similar_listings(
     index: &ListingIndex,
@@ -564,14 +553,12 @@ const RISING_SUPPORT: u64 = 5;
 /// whose covered sales grew fastest between the first and the last snapshot (飙升词).
 fn rising_keywords(
     index: &ListingIndex,
+    dir: &Path,
     showcase: &OwnItem,
     format: Format,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let queries: Vec<String> = String::from_utf8_lossy(sample::QUERIES.bytes)
-        .lines()
-        .filter_map(|l| l.split('\t').nth(1).map(str::to_owned))
-        .collect();
+    let queries = keywords::read_queries(&dir.join(sample::QUERIES.name), &mut Rejects::new())?;
     let derived = derive::derive(index, &queries, &DeriveOptions::default(), &|_| {})?;
     let Some(period) = derived.period else {
         return Ok(());
@@ -636,28 +623,6 @@ impl Record for SimilarRecord {
 
 /// Keywords shown per category of the shop.
 const TOP_KEYWORDS: usize = 5;
-
-/// The sample's Business Advisor export (GBK) compiled into a keyword table in `dir`, as
-/// `keywords import` does.
-fn keyword_table(dir: &Path) -> anyhow::Result<KeywordTable> {
-    let path = Path::new("sample").join(sample::KEYWORDS.name);
-    let reader = input::from_reader(
-        sample::KEYWORDS.bytes,
-        &path,
-        InputFormat::Csv,
-        &Options::default(),
-    )?;
-    let source = reader.header().map_or(Source::Other, detect_source);
-    let (period, config) = (Some(Period::day(20261111)), ImportConfig::default());
-    let mut builder = TableBuilder::new();
-    for row in reader {
-        let row = map_record(&row?, source, period, &config)?;
-        builder.insert(&row.keyword, &row.category, row.stats)?;
-    }
-    let table_path = dir.join("keywords.bkw");
-    builder.write(&table_path)?;
-    Ok(KeywordTable::open(&table_path)?)
-}
 
 /// The most valuable keywords of each category the shop sells in.
 fn keyword_market(

@@ -3,7 +3,6 @@
 
 use crate::lang::Lang;
 use std::io::{self, IsTerminal};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,19 +11,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::args::{DeriveArgs, ImportArgs, RankArg, ShowArgs, TopArgs};
-use super::batch::{self, Reject};
+use super::batch;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
-use crate::input::{self, Field, Format, Options};
-use crate::market::derive::{self as derivation, DeriveOptions};
-use crate::market::import::{ImportConfig, ImportError, detect_source, map_record, parse_period};
-use crate::market::index::ListingIndex;
-use crate::market::table::{
-    KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, TableError, WriteSummary,
-};
-use crate::market::workspace::{ImportRecord, Manifest, Workspace};
-use crate::recall;
+use crate::market::derive::DeriveOptions;
+use crate::market::import::parse_period;
+use crate::market::keywords::{self, Derived, Lookup, TopOptions};
+use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy};
+use crate::market::workspace::Workspace;
 use crate::title::Segmenter;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
@@ -36,8 +31,7 @@ pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Resul
     Ok(())
 }
 
-/// Imports exports into the table under the writer lock; the table and the manifest are
-/// replaced atomically, so an interrupted import leaves the previous state.
+/// `keywords import` ([`keywords::import`]), its summary on stderr.
 pub fn import(
     settings: &Settings,
     args: &ImportArgs,
@@ -51,21 +45,19 @@ pub fn import(
             })?),
         };
     let ws = Workspace::open(&settings.workspace)?;
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let lock = ws.lock(&command)?;
-    let mut manifest = ws.manifest()?;
-    if manifest.dictionaries.is_empty() {
-        manifest.set_dictionaries(dicts);
-    }
-    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let (imported, written) =
-        import_files(&ws, &args.files, period, None, &mut rejects, &mut manifest)?;
+        keywords::import(&ws, &args.files, period, dicts, &mut rejects, &holder())?;
     let table_path = ws.table_path();
-    lock.save_manifest(&manifest)?;
-    drop(lock);
 
     let first = args.files.first().map(|p| p.as_path());
-    rejects.finish(args.rejects.as_deref(), None, first)?;
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
+        args.rejects.as_deref(),
+        None,
+        first,
+    )?;
     if !settings.quiet {
         let (files, table, keywords, bytes) = (
             args.files.len(),
@@ -91,122 +83,39 @@ pub fn import(
     })
 }
 
-/// Merges keyword exports into the workspace's table (written atomically), recording each
-/// file in the manifest's history; returns the rows imported and what was written. `period`
-/// overrides the files' date columns; `undated` is the period of files without one. The
-/// caller holds the writer lock.
-pub fn import_files(
-    ws: &Workspace,
-    files: &[PathBuf],
-    period: Option<Period>,
-    undated: Option<Period>,
-    rejects: &mut batch::Rejects,
-    manifest: &mut Manifest,
-) -> anyhow::Result<(u64, WriteSummary)> {
-    let config = ImportConfig::load(&ws.config_path())?;
-
-    let mut builder = TableBuilder::new();
-    let table_path = ws.table_path();
-    if table_path.exists() {
-        let table = KeywordTable::open(&table_path)?;
-        builder.extend_from_table(&table)?;
-    }
-    let mut imported = 0u64;
-    for file in files {
-        let options = Options {
-            required: vec![Field::Keyword],
-            ..Default::default()
-        };
-        let reader = input::open(file, &options)?;
-        let source = reader.header().map_or(Source::Other, detect_source);
-        let dated = reader
-            .header()
-            .is_some_and(|h| h.index_of(Field::Date).is_some());
-        let period = period.or(if dated { None } else { undated });
-        let (mut rows, before) = (0u64, rejects.len());
-        for row in reader {
-            let outcome = match row {
-                Err(e) => Err(Reject::from(e)),
-                Ok(record) => map_record(&record, source, period, &config)
-                    .map_err(|e| import_reject(&e, record.raw().into_owned()))
-                    .and_then(|row| {
-                        builder
-                            .insert(&row.keyword, &row.category, row.stats)
-                            .map_err(|e| {
-                                Reject::new(
-                                    invalid_cell(&record, &e).to_string(),
-                                    &e,
-                                    record.raw().into_owned(),
-                                )
-                            })
-                    }),
-            };
-            match outcome {
-                Ok(()) => rows += 1,
-                Err(reject) => rejects.push(reject)?,
-            }
-        }
-        imported += rows;
-        manifest.imports.push(ImportRecord::now(
-            file,
-            rows,
-            rejects.len() - before,
-            &source.to_string(),
-        ));
-    }
-
-    let written = builder.write(&table_path)?;
-    Ok((imported, written))
-}
-
-/// `keywords derive`: keyword rows computed from the listing index (see
-/// [`crate::market::derive`]), merged into the table under the writer lock. The rows of an
-/// earlier derive over the same period are replaced, not merged: a fresh count of the same
-/// listings supersedes the old one. Measured rows of any period still win (table merge rules).
+/// `keywords derive` ([`keywords::derive`]), its summary on stderr; an empty answer says why.
 pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let ws = Workspace::open(&settings.workspace)?;
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let lock = ws.lock(&command)?;
-    let dir = ws.index_dir();
-    anyhow::ensure!(
-        ListingIndex::exists(&dir),
-        "{}: no listing index to derive keywords from; build one with `baobei index add FILE... --role ROLE`",
-        dir.display()
-    );
-    let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
-    let index = ListingIndex::create_or_open(&dir, segmenter)?;
-
-    let mut rejects = batch::Rejects::in_lang(settings.quiet, settings.lang);
-    let queries = match &args.queries {
-        Some(path) => read_queries(path, &mut rejects)?,
-        None => Vec::new(),
-    };
-    anyhow::ensure!(
-        args.queries.is_some() || ws.queries_path().exists(),
-        "{}: no search queries to derive keywords from: a keyword is a real query; give a query \
-         log or keyword list with `--queries FILE` (it is kept in the workspace for later runs)",
-        ws.root().display()
-    );
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let options = DeriveOptions {
         category: args.category.clone(),
     };
-    let mut manifest = ws.manifest()?;
-    let (rows, written, derived) = derive_into(
+    let bar = progress(settings.quiet, "queries");
+    let done = keywords::derive(
         &ws,
-        &index,
-        &queries,
-        &options,
+        Arc::new(Segmenter::new(Arc::new(dicts))),
         args.queries.as_deref(),
-        rejects.len(),
-        &mut manifest,
-        settings.quiet,
-    )?;
+        &options,
+        &mut rejects,
+        &holder(),
+        &|n| bar.inc(n),
+    );
+    bar.finish_and_clear();
+    let Derived {
+        rows,
+        written,
+        derivation: derived,
+    } = done?;
     let table_path = ws.table_path();
-    lock.save_manifest(&manifest)?;
-    drop(lock);
 
-    rejects.finish(args.rejects.as_deref(), None, args.queries.as_deref())?;
+    batch::finish_rejects(
+        &rejects,
+        settings.lang,
+        args.rejects.as_deref(),
+        None,
+        args.queries.as_deref(),
+    )?;
     if rows == 0 {
         let lang = settings.lang;
         let scope = args
@@ -269,106 +178,6 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     })
 }
 
-/// Derives keyword rows from the listing index and merges them into the workspace's table
-/// (written atomically), replacing the derived rows of the same period, and records the
-/// derivation in the manifest. With `queries_file`, `queries` (read from it) are kept in the
-/// workspace first; without, the queries kept before are used. The caller holds the writer
-/// lock.
-#[allow(clippy::too_many_arguments)]
-pub fn derive_into(
-    ws: &Workspace,
-    index: &ListingIndex,
-    queries: &[String],
-    options: &DeriveOptions,
-    queries_file: Option<&Path>,
-    rejected: usize,
-    manifest: &mut Manifest,
-    quiet: bool,
-) -> anyhow::Result<(usize, WriteSummary, derivation::Derivation)> {
-    let kept;
-    let queries = if queries_file.is_some() {
-        ws.keep_queries(queries)?;
-        queries
-    } else {
-        kept = ws.queries()?;
-        &kept
-    };
-    let bar = progress(quiet, "queries");
-    let derived = derivation::derive(index, queries, options, &|n| bar.inc(n));
-    bar.finish_and_clear();
-    let derived = derived?;
-
-    let mut builder = TableBuilder::new();
-    let table_path = ws.table_path();
-    if table_path.exists() {
-        // Verified: a rebuild must not carry damage into a file with a fresh checksum.
-        let table = KeywordTable::open_verified(&table_path)?;
-        for row in table.iter() {
-            let row = row?;
-            let replaced =
-                row.stats.source == Source::Derived && Some(row.stats.period) == derived.period;
-            if !replaced {
-                builder.insert(row.keyword, row.category, row.stats)?;
-            }
-        }
-    }
-    let rows = derived.insert_into(&mut builder)?;
-    let written = builder.write(&table_path)?;
-    if manifest.dictionaries.is_empty() {
-        manifest.set_dictionaries(index.segmenter().dictionaries());
-    }
-    manifest.derived_from = Some(index.fingerprint()?);
-    let file = queries_file.map_or_else(|| index.path().to_owned(), Path::to_owned);
-    manifest.imports.push(ImportRecord::now(
-        &file,
-        rows as u64,
-        rejected,
-        &Source::Derived.to_string(),
-    ));
-    Ok((rows, written, derived))
-}
-
-/// Reads queries: a TSV (or a text file whose first line has a tab) as headerless
-/// `qid<TAB>query`, a text file as one query per line, anything else by its header
-/// (a 关键词/query column, else a title column).
-pub fn read_queries(path: &Path, rejects: &mut batch::Rejects) -> anyhow::Result<Vec<String>> {
-    let format = Format::from_path(path);
-    let tabbed = format == Format::Tsv
-        || (format == Format::Text && first_line_has_tab(path).unwrap_or(false));
-    let options = if tabbed {
-        Options {
-            format: Some(Format::Tsv),
-            columns: Some(vec!["qid".into(), "query".into()]),
-            ..Default::default()
-        }
-    } else {
-        Options::default()
-    };
-    let mut queries = Vec::new();
-    for row in input::open(path, &options)? {
-        match row {
-            Err(e) => rejects.push(Reject::from(e))?,
-            Ok(record) => match record.text(Field::Keyword).or(record.text(Field::Title)) {
-                Some(query) => queries.push(query.to_owned()),
-                None => rejects.push(Reject::new(
-                    record.location().to_string(),
-                    &"no query in the row",
-                    record.raw().into_owned(),
-                ))?,
-            },
-        }
-    }
-    Ok(queries)
-}
-
-fn first_line_has_tab(path: &Path) -> io::Result<bool> {
-    use std::io::Read;
-    let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path)?.read(&mut head)?;
-    let line = head[..n].split(|&b| b == b'\n').next().unwrap_or_default();
-    Ok(line.contains(&b'\t'))
-}
-
 /// A spinner counting `unit` on a terminal; hidden when quiet or when stderr is piped.
 pub fn progress(quiet: bool, unit: &str) -> ProgressBar {
     if quiet || !io::stderr().is_terminal() {
@@ -382,23 +191,9 @@ pub fn progress(quiet: bool, unit: &str) -> ProgressBar {
     bar
 }
 
-/// Where a value the table refuses sits: its cell, else the row.
-fn invalid_cell(record: &input::Record, error: &TableError) -> input::Location {
-    let field = match error {
-        TableError::InvalidRow { field, .. } => match *field {
-            "popularity" | "demand" => Some(Field::SearchPopularity),
-            "heat" => Some(Field::SearchHeat),
-            name => Field::ALL.iter().copied().find(|f| f.name() == name),
-        },
-        _ => None,
-    };
-    field
-        .and_then(|f| record.header().index_of(f))
-        .map_or_else(|| record.location(), |i| record.cell_location(i))
-}
-
-fn import_reject(e: &ImportError, raw: String) -> Reject {
-    Reject::new(e.location().unwrap_or_default(), e, raw)
+/// Who holds the writer lock: the command line as typed, for a second writer to be told.
+pub fn holder() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
 }
 
 fn open_table(settings: &Settings) -> anyhow::Result<KeywordTable> {
@@ -422,34 +217,11 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    // A keyword is a set of words: one asked in another order or spacing (宝宝儿童 for
-    // 儿童宝宝) is looked up by its words, in one pass over the table, only when needed.
-    let mut by_words: Option<(
-        crate::title::Segmenter,
-        std::collections::HashMap<String, usize>,
-    )> = None;
+    let mut lookup = Lookup::new(&table);
     // 16 figures, most of them empty for derived keywords: only those the rows have.
     sink.hide_empty_columns();
     for word in &args.words {
-        let mut row = table.get(word)?;
-        if row.is_none() {
-            let (segmenter, index) = match &by_words {
-                Some(built) => built,
-                None => {
-                    let segmenter = super::segmenter(settings)?;
-                    let mut index = std::collections::HashMap::new();
-                    for (n, r) in table.iter().enumerate() {
-                        let key = recall::query_key(&recall::query_words(&segmenter, r?.keyword));
-                        index.entry(key).or_insert(n);
-                    }
-                    by_words.insert((segmenter, index))
-                }
-            };
-            let key = recall::query_key(&recall::query_words(segmenter, word));
-            if let Some(&n) = index.get(&key) {
-                row = table.iter().nth(n).transpose()?;
-            }
-        }
+        let row = lookup.find(word, || super::segmenter(settings))?;
         let record = ShowRecord {
             query: word.clone(),
             found: row.is_some(),
@@ -463,67 +235,36 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// `keywords top`: the best keywords by the chosen score. Without `--by`, by expected buyers,
-/// or by demand when no keyword has the CTR and CVR those need (a workspace of derived
-/// keywords), said on stderr. An empty answer always says why. Tables and CSV leave out the
-/// columns no row has a value in.
+/// `keywords top` ([`keywords::top`]). Without `--by`, by expected buyers, or by demand when
+/// no keyword has the CTR and CVR those need (a workspace of derived keywords), said on
+/// stderr. An empty answer always says why. Tables and CSV leave out the columns no row has a
+/// value in.
 pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     let table = open_table(settings)?;
-    // Rising words need support: a growth rate over one or two listings is noise. By default
-    // that holds where the count is known (derived rows); an export's measured growth without
-    // 在线商品数 stands.
-    let (min_items, strict) = match args.min_items {
-        Some(n) => (n, true),
-        None => (
-            if matches!(args.by, Some(RankArg::Growth)) {
-                5
-            } else {
-                0
-            },
-            false,
-        ),
+    let options = TopOptions {
+        limit: args.limit,
+        category: args.category.clone(),
+        by: args.by.map(|arg| match arg {
+            RankArg::Value => RankBy::Value,
+            RankArg::Growth => RankBy::Growth,
+            RankArg::Demand => RankBy::Demand,
+        }),
+        min_items: args.min_items,
     };
-    let rank = |by: RankBy| {
-        table.top_by(args.limit, args.category.as_deref(), |s| {
-            let thin = match s.online_items {
-                Some(n) => n < min_items,
-                None => strict,
-            };
-            if min_items > 0 && thin {
-                return None;
-            }
-            by.score(s)
-        })
-    };
-    let (by, rows) = match args.by {
-        Some(arg) => {
-            let by = match arg {
-                RankArg::Value => RankBy::Value,
-                RankArg::Growth => RankBy::Growth,
-                RankArg::Demand => RankBy::Demand,
-            };
-            (by, rank(by)?)
-        }
-        None => match rank(RankBy::Value)? {
-            rows if !rows.is_empty() || args.limit == 0 => (RankBy::Value, rows),
-            none => match rank(RankBy::Demand)? {
-                rows if rows.is_empty() => (RankBy::Value, none),
-                rows => {
-                    eprintln!(
-                        "baobei: {}",
-                        settings.lang.pick(
-                            "按需求排序：这里没有关键词带有估算买家所需的点击率和转化率\
-                             （从宝贝推导的关键词没有；生意参谋导出的有）",
-                            "ranked by demand (需求): no keyword here has the CTR and CVR that \
-                             expected buyers need (keywords derived from listings lack them; a \
-                             生意参谋 export has them)"
-                        )
-                    );
-                    (RankBy::Demand, rows)
-                }
-            },
-        },
-    };
+    let top = keywords::top(&table, &options)?;
+    if top.by_demand_instead {
+        eprintln!(
+            "baobei: {}",
+            settings.lang.pick(
+                "按需求排序：这里没有关键词带有估算买家所需的点击率和转化率\
+                 （从宝贝推导的关键词没有；生意参谋导出的有）",
+                "ranked by demand (需求): no keyword here has the CTR and CVR that \
+                 expected buyers need (keywords derived from listings lack them; a \
+                 生意参谋 export has them)"
+            )
+        );
+    }
+    let rows = &top.rows;
     let format = settings
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
@@ -539,81 +280,10 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     }
     sink.finish()?;
     if rows.is_empty() {
-        let why = why_none(&table, args, min_items, by, args.by.is_none())?;
+        let why = keywords::why_none(&table, &options, top.min_items, top.by)?;
         eprintln!("baobei: no keyword to show: {why}");
     }
     Ok(Exit::Ok)
-}
-
-/// Why `keywords top` found nothing, and what to do: the first filter that left nothing.
-/// `auto`: the ranking was not asked for, so demand stood in where expected buyers lack.
-fn why_none(
-    table: &KeywordTable,
-    args: &TopArgs,
-    min_items: u64,
-    mut by: RankBy,
-    auto: bool,
-) -> anyhow::Result<String> {
-    if args.limit == 0 {
-        return Ok("--limit 0 asks for none".into());
-    }
-    let category = args.category.as_deref().map(str::trim);
-    let (mut total, mut in_category, mut valued, mut scored) = (0u64, 0u64, 0u64, 0u64);
-    let has = |by: RankBy, s: &KeywordStats| by.score(s).is_some_and(|x| !x.is_nan());
-    let mut categories = std::collections::BTreeSet::new();
-    for row in table.iter() {
-        let row = row?;
-        total += 1;
-        if category.is_some_and(|c| c != row.category) {
-            if categories.len() < 12 {
-                categories.insert(row.category.to_owned());
-            }
-            continue;
-        }
-        in_category += 1;
-        valued += u64::from(has(RankBy::Value, &row.stats));
-        scored += u64::from(has(by, &row.stats) || auto && has(RankBy::Demand, &row.stats));
-    }
-    if auto && valued == 0 {
-        by = RankBy::Demand;
-    }
-    let scope = match category {
-        Some(c) => format!(" of category {c}"),
-        None => String::new(),
-    };
-    Ok(if total == 0 {
-        "the keyword table is empty: import exports with `baobei keywords import FILE`, or \
-         derive keywords from indexed listings with `baobei keywords derive`"
-            .into()
-    } else if in_category == 0 {
-        let c = category.unwrap_or_default();
-        let list: Vec<String> = categories.into_iter().collect();
-        format!(
-            "no keyword of category {c}; the table's categories include: {}",
-            list.join(", ")
-        )
-    } else if scored == 0 {
-        match by {
-            RankBy::Value => format!(
-                "no keyword{scope} has the CTR and CVR that expected buyers need (derived \
-                 keywords lack them): rank with --by demand, or import a 生意参谋 export"
-            ),
-            RankBy::Growth => format!(
-                "no keyword{scope} has a growth figure: growth needs two periods (import an \
-                 older export too, or derive from listings indexed on two days)"
-            ),
-            RankBy::Demand => format!(
-                "no keyword{scope} has a demand figure (搜索人气 or derived sales): import an \
-                 export with 搜索人气, or run `baobei keywords derive`"
-            ),
-        }
-    } else {
-        format!(
-            "{scored} keyword(s){scope} have the figure, but none has at least {} online items \
-             (在线商品数): lower --min-items",
-            min_items
-        )
-    })
 }
 
 /// A keyword's statistics as output: fractions stay fractions (CTR `0.0325`), as in the table.

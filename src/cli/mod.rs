@@ -23,6 +23,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 
+use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::lang::Lang;
@@ -30,7 +31,7 @@ use crate::title::Segmenter;
 use args::{
     AdsCommand, Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs,
 };
-use batch::{Reject, Summary};
+use batch::Summary;
 use output::{Format, Sink};
 use titles::TitleItem;
 
@@ -56,6 +57,17 @@ struct Settings {
     workspace: PathBuf,
     /// The language of what people read: reasons, problems, summaries (Chinese by default).
     lang: Lang,
+}
+
+impl Settings {
+    /// What the engine takes of these settings, with the segmenter of the dictionaries.
+    fn engine(&self, segmenter: Arc<Segmenter>) -> crate::engine::Settings {
+        crate::engine::Settings {
+            segmenter,
+            budget: self.budget,
+            lang: self.lang,
+        }
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -162,7 +174,7 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
             dicts.brands.extend(demo::sample_brands()?);
             let segmenter = Arc::new(Segmenter::new(Arc::new(dicts.clone())));
             let format = settings.format.unwrap_or(Format::Table);
-            demo::run(&segmenter, settings.budget, format, settings.lang)?;
+            demo::run(&settings.engine(segmenter), format)?;
             demo::nightly(&settings, dicts, format)?;
             Ok(Exit::Ok)
         }
@@ -316,7 +328,9 @@ fn finish(
     summary: &Summary,
 ) -> anyhow::Result<Exit> {
     let rejected = summary.rejects.len();
-    summary.rejects.finish(
+    batch::finish_rejects(
+        &summary.rejects,
+        settings.lang,
         args.rejects.as_deref(),
         args.output.as_deref(),
         args.input.as_deref(),

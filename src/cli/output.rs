@@ -3,13 +3,14 @@
 //! crash leaves no half file.
 //!
 //! Every cell bound for a spreadsheet (CSV or XLSX, here and in the rejects and proposals
-//! files) goes through [`is_formula_like`]: a title such as `=HYPERLINK(...)` must reach the
+//! files) goes through [`crate::spreadsheet::is_formula_like`]: a title such as `=HYPERLINK(...)` must reach the
 //! operator as text, never as a formula Excel runs. JSON keeps every value exact.
 
 use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use crate::atomic_file::AtomicFile;
+use crate::spreadsheet::{is_formula_like, is_plain_number, write_csv_row};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -397,7 +398,7 @@ fn sheet_widths(headers: &[&str], columns: &[Column], rows: &[Vec<String>]) -> V
 
 /// The workbook of `rows` under `headers`: one sheet, header row bold, frozen and filtered,
 /// each column as wide as its text (CJK counted double), figures as numbers, long text
-/// wrapped, formula-like text quoted so that Excel never runs it (see [`is_formula_like`]).
+/// wrapped, formula-like text quoted so that Excel never runs it (see [`crate::spreadsheet::is_formula_like`]).
 fn workbook(headers: &[&str], columns: &[Column], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format as Style, FormatAlign, Workbook};
 
@@ -456,58 +457,6 @@ fn workbook(headers: &[&str], columns: &[Column], rows: &[Vec<String>]) -> anyho
         sheet.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)?;
     }
     Ok(book.save_to_buffer()?)
-}
-
-/// Whether a spreadsheet would take `cell` for a formula (or a DDE command) when it opens the
-/// file: it starts with `=`, `+`, `-` or `@`, or with a tab or carriage return (which Excel
-/// and LibreOffice skip before looking for one), and it is not a plain number such as `-3.5`.
-/// The one rule for every CSV and XLSX writer of baobei (formula injection, OWASP's "CSV
-/// injection").
-pub fn is_formula_like(cell: &str) -> bool {
-    matches!(
-        cell.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    ) && !is_plain_number(cell)
-}
-
-/// `cell` as a CSV file must hold it: a formula-like cell behind a leading apostrophe, which
-/// Excel shows as text and does not run; anything else unchanged.
-pub fn spreadsheet_cell(cell: &str) -> Cow<'_, str> {
-    if is_formula_like(cell) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
-}
-
-/// An optional sign, digits, and at most one decimal point among them: `-3.5`, `+1.0`, `42`.
-/// (No exponent, no thousands separator: baobei writes neither.)
-pub fn is_plain_number(cell: &str) -> bool {
-    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
-    let mut parts = digits.splitn(2, '.');
-    let whole = parts.next().unwrap_or_default();
-    let fraction = parts.next();
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    !whole.is_empty()
-        && all_digits(whole)
-        && fraction.is_none_or(|f| !f.is_empty() && all_digits(f))
-}
-
-/// Writes one CSV row, each cell through [`spreadsheet_cell`].
-pub fn write_csv_row<'a>(
-    w: &mut impl Write,
-    fields: impl Iterator<Item = &'a str>,
-) -> io::Result<()> {
-    let mut writer = csv::WriterBuilder::new().from_writer(w);
-    for field in fields {
-        writer
-            .write_field(spreadsheet_cell(field).as_bytes())
-            .map_err(io::Error::other)?;
-    }
-    writer
-        .write_record(None::<&[u8]>)
-        .map_err(io::Error::other)?;
-    writer.flush()
 }
 
 /// Widest a table column gets before its cells are cut with an ellipsis.
@@ -647,39 +596,5 @@ mod tests {
             sheet_widths(&headers, &columns, &long_title)[1],
             MAX_SHEET_COLUMN
         );
-    }
-
-    #[test]
-    fn formula_like_cells_are_told_from_text_and_numbers() {
-        for cell in [
-            "=HYPERLINK(\"http://x\",\"点我\")",
-            "+86 138",
-            "-3+2",
-            "@SUM(A1)",
-            "\t=1",
-            "\r=1",
-            "-",
-            "=",
-        ] {
-            assert!(is_formula_like(cell), "{cell:?}");
-            assert_eq!(spreadsheet_cell(cell), format!("'{cell}"));
-        }
-        for cell in [
-            "",
-            "面霜 =1",
-            "-3.5",
-            "+1.0",
-            "42",
-            "0.0267",
-            "自然堂面霜",
-            "'=x",
-            " =1",
-        ] {
-            assert!(!is_formula_like(cell), "{cell:?}");
-            assert_eq!(spreadsheet_cell(cell), cell);
-        }
-        for not_number in ["-.5", "-5.", "-1.2.3", "--1", "-1e5", "-inf"] {
-            assert!(is_formula_like(not_number), "{not_number:?}");
-        }
     }
 }

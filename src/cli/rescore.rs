@@ -14,12 +14,13 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::args::RescoreArgs;
-use super::batch::{self, Reject, Rejects};
-use super::engine::{self, RewriteRecord};
-use super::output::spreadsheet_cell;
+use super::batch;
+use super::engine;
 use super::{Exit, Settings};
 use crate::ads::{self, ReviewConfig};
+use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
+use crate::engine::RewriteRecord;
 use crate::input::{self, Field, parse_date};
 use crate::item::Item;
 use crate::lang::Lang;
@@ -33,6 +34,7 @@ use crate::runs::{
     InputRecord, ItemScore, KeywordValue, Proposal, ProposalStatus, RunCounts, RunManifest,
     RunStore, files,
 };
+use crate::spreadsheet::spreadsheet_cell;
 use crate::title::Segmenter;
 use crate::title::edit::Change;
 
@@ -93,7 +95,7 @@ pub fn rescore(
         timings.push((name.to_owned(), phase.elapsed().as_secs_f64()));
         phase = Instant::now();
     };
-    let mut rejects = Rejects::in_lang(settings.quiet, settings.lang);
+    let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let mut counts = RunCounts::default();
     let mut manifest = ws.manifest()?;
     let segmenter = Arc::new(Segmenter::new(Arc::new(dicts)));
@@ -105,7 +107,7 @@ pub fn rescore(
     let mut per_input: HashMap<String, (u64, u64)> = HashMap::new();
     if !args.keywords.is_empty() {
         let before = rejects.len();
-        let (rows, _) = super::keywords::import_files(
+        let (rows, _) = crate::market::keywords::import_files(
             &ws,
             &args.keywords,
             None,
@@ -132,7 +134,7 @@ pub fn rescore(
                 continue;
             }
             let before = rejects.len();
-            let done = super::index::upsert_files(
+            let done = crate::market::index::jobs::upsert_files(
                 &index,
                 list,
                 Some(role),
@@ -173,10 +175,11 @@ pub fn rescore(
         index.filter(|_| stale || args.queries.is_some() || !ws.table_path().exists())
     {
         let queries = match &args.queries {
-            Some(path) => super::keywords::read_queries(path, &mut rejects)?,
+            Some(path) => crate::market::keywords::read_queries(path, &mut rejects)?,
             None => Vec::new(),
         };
-        super::keywords::derive_into(
+        let bar = super::keywords::progress(settings.quiet, "queries");
+        let derived = crate::market::keywords::derive_into(
             &ws,
             &index,
             &queries,
@@ -184,15 +187,17 @@ pub fn rescore(
             args.queries.as_deref(),
             0,
             &mut manifest,
-            settings.quiet,
-        )?;
+            &|n| bar.inc(n),
+        );
+        bar.finish_and_clear();
+        derived?;
     }
     lock.save_manifest(&manifest)?;
     lap("derive", &mut timings);
 
     // 3. Score and rewrite every own item against the fresh market.
     let market = engine::market(settings, segmenter.clone())?;
-    let editor = engine::editor(settings, &market);
+    let editor = market.editor();
     let items: Box<dyn Iterator<Item = Result<Item, Reject>>> = if args.listings.is_empty() {
         let index = ListingIndex::create_or_open(ws.index_dir(), segmenter.clone())?;
         let own: Vec<Item> = index
@@ -344,16 +349,10 @@ pub fn rescore(
         );
         let config = ReviewConfig::default();
         let totals = ads::aggregate(&rows, config.window);
-        let additions = super::ads::additions_in(
-            settings,
-            &market,
-            &segmenter,
-            &totals,
-            config.break_even_roi,
-        )?;
+        let additions = crate::suggest::additions(&market, &totals, config.break_even_roi)?;
         let review = ads::review(&totals, &config, &segmenter, &additions);
         let mut out = run.lines(files::ADS)?;
-        for record in super::ads::records(&review, settings.lang) {
+        for record in ads::records(&review, settings.lang) {
             out.write(&record)?;
         }
         out.close()?;

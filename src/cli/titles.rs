@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::batch::Reject;
 use super::output::Record;
-use crate::input::{Field, InputError, Reader};
+use crate::batch::Reject;
+use crate::input::{Field, Reader};
 use crate::lang::Lang;
 use crate::title::lint::{Problem, lint};
 use crate::title::text::gbk_len;
@@ -173,21 +173,4 @@ pub fn from_reader(reader: Reader) -> impl Iterator<Item = Result<TitleItem, Rej
             title: record.get(Field::Title).unwrap_or_default().to_owned(),
         })
     })
-}
-
-impl From<InputError> for Reject {
-    fn from(e: InputError) -> Self {
-        let location = e.location().map(ToString::to_string).unwrap_or_default();
-        let raw = e.raw().unwrap_or_default().to_owned();
-        Reject {
-            // The error ended the file: the rows after it are lost.
-            fatal: matches!(
-                e,
-                InputError::Io { .. }
-                    | InputError::Undecodable { .. }
-                    | InputError::Spreadsheet { .. }
-            ),
-            ..Reject::new(location, &e, raw)
-        }
-    }
 }

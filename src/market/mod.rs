@@ -14,10 +14,13 @@
 //!   row, and index restoration (指数还原) as a setting in the workspace's `baobei.toml`.
 //! - [`mod@derive`]: keyword rows computed from the listing index when no export exists: the
 //!   covering listings' sales (demand proxy), their count and their sales growth.
+//! - [`keywords`]: the workspace's keyword jobs: exports imported, rows derived from the
+//!   listings and a query log, under the writer lock.
 //! - [`workspace`]: the directory holding the table, the index and a manifest (format version,
 //!   dictionaries, import history), with a writer lock that names its holder.
 //! - [`index`]: the listing index (tantivy): own, competitor and industry listings with their
-//!   daily snapshots, for similar listings, keyword coverage and sales-weighted term growth.
+//!   daily snapshots, for similar listings, keyword coverage and sales-weighted term growth;
+//!   [`index::jobs`] adds files to it (skipping what it holds), rebuilds it and counts it.
 //! - `mapped` (private): the only `unsafe` in the module, the read-only memory map, with its
 //!   safety contract.
 //!
@@ -45,6 +48,7 @@
 pub mod derive;
 pub mod import;
 pub mod index;
+pub mod keywords;
 mod mapped;
 pub mod table;
 pub mod workspace;
