@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 /// What a dictionary says a word is. Kinds that only segmentation produces (spec, punct)
-/// live in [`crate::title::TokenKind`].
+/// live in [`crate::text::TokenKind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WordKind {

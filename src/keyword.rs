@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::market::index::{Filter, ListingIndex};
 use crate::market::table::{KeywordStats, KeywordTable, Source, TableError};
-use crate::recall;
-use crate::title::Segmenter;
-use crate::title::text::gbk_len;
+use crate::text::Segmenter;
+use crate::text::chars::gbk_len;
+use crate::text::recall;
 
 /// Errors reading the `[value]` / `[score]` settings of `baobei.toml`.
 #[derive(Debug, thiserror::Error)]
@@ -326,7 +326,7 @@ pub struct UniverseOptions {
 impl Default for UniverseOptions {
     fn default() -> Self {
         UniverseOptions {
-            budget: crate::title::text::DEFAULT_BUDGET,
+            budget: crate::text::chars::DEFAULT_BUDGET,
             similar: 20,
             min_similar: 2,
             max_candidates: 300,
@@ -447,11 +447,11 @@ impl KeywordUniverse {
         }
         let dicts = segmenter.dictionaries();
         for entry in dicts.lexicon.iter().filter(|e| !e.synonyms.is_empty()) {
-            let key = crate::title::text::fold(&entry.word);
+            let key = crate::text::chars::fold(&entry.word);
             let texts: Vec<Box<str>> = entry
                 .synonyms
                 .iter()
-                .map(|s| crate::title::text::fold(s).into_boxed_str())
+                .map(|s| crate::text::chars::fold(s).into_boxed_str())
                 .filter(|s| **s != *key)
                 .collect();
             if let Some(&id) = u.ids.get(key.as_str()) {

@@ -3,15 +3,15 @@
 //! The library does the work and never prints; the `baobei` binary is a thin edge over
 //! [`cli::run`].
 //!
-//! - [`title`]: the title text model. [`title::Segmenter`] (jieba-rs plus baobei's
-//!   [`dictionary`]) cuts a title into typed [`title::Token`]s whose spans point into the
-//!   original text; [`title::text`] counts GBK bytes; [`title::lint`] finds what breaks the
-//!   budget, the Advertising Law or wastes bytes.
+//! - [`text`]: the text model, the bottom layer. [`text::Segmenter`] (jieba-rs plus baobei's
+//!   [`dictionary`]) cuts a title into typed [`text::Token`]s whose spans point into the
+//!   original text; [`text::chars`] folds characters and counts GBK bytes; [`text::lint`]
+//!   finds what breaks the budget, the Advertising Law or wastes bytes; [`text::recall`] is
+//!   the one matcher: which search queries a title is found for (every word of the query
+//!   among the title's terms, in any order). Nothing in it knows the market or the engine.
 //! - [`input`]: readers for the files operators export (CSV, TSV, XLSX, JSON Lines, text;
 //!   UTF-8 or GBK), one bad row at a time.
 //! - [`market`]: the market model: the memory-mapped keyword table and the listing index.
-//! - [`recall`]: the one matcher: which search queries a title is found for (every word of
-//!   the query among the title's terms, in any order).
 //! - [`item`] and [`keyword`]: the items to optimise and the market's real queries, valued
 //!   once ([`keyword::KeywordUniverse`]); [`title::score`] says which queries a title is found
 //!   for and [`title::edit`] makes the fewest edits that gain the most.
@@ -22,7 +22,7 @@
 //! - [`sample`]: the built-in sample market that `baobei demo` runs on.
 //!
 //! ```
-//! use baobei::title::{Segmenter, TokenKind, lint::{lint, ProblemKind}, text::gbk_len};
+//! use baobei::text::{Segmenter, TokenKind, chars::gbk_len, lint::{lint, ProblemKind}};
 //!
 //! let segmenter = Segmenter::builtin(); // build once, share by reference
 //! let title = "CHANDO/自然堂 顶级面霜50g";
@@ -49,7 +49,7 @@ pub mod keyword;
 pub mod lang;
 pub mod market;
 pub mod reason;
-pub mod recall;
 pub mod runs;
 pub mod sample;
+pub mod text;
 pub mod title;

@@ -9,7 +9,7 @@ use super::report::KeywordTotals;
 use super::{ReviewConfig, Rules};
 use crate::lang::Lang;
 use crate::reason::KeywordReason;
-use crate::title::{Segmenter, TokenKind};
+use crate::text::{Segmenter, TokenKind};
 
 /// What to do with a keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -18,7 +18,7 @@ use crate::input::{self, Options};
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
 use crate::reason::KeywordReason;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use std::sync::Arc;
 
 /// Reads every report (bad rows to the rejects file), reviews, writes the decisions.

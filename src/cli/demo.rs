@@ -26,7 +26,7 @@ use crate::market::import::{ImportConfig, detect_source, map_record};
 use crate::market::index::{Filter, Listing, ListingIndex, WriterOptions};
 use crate::market::table::{KeywordTable, Period, RankBy, Source, TableBuilder};
 use crate::sample::{self, SampleFile};
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use crate::title::edit::{Editor, Rewrite};
 use crate::title::score::Scorer;
 

@@ -18,9 +18,9 @@ use crate::lang::Lang;
 use crate::market::index::ListingIndex;
 use crate::market::table::KeywordTable;
 use crate::market::workspace::Workspace;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::lint::Problem;
 use crate::title::edit::{Change, Editor, Kept, Rewrite};
-use crate::title::lint::Problem;
 use crate::title::score::{Check, KeywordValue, LISTED, Scorer, Suggestion, round};
 
 /// The market a run scores against, built once.

@@ -17,7 +17,7 @@ use crate::dictionary::Dictionaries;
 use crate::input::{self, Date, Field, Options, parse_date};
 use crate::market::index::{Listing, ListingHistory, ListingIndex, Role, WriterOptions};
 use crate::market::workspace::{ImportRecord, Manifest, Workspace, utc_now};
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 
 /// Upserts listings from every file under the writer lock, with one commit for the whole
 /// batch: a crash or kill before it leaves the last committed index as it was.

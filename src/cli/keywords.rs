@@ -24,8 +24,8 @@ use crate::market::table::{
     KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, TableError, WriteSummary,
 };
 use crate::market::workspace::{ImportRecord, Manifest, Workspace};
-use crate::recall;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::recall;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
@@ -425,7 +425,7 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
     // A keyword is a set of words: one asked in another order or spacing (宝宝儿童 for
     // 儿童宝宝) is looked up by its words, in one pass over the table, only when needed.
     let mut by_words: Option<(
-        crate::title::Segmenter,
+        crate::text::Segmenter,
         std::collections::HashMap<String, usize>,
     )> = None;
     // 16 figures, most of them empty for derived keywords: only those the rows have.

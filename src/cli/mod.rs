@@ -26,7 +26,7 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::lang::Lang;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use args::{
     AdsCommand, Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs,
 };

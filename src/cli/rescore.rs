@@ -33,7 +33,7 @@ use crate::runs::{
     InputRecord, ItemScore, KeywordValue, Proposal, ProposalStatus, RunCounts, RunManifest,
     RunStore, files,
 };
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use crate::title::edit::Change;
 
 /// Fallers, risers, opportunities and proposals shown in the report.

@@ -35,8 +35,8 @@ use rustc_hash::FxHashMap;
 use super::index::{ListingHistory, ListingIndex};
 use super::table::{KeywordStats, Period, Source, TableBuilder, TableError, normalize_keyword};
 use crate::input::Date;
-use crate::recall;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::recall;
 
 /// What to derive from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -56,8 +56,8 @@ use tantivy::{
 };
 
 use crate::input::{Date, Field, InputError, Location, Record};
-use crate::recall;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::recall;
 
 /// Name of the index-time tokenizer (segmentation plus search sub-words).
 pub const INDEX_TOKENIZER: &str = "baobei_title_index";

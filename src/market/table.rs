@@ -82,7 +82,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::mapped::Mapped;
-use crate::title::text::fold_char;
+use crate::text::chars::fold_char;
 
 /// The first 8 bytes of every keyword table file.
 pub const MAGIC: [u8; 8] = *b"BAOBEIKW";

@@ -7,7 +7,7 @@ use jieba_rs::Jieba;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::text::{fold, is_cjk};
+use super::chars::{fold, is_cjk};
 use crate::dictionary::{Dictionaries, Prohibited, WordKind};
 
 /// What a token is. Dictionary kinds plus the two that segmentation itself recognises.
@@ -654,7 +654,7 @@ mod tests {
     use super::*;
 
     fn segmenter() -> &'static Segmenter {
-        crate::title::test_segmenter()
+        crate::text::test_segmenter()
     }
 
     fn words(title: &str) -> Vec<(String, &'static str)> {
