@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::input::{Field, InputError, Location, Record};
 use crate::lang::Lang;
-use crate::text::chars::fold;
+use crate::text::chars::normal_form;
 use crate::text::{Segmented, TokenKind};
 
 /// Why a row cannot become an [`Item`].
@@ -130,7 +130,7 @@ impl Item {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| Named {
-                    key: fold(s),
+                    key: normal_form(s).into_owned(),
                     text: s.to_owned(),
                     detected: false,
                 })

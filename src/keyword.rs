@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::market::index::{Filter, ListingIndex};
 use crate::market::table::{KeywordStats, KeywordTable, Source, TableError};
 use crate::text::Segmenter;
-use crate::text::chars::gbk_len;
+use crate::text::chars::{gbk_len, normal_form};
 use crate::text::recall;
 
 /// Errors reading the `[value]` / `[score]` settings of `baobei.toml`.
@@ -447,11 +447,11 @@ impl KeywordUniverse {
         }
         let dicts = segmenter.dictionaries();
         for entry in dicts.lexicon.iter().filter(|e| !e.synonyms.is_empty()) {
-            let key = crate::text::chars::fold(&entry.word);
+            let key = normal_form(&entry.word).into_owned();
             let texts: Vec<Box<str>> = entry
                 .synonyms
                 .iter()
-                .map(|s| crate::text::chars::fold(s).into_boxed_str())
+                .map(|s| Box::<str>::from(normal_form(s)))
                 .filter(|s| **s != *key)
                 .collect();
             if let Some(&id) = u.ids.get(key.as_str()) {

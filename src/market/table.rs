@@ -2,7 +2,7 @@
 //!
 //! # Key and merge rules
 //!
-//! The key is the normalised keyword text alone ([`normalize_keyword`]), not
+//! The key is the normalised keyword text alone ([`normal_form`]), not
 //! (category, keyword): the platform matches a query against titles by its words, whatever
 //! category the export was taken in, and the title scorer asks "what is this word worth", so
 //! one row per keyword keeps lookups a single probe. The row remembers the category of the
@@ -82,7 +82,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::mapped::Mapped;
-use crate::text::chars::fold_char;
+use crate::text::chars::normal_form;
 
 /// The first 8 bytes of every keyword table file.
 pub const MAGIC: [u8; 8] = *b"BAOBEIKW";
@@ -125,128 +125,6 @@ const F_TMALL_CLICK_SHARE: u32 = 1 << 8;
 const F_REFERENCE_CPC: u32 = 1 << 9;
 const F_GROWTH: u32 = 1 << 10;
 const F_ALL: u32 = (1 << 11) - 1;
-
-/// Normalises keyword text so that the spellings an operator or an export produce for the same
-/// query meet in one key: ASCII letters lowercased, full-width ASCII forms (`Ａ`, `１`, `＋`)
-/// and the ideographic space turned into their half-width forms, whitespace runs collapsed to
-/// one ASCII space and trimmed.
-///
-/// Chinese text is left as it is (no simplified/traditional folding). Returns the input
-/// unchanged, without allocating, when it is already normalised: the common case on the lookup
-/// path.
-pub fn normalize_keyword(text: &str) -> Cow<'_, str> {
-    if is_normalized(text) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    // The same folding as titles: keywords and title tokens must meet on one form.
-    for c in text.chars().map(fold_char) {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(c);
-    }
-    Cow::Owned(out)
-}
-
-/// Whether `text` is already in normal form, eight bytes at a time: the lookup path asks this
-/// for every key, and a byte-at-a-time loop with a branch per byte class cost a fifth of a
-/// cached lookup.
-///
-/// Words of plain text (lower-case ASCII, digits, punctuation, CJK ideographs) and single
-/// spaces are accepted here; a word holding anything else (upper case, control or non-ASCII
-/// whitespace, a lead byte of a full-width form) is left to the exact byte-wise check.
-fn is_normalized(text: &str) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // High bit of each byte whose low seven bits are >= `n` (`n <= 0x80`); no carry crosses a
-    // byte because each sum stays below 0x100.
-    let ge7 = |low7: u64, n: u64| low7 + (0x80 - n) * LO;
-    let bytes = text.as_bytes();
-    let (chunks, tail) = bytes.as_chunks::<8>();
-    let mut padded = [b'a'; 8]; // 'a' is plain text: it cannot change the verdict
-    padded[..tail.len()].copy_from_slice(tail);
-    let mut unusual = 0u64;
-    let mut bad_space = 0u64;
-    let mut prev_space = 1u64 << 63; // a leading space is not normalised
-    for chunk in chunks.iter().chain((!tail.is_empty()).then_some(&padded)) {
-        let w = u64::from_le_bytes(*chunk);
-        let low7 = w & !HI;
-        let ascii = !w & HI;
-        let non_ascii = w & HI;
-        let x = w ^ (LO * u64::from(b' '));
-        let space = !(((x & !HI) + !HI) | x) & HI;
-        let upper = ascii & ge7(low7, 0x41) & !ge7(low7, 0x5B);
-        let control = ascii & !ge7(low7, 0x21) & !space;
-        // Lead bytes 0xC2 and 0xE1..=0xE3 (non-ASCII whitespace, U+3000) and 0xEF
-        // (full-width forms): the byte-wise check decides.
-        let lead = non_ascii
-            & ((ge7(low7, 0x42) & !ge7(low7, 0x43))
-                | (ge7(low7, 0x61) & !ge7(low7, 0x64))
-                | (ge7(low7, 0x6F) & !ge7(low7, 0x70)));
-        unusual |= upper | control | lead;
-        bad_space |= space & ((space << 8) | (prev_space >> 56));
-        prev_space = space;
-    }
-    if bad_space != 0 {
-        return false; // a leading or a doubled space
-    }
-    if unusual != 0 {
-        return is_normalized_bytewise(text);
-    }
-    bytes.last() != Some(&b' ')
-}
-
-fn is_normalized_bytewise(text: &str) -> bool {
-    let mut after_space = true; // a leading space is not normalised
-    for &b in text.as_bytes() {
-        if b < 0x80 {
-            if b == b' ' {
-                if after_space {
-                    return false;
-                }
-                after_space = true;
-                continue;
-            }
-            if b.is_ascii_uppercase() || b.is_ascii_whitespace() || b == 0x0b {
-                return false;
-            }
-            after_space = false;
-        } else if matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
-            // Lead bytes of every non-ASCII whitespace character and of the full-width forms
-            // (U+0085, U+00A0, U+1680, U+2000.., U+3000, U+FF01..): check by characters. CJK
-            // ideographs (lead bytes 0xE4..0xE9) and continuation bytes stay on this fast path.
-            return is_normalized_slow(text);
-        } else {
-            after_space = false;
-        }
-    }
-    text.is_empty() || !after_space
-}
-
-fn is_normalized_slow(text: &str) -> bool {
-    let mut after_space = true;
-    for c in text.chars() {
-        if fold_char(c) != c {
-            return false;
-        }
-        if c.is_whitespace() {
-            if c != ' ' || after_space {
-                return false;
-            }
-            after_space = true;
-        } else {
-            after_space = false;
-        }
-    }
-    text.is_empty() || !after_space
-}
 
 /// Where a row's statistics come from; decides merge priority and marks derived rows so that a
 /// report never presents a derived estimate as platform data.
@@ -711,7 +589,7 @@ impl TableBuilder {
         TableBuilder::default()
     }
 
-    /// Adds one row. The keyword is normalised ([`normalize_keyword`]) and the category
+    /// Adds one row. The keyword is normalised ([`normal_form`]) and the category
     /// trimmed; an empty keyword, an invalid period or an impossible value is refused.
     pub fn insert(
         &mut self,
@@ -719,7 +597,7 @@ impl TableBuilder {
         category: &str,
         stats: KeywordStats,
     ) -> Result<(), TableError> {
-        let key = normalize_keyword(keyword);
+        let key = normal_form(keyword);
         if key.is_empty() {
             return Err(TableError::InvalidRow {
                 keyword: keyword.to_owned(),
@@ -1252,12 +1130,12 @@ impl KeywordTable {
         self.layout.rows == 0
     }
 
-    /// Looks a keyword up by its text, normalised first ([`normalize_keyword`]).
+    /// Looks a keyword up by its text, normalised first ([`normal_form`]).
     ///
     /// `Ok(None)` when the keyword is not in the table; an error only when the lookup meets
     /// damage in an unverified file.
     pub fn get(&self, keyword: &str) -> Result<Option<KeywordRow<'_>>, TableError> {
-        let key = normalize_keyword(keyword);
+        let key = normal_form(keyword);
         match self.probe(&key, xxh3_64(key.as_bytes()))? {
             Some((i, keyword)) => self.row_of(i, keyword).map(Some),
             None => Ok(None),
@@ -1284,7 +1162,7 @@ impl KeywordTable {
         let mut hashes = [0u64; BATCH];
         for batch in keywords.chunks(BATCH) {
             for (j, keyword) in batch.iter().enumerate() {
-                let key = normalize_keyword(keyword.as_ref());
+                let key = normal_form(keyword.as_ref());
                 hashes[j] = xxh3_64(key.as_bytes());
                 keys[j] = key;
                 self.map
@@ -1724,74 +1602,6 @@ mod tests {
     }
 
     #[test]
-    fn normalisation_folds_case_width_and_whitespace() {
-        assert_eq!(normalize_keyword("iPhone 15 Pro"), "iphone 15 pro");
-        assert_eq!(normalize_keyword("ＩＰＨＯＮＥ　１５"), "iphone 15");
-        assert_eq!(normalize_keyword("  碎花 \t\n 连衣裙  "), "碎花 连衣裙");
-        assert_eq!(normalize_keyword("Type-C＋数据线"), "type-c+数据线");
-        assert_eq!(normalize_keyword("a\u{a0}\u{3000} b"), "a b");
-        assert_eq!(normalize_keyword("   "), "");
-        // Non-ASCII letters keep their case: only ASCII is folded.
-        assert_eq!(normalize_keyword("ÄPFEL"), "Äpfel");
-        assert!(matches!(
-            normalize_keyword("碎花 连衣裙 2024"),
-            Cow::Borrowed(_)
-        ));
-        assert!(matches!(normalize_keyword("ins风"), Cow::Borrowed(_)));
-        assert!(matches!(normalize_keyword("Ins风"), Cow::Owned(_)));
-    }
-
-    proptest! {
-        #[test]
-        fn normalisation_is_idempotent(
-            text in "[a-zA-Z0-9 \t\u{3000}\u{a0}\u{85}\u{1680}\u{2000}\u{205f}ÄéＡＺａ０９碎花连衣裙\u{ff01}-\u{ff5e}\u{ff5f}]{0,24}"
-        ) {
-            prop_assert_eq!(is_normalized(&text), is_normalized_slow(&text), "{:?}", text);
-            prop_assert_eq!(is_normalized_bytewise(&text), is_normalized_slow(&text), "{:?}", text);
-            let once = normalize_keyword(&text).into_owned();
-            prop_assert_eq!(normalize_keyword(&once), Cow::Borrowed(once.as_str()));
-            prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
-            prop_assert!(!once.chars().any(|c| c.is_ascii_uppercase()));
-        }
-    }
-
-    proptest! {
-        /// The word-at-a-time check against the per-character definition on every ASCII byte
-        /// and the lead bytes around those it singles out, across word boundaries.
-        #[test]
-        fn word_wise_normal_form_check_agrees_with_the_definition(
-            text in "[\u{0}-\u{7f}\u{80}-\u{a0}\u{c0}\u{fe}\u{1000}\u{1680}\u{2000}-\u{2030}\u{3000}-\u{3002}\u{4e00}\u{ff01}\u{ff5e}\u{ffe5}]{0,40}"
-        ) {
-            prop_assert_eq!(is_normalized(&text), is_normalized_slow(&text), "{:?}", text);
-        }
-    }
-
-    #[test]
-    fn normal_form_check_at_word_boundaries() {
-        // Spaces and upper case on either side of the 8-byte word edges.
-        for (text, normal) in [
-            ("abcdefg h", true),
-            ("abcdefgh ijklmnop", true),
-            ("abcdefg  hijklmn", false),
-            ("abcdefgh  ijklmn", false),
-            ("abcdefgh ", false),
-            ("abcdefghijklmnop ", false),
-            (" abcdefgh", false),
-            ("abcdefghA", false),
-            ("abcdefgHi", false),
-            ("碎花 连衣裙 2024新款", true),
-            ("碎花连衣裙\u{3000}", false),
-            ("碎花连衣裙ＡＢ", false),
-            ("碎花\t连衣裙", false),
-            ("连衣裙\u{1}", true),
-            ("", true),
-        ] {
-            assert_eq!(is_normalized(text), normal, "{text:?}");
-            assert_eq!(is_normalized_slow(text), normal, "{text:?}");
-        }
-    }
-
-    #[test]
     fn round_trip_of_thousands_of_random_keywords() {
         let mut rng = Rng(7);
         let mut builder = TableBuilder::new();
@@ -1799,7 +1609,7 @@ mod tests {
         let categories = ["女装>连衣裙", "美妆>面霜", "", "数码>键盘", "Home & Garden"];
         while expected.len() < 3000 {
             let keyword = random_keyword(&mut rng);
-            let key = normalize_keyword(&keyword).into_owned();
+            let key = normal_form(&keyword).into_owned();
             if expected.contains_key(&key) {
                 continue;
             }
@@ -1915,7 +1725,7 @@ mod tests {
         ] {
             let found = table.get(miss).unwrap();
             assert!(
-                found.is_none() || normalize_keyword(miss) == found.unwrap().keyword,
+                found.is_none() || normal_form(miss) == found.unwrap().keyword,
                 "{miss:?} -> {found:?}"
             );
         }
@@ -2493,7 +2303,7 @@ mod tests {
             let mut builder = TableBuilder::new();
             let mut expected: HashMap<String, (String, KeywordStats)> = HashMap::new();
             for (keyword, category, (pop, ctr, items, growth, day)) in rows {
-                let key = normalize_keyword(&keyword).into_owned();
+                let key = normal_form(&keyword).into_owned();
                 let period = Period::day(day);
                 if key.is_empty() || !period.is_valid() || expected.contains_key(&key) {
                     continue;

@@ -289,7 +289,7 @@ impl Workspace {
     pub fn keep_queries(&self, queries: &[String]) -> Result<(), WorkspaceError> {
         let mut text = String::with_capacity(queries.iter().map(|q| q.len() + 1).sum());
         for q in queries {
-            let q = crate::market::table::normalize_keyword(q);
+            let q = crate::text::chars::normal_form(q);
             if !q.is_empty() {
                 text.push_str(&q);
                 text.push('\n');

@@ -36,7 +36,7 @@ use super::score::{Check, LISTED, Scorer, Suggestion, TitleScore, round, true_wo
 use crate::item::{Item, Subject, split_words};
 use crate::keyword::{Candidates, KeywordUniverse};
 use crate::lang::Lang;
-use crate::text::chars::{fold, gbk_len, is_cjk, is_outside_gbk, to_half_width};
+use crate::text::chars::{fold, gbk_len, is_cjk, is_outside_gbk, normal_form, to_half_width};
 use crate::text::lint::{self, Problem, ProblemKind};
 use crate::text::recall;
 use crate::text::{Segmented, TokenKind};
@@ -675,7 +675,7 @@ impl<'a> Editor<'a> {
         let locks: Vec<(usize, usize)> = item
             .must_keep
             .iter()
-            .map(|m| fold(m))
+            .map(|m| normal_form(m).into_owned())
             .chain(subject.brand.iter().map(|b| b.key.clone()))
             .filter_map(|k| span_of(&k))
             .chain(product_span)
@@ -805,12 +805,12 @@ impl<'a> Editor<'a> {
             let substitute = p
                 .suggestion
                 .clone()
-                .filter(|x| !x.is_empty() && !pieces.iter().any(|q| q.key == fold(x)));
+                .filter(|x| !x.is_empty() && !pieces.iter().any(|q| *q.key == *normal_form(x)));
             for (n, &i) in hit.iter().enumerate() {
                 match (&substitute, n) {
                     (Some(sub), 0) => {
                         pieces[i].text = sub.clone();
-                        pieces[i].key = fold(sub);
+                        pieces[i].key = normal_form(sub).into_owned();
                         pieces[i].mask = model.text_mask(sub);
                     }
                     _ => gone[i] = true,
@@ -821,7 +821,11 @@ impl<'a> Editor<'a> {
                 substitute,
             });
         }
-        let banned: Vec<String> = item.banned.iter().map(|b| fold(b)).collect();
+        let banned: Vec<String> = item
+            .banned
+            .iter()
+            .map(|b| normal_form(b).into_owned())
+            .collect();
         for (i, p) in pieces.iter().enumerate() {
             if !gone[i] && p.level != Level::Locked && banned.contains(&p.key) {
                 gone[i] = true;
@@ -922,7 +926,11 @@ impl<'a> Editor<'a> {
     fn units(&self, item: &Item, model: &Model<'_>, pieces: &[Piece]) -> Vec<Unit> {
         let u = self.universe();
         let s = u.segmenter();
-        let banned: Vec<String> = item.banned.iter().map(|b| fold(b)).collect();
+        let banned: Vec<String> = item
+            .banned
+            .iter()
+            .map(|b| normal_form(b).into_owned())
+            .collect();
         let written = fold(&item.title);
         let mut units: Vec<Unit> = Vec::new();
         // A word the title already writes (even where segmentation cuts it otherwise: 秋冬 in

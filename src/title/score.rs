@@ -16,7 +16,7 @@ use crate::item::{Item, Subject};
 use crate::keyword::{Candidates, KeywordUniverse};
 use crate::lang::Lang;
 use crate::text::Segmented;
-use crate::text::chars::{fold, gbk_len};
+use crate::text::chars::gbk_len;
 use crate::text::lint::{Problem, ProblemKind};
 use crate::text::recall;
 
@@ -355,7 +355,7 @@ fn checks(
         });
     }
     match &subject.product {
-        Some(p) if folded.contains(fold(&p.key).as_str()) => {}
+        Some(p) if folded.contains(p.key.as_str()) => {}
         other => out.push(Check::MissingProduct {
             product: other.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
         }),
