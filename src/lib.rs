@@ -19,6 +19,8 @@
 //!   decision with a reason and a confidence for every keyword.
 //! - [`runs`]: the nightly job's runs: built aside and renamed whole, compared with the one
 //!   before, reported as one self-contained HTML page.
+//! - [`settings`]: the workspace's `baobei.toml`, read once per command, each section
+//!   resolved by the part that owns it.
 //! - [`sample`]: the built-in sample market that `baobei demo` runs on.
 //!
 //! ```
@@ -51,5 +53,6 @@ pub mod market;
 pub mod reason;
 pub mod runs;
 pub mod sample;
+pub mod settings;
 pub mod text;
 pub mod title;

@@ -48,7 +48,7 @@ pub fn market(settings: &Settings, segmenter: Arc<Segmenter>) -> anyhow::Result<
         );
     }
     let table = KeywordTable::open(&table_path)?;
-    let model = ValueModel::load(&ws.config_path())?;
+    let model = ValueModel::from_settings(ws.settings()?)?;
     let options = UniverseOptions {
         budget: settings.budget,
         ..UniverseOptions::default()

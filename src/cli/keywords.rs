@@ -103,7 +103,7 @@ pub fn import_files(
     rejects: &mut batch::Rejects,
     manifest: &mut Manifest,
 ) -> anyhow::Result<(u64, WriteSummary)> {
-    let config = ImportConfig::load(&ws.config_path())?;
+    let config = ImportConfig::from_settings(ws.settings()?)?;
 
     let mut builder = TableBuilder::new();
     let table_path = ws.table_path();

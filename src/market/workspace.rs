@@ -25,11 +25,13 @@ use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use crate::dictionary::Dictionaries;
+use crate::settings::{Settings, SettingsError};
 
 /// The manifest format this build writes and reads.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -222,6 +224,8 @@ impl fmt::Display for DictionaryMismatch {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     root: PathBuf,
+    /// `baobei.toml`, read on first use: once per command that opens the workspace once.
+    settings: OnceLock<Settings>,
 }
 
 impl Workspace {
@@ -233,7 +237,10 @@ impl Workspace {
             action: "create the workspace directory",
             source,
         })?;
-        Ok(Workspace { root })
+        Ok(Workspace {
+            root,
+            settings: OnceLock::new(),
+        })
     }
 
     /// The workspace at `dir` without touching the disk: for readers, which must neither
@@ -241,6 +248,7 @@ impl Workspace {
     pub fn at(dir: impl AsRef<Path>) -> Workspace {
         Workspace {
             root: dir.as_ref().to_owned(),
+            settings: OnceLock::new(),
         }
     }
 
@@ -306,6 +314,16 @@ impl Workspace {
     /// The optional settings file, `baobei.toml`.
     pub fn config_path(&self) -> PathBuf {
         self.root.join("baobei.toml")
+    }
+
+    /// The settings of `baobei.toml` (all defaults without one), read the first time they are
+    /// asked for; each command resolves its own sections from them.
+    pub fn settings(&self) -> Result<&Settings, SettingsError> {
+        if let Some(settings) = self.settings.get() {
+            return Ok(settings);
+        }
+        let settings = Settings::read(&self.config_path())?;
+        Ok(self.settings.get_or_init(|| settings))
     }
 
     /// The writer lock file, `.lock`.
