@@ -29,7 +29,7 @@
 use serde::Deserialize;
 
 use super::table::{KeywordStats, Period, Source, TableError};
-use crate::input::{Date, Field, Header, InputError, Location, Record, parse_date};
+use crate::input::{Field, Header, InputError, Location, Record, parse_date};
 use crate::settings::{Settings, SettingsError};
 
 /// Errors of configuration and of single rows; each says where and quotes the bad text.
@@ -204,7 +204,7 @@ pub fn parse_period(text: &str) -> Result<Option<Period>, String> {
     }
     let day = |s: &str| -> Result<u32, String> {
         match parse_date(s.trim()) {
-            Ok(Some(d)) => Ok(yyyymmdd(d)),
+            Ok(Some(d)) => Ok(d.yyyymmdd()),
             _ => Err(text.to_owned()),
         }
     };
@@ -220,10 +220,6 @@ pub fn parse_period(text: &str) -> Result<Option<Period>, String> {
     } else {
         Err(text.to_owned())
     }
-}
-
-fn yyyymmdd(d: Date) -> u32 {
-    u32::from(d.year()) * 10_000 + u32::from(d.month()) * 100 + u32::from(d.day())
 }
 
 /// One export row ready for the table.

@@ -82,6 +82,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::mapped::Mapped;
+use crate::input::Date;
 use crate::text::chars::normal_form;
 
 /// The first 8 bytes of every keyword table file.
@@ -202,17 +203,9 @@ impl Period {
     }
 }
 
+/// A real calendar day from 1900 on (older "periods" are damage, not data).
 fn is_date(yyyymmdd: u32) -> bool {
-    let (year, month, day) = (yyyymmdd / 10_000, yyyymmdd / 100 % 100, yyyymmdd % 100);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1900..=9999).contains(&year) && (1..=days).contains(&day)
+    Date::from_yyyymmdd(yyyymmdd).is_some_and(|d| d.year() >= 1900)
 }
 
 /// The market statistics of one keyword for one period, as an export reports them.
