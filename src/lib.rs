@@ -46,6 +46,7 @@ pub mod atomic_file;
 pub mod cli;
 pub mod dictionary;
 pub mod input;
+pub mod io_error;
 pub mod item;
 pub mod keyword;
 pub mod lang;

@@ -9,17 +9,14 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::io_error::IoError;
+
 /// Errors reading `baobei.toml`.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     /// The file exists but cannot be read.
-    #[error("{}: cannot read settings: {source}", path.display())]
-    Io {
-        /// The settings file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// The file is not TOML, or a setting is unknown, malformed or out of range.
     #[error("{}:{line}:{column}: {message}", path.display())]
     Invalid {
@@ -38,7 +35,7 @@ impl SettingsError {
     /// Where the error is, for a rejects file: the file, or the place in it.
     pub fn location(&self) -> String {
         match self {
-            SettingsError::Io { path, .. } => path.display().to_string(),
+            SettingsError::Io(e) => e.path.display().to_string(),
             SettingsError::Invalid {
                 path, line, column, ..
             } => format!("{}:{line}:{column}", path.display()),
@@ -59,10 +56,7 @@ impl Settings {
         match std::fs::read_to_string(path) {
             Ok(text) => Settings::parse(path, text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::parse(path, ""),
-            Err(source) => Err(SettingsError::Io {
-                path: path.to_owned(),
-                source,
-            }),
+            Err(source) => Err(IoError::new(path, "read settings", source).into()),
         }
     }
 

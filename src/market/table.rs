@@ -75,7 +75,6 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -83,6 +82,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::mapped::Mapped;
 use crate::input::Date;
+use crate::io_error::IoError;
 use crate::text::chars::normal_form;
 
 /// The first 8 bytes of every keyword table file.
@@ -437,16 +437,8 @@ impl RankBy {
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
     /// The file could not be opened, mapped or written.
-    #[error("{}: cannot {action} keyword table: {source}", path.display())]
-    Io {
-        /// The table file.
-        path: PathBuf,
-        /// What was being done: "open", "write", ...
-        action: &'static str,
-        /// The operating system's error.
-        #[source]
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// The file does not start with the magic bytes.
     #[error(
         "{}: not a baobei keyword table (starts with {found:?}, expected \"BAOBEIKW\"); \
@@ -648,12 +640,8 @@ impl TableBuilder {
     pub fn write(&self, path: impl AsRef<Path>) -> Result<WriteSummary, TableError> {
         let path = path.as_ref();
         let bytes = self.encode(path)?;
-        let io_err = |source| TableError::Io {
-            path: path.to_owned(),
-            action: "write",
-            source,
-        };
-        crate::atomic_file::write(path, &bytes).map_err(io_err)?;
+        crate::atomic_file::write(path, &bytes)
+            .map_err(IoError::at(path, "write keyword table"))?;
         Ok(WriteSummary {
             inserted: self.inserted,
             rows: self.rows.len(),
@@ -1036,11 +1024,7 @@ impl KeywordTable {
     /// [`KeywordTable::open`] without the body hash: header, sizes and length only.
     fn open_structure(path: impl AsRef<Path>) -> Result<KeywordTable, TableError> {
         let path = path.as_ref();
-        let map = Mapped::open(path).map_err(|source| TableError::Io {
-            path: path.to_owned(),
-            action: "open",
-            source,
-        })?;
+        let map = Mapped::open(path).map_err(IoError::at(path, "open keyword table"))?;
         let layout = Layout::read(path, &map)?;
         Ok(KeywordTable {
             path: path.to_owned(),
