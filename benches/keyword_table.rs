@@ -14,9 +14,8 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use baobei::market::table::{
-    KeywordStats, KeywordTable, Period, Source, TableBuilder, normalize_keyword,
-};
+use baobei::market::table::{KeywordStats, KeywordTable, Period, Source, TableBuilder};
+use baobei::text::chars::normal_form;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const ROWS: usize = 1_000_000;
@@ -51,7 +50,7 @@ fn keywords(rng: &mut Rng) -> Vec<String> {
             let queries: Vec<String> = text
                 .lines()
                 .filter_map(|l| l.split_once('\t'))
-                .map(|(_, q)| normalize_keyword(q).into_owned())
+                .map(|(_, q)| normal_form(q).into_owned())
                 .filter(|q| !q.is_empty())
                 .collect();
             let words: Vec<&str> = queries.iter().flat_map(|q| q.split(' ')).collect();

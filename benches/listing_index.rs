@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use baobei::input::Date;
 use baobei::market::index::{Filter, Listing, ListingIndex, Role, TitleTokenizer, WriterOptions};
-use baobei::title::Segmenter;
+use baobei::text::Segmenter;
 use criterion::{Criterion, criterion_group, criterion_main};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
 

@@ -31,7 +31,7 @@ impl Rng {
 /// `n` own listings: each takes a real title's first words (brand, product) and fills up to
 /// ~56 GBK bytes with words drawn from other real titles.
 fn own_listings(path: &Path, n: usize, titles: &[String]) {
-    let segmenter = baobei::title::Segmenter::builtin();
+    let segmenter = baobei::text::Segmenter::builtin();
     let words: Vec<Vec<String>> = titles
         .iter()
         .take(4000)
@@ -49,7 +49,7 @@ fn own_listings(path: &Path, n: usize, titles: &[String]) {
     for i in 0..n {
         let base = &words[rng.below(words.len())];
         let mut title: String = base.iter().take(3).cloned().collect();
-        while baobei::title::text::gbk_len(&title) < 50 {
+        while baobei::text::chars::gbk_len(&title) < 50 {
             let other = &words[rng.below(words.len())];
             title.push_str(&other[rng.below(other.len())]);
         }

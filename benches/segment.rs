@@ -6,7 +6,7 @@ use std::time::Instant;
 
 mod common;
 
-use baobei::title::Segmenter;
+use baobei::text::Segmenter;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {

@@ -18,7 +18,7 @@ use baobei::item::Item;
 use baobei::keyword::{KeywordUniverse, UniverseOptions, ValueModel};
 use baobei::market::derive::{DeriveOptions, derive_from};
 use baobei::market::index::{Listing, ListingHistory, Role};
-use baobei::title::Segmenter;
+use baobei::text::Segmenter;
 use baobei::title::edit::Editor;
 use baobei::title::score::Scorer;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -12,11 +12,11 @@ use rayon::prelude::*;
 use crate::ads::AdsError;
 use crate::atomic_file::AtomicFile;
 use crate::input::InputError;
-use crate::keyword::ConfigError;
 use crate::market::import::ImportError;
 use crate::market::index::IndexError;
 use crate::market::table::TableError;
 use crate::market::workspace::WorkspaceError;
+use crate::settings::SettingsError;
 use crate::spreadsheet::write_csv_row;
 
 /// What ends a job of the library: the error of the part that failed (said as that part says
@@ -40,7 +40,7 @@ pub enum JobError {
     Workspace(#[from] WorkspaceError),
     /// The workspace's `baobei.toml`.
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Settings(#[from] SettingsError),
     /// A keyword export's configuration.
     #[error(transparent)]
     Import(#[from] ImportError),

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 /// What a dictionary says a word is. Kinds that only segmentation produces (spec, punct)
-/// live in [`crate::title::TokenKind`].
+/// live in [`crate::text::TokenKind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WordKind {
@@ -190,7 +190,8 @@ impl Dictionaries {
             source,
         })?;
         let text = std::str::from_utf8(&bytes).map_err(|e| {
-            let (line, column) = line_col(&bytes, e.valid_up_to());
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let (line, column) = crate::input::line_col(valid, e.valid_up_to());
             DictionaryError::Line {
                 path: path.to_owned(),
                 line,
@@ -345,18 +346,6 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// 1-based line and character column of a byte offset.
-fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -17,9 +17,9 @@ use crate::lang::Lang;
 use crate::market::index::ListingIndex;
 use crate::market::table::KeywordTable;
 use crate::market::workspace::Workspace;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::lint::Problem;
 use crate::title::edit::{Change, Editor, Kept, Rewrite};
-use crate::title::lint::Problem;
 use crate::title::score::{Check, KeywordValue, LISTED, Scorer, Suggestion, round};
 
 /// What a job needs from the command line: the dictionaries in force (as the segmenter built
@@ -75,7 +75,7 @@ impl Market {
             });
         }
         let table = KeywordTable::open(&table_path)?;
-        let model = ValueModel::load(&ws.config_path())?;
+        let model = ValueModel::from_settings(ws.settings()?)?;
         let options = UniverseOptions {
             budget: settings.budget,
             ..UniverseOptions::default()

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::input::{Field, InputError, Location, Record};
 use crate::lang::Lang;
-use crate::title::text::fold;
-use crate::title::{Segmented, TokenKind};
+use crate::text::chars::normal_form;
+use crate::text::{Segmented, TokenKind};
 
 /// Why a row cannot become an [`Item`].
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +130,7 @@ impl Item {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| Named {
-                    key: fold(s),
+                    key: normal_form(s).into_owned(),
                     text: s.to_owned(),
                     detected: false,
                 })
@@ -146,7 +146,7 @@ impl Item {
                 })
         });
         let product = given(&self.product).or_else(|| {
-            let mut best: Option<(f64, &crate::title::Token)> = None;
+            let mut best: Option<(f64, &crate::text::Token)> = None;
             for t in seg.tokens.iter().filter(|t| t.kind == TokenKind::Product) {
                 let w = weight(seg.key(t));
                 if best.is_none_or(|(bw, _)| w > bw) {
@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn detects_what_is_not_given_and_says_so() {
-        let s = crate::title::test_segmenter();
+        let s = crate::text::test_segmenter();
         let item = Item::new("1", "CHANDO/自然堂 补水保湿面霜50g");
         let seg = s.segment(&item.title);
         let subject = item.subject(&seg, |_| 0.0);

@@ -9,7 +9,6 @@
 //! (category, product word), so a batch of a million items runs one index query per group, not
 //! one per item.
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -17,127 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::market::index::{Filter, ListingIndex};
 use crate::market::table::{KeywordStats, KeywordTable, Source, TableError};
-use crate::recall;
-use crate::title::Segmenter;
-use crate::title::text::gbk_len;
-
-/// Errors reading the `[value]` / `[score]` settings of `baobei.toml`.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file exists but cannot be read.
-    #[error("{}: cannot read settings: {source}", path.display())]
-    Io {
-        /// The settings file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// A setting is malformed or out of range.
-    #[error("{}:{line}:{column}: {message}: \"{value}\"", path.display())]
-    Invalid {
-        /// The settings file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong.
-        message: String,
-        /// The offending text.
-        value: String,
-    },
-}
-
-/// Reads one table (`[value]`, `[score]`) of a settings file into `T`, skipping the other
-/// tables unread (they belong to other commands, e.g. import's `[restore]`). Unknown keys
-/// inside the table are refused (`T` denies them) with the key's own line and column, because
-/// the section is deserialised straight from the file. A missing file gives `T::default()`.
-pub(crate) fn load_section<T: Default + for<'de> Deserialize<'de>>(
-    path: &Path,
-    section: &str,
-) -> Result<T, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),
-        Err(source) => {
-            return Err(ConfigError::Io {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
-    parse_section(path, &text, section)
-}
-
-/// [`load_section`] on text already read; `path` names it in errors.
-pub(crate) fn parse_section<T: Default + for<'de> Deserialize<'de>>(
-    path: &Path,
-    text: &str,
-    section: &str,
-) -> Result<T, ConfigError> {
-    let invalid = |e: toml::de::Error| {
-        let span = e.span();
-        let start = span.as_ref().map_or(0, |s| s.start).min(text.len());
-        let end = span.map_or(start, |s| s.end).min(text.len());
-        let before = &text[..start];
-        let message = if e.message().contains(&format!("[{section}]")) {
-            e.message().to_owned()
-        } else {
-            format!("[{section}]: {}", e.message())
-        };
-        ConfigError::Invalid {
-            path: path.to_owned(),
-            line: before.matches('\n').count() + 1,
-            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-            message,
-            value: text[start..end].to_owned(),
-        }
-    };
-    let de = toml::Deserializer::parse(text).map_err(invalid)?;
-    let found = serde::de::DeserializeSeed::deserialize(
-        OneSection::<T> {
-            name: section,
-            out: std::marker::PhantomData,
-        },
-        de,
-    )
-    .map_err(invalid)?;
-    Ok(found.unwrap_or_default())
-}
-
-/// Deserialises the table `name` of a document into `T` and skips every other table.
-struct OneSection<'s, T> {
-    name: &'s str,
-    out: std::marker::PhantomData<T>,
-}
-
-impl<'de, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for OneSection<'_, T> {
-    type Value = Option<T>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for OneSection<'_, T> {
-    type Value = Option<T>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a settings file with an optional [{}] table", self.name)
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == self.name {
-                found = Some(map.next_value::<T>()?);
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-}
+use crate::settings::{Settings, SettingsError};
+use crate::text::Segmenter;
+use crate::text::chars::{gbk_len, normal_form};
+use crate::text::recall;
 
 /// How a keyword's statistics become one value: expected orders by default.
 ///
@@ -218,9 +100,9 @@ pub struct Value {
 }
 
 impl ValueModel {
-    /// Reads `[value]` from `baobei.toml` (defaults when absent).
-    pub fn load(path: &Path) -> Result<ValueModel, ConfigError> {
-        load_section(path, "value")
+    /// `[value]` of the workspace's settings (defaults when absent).
+    pub fn from_settings(settings: &Settings) -> Result<ValueModel, SettingsError> {
+        settings.section("value")
     }
 
     /// The value of one keyword's statistics; `None` when nothing usable is known.
@@ -326,7 +208,7 @@ pub struct UniverseOptions {
 impl Default for UniverseOptions {
     fn default() -> Self {
         UniverseOptions {
-            budget: crate::title::text::DEFAULT_BUDGET,
+            budget: crate::text::chars::DEFAULT_BUDGET,
             similar: 20,
             min_similar: 2,
             max_candidates: 300,
@@ -447,11 +329,11 @@ impl KeywordUniverse {
         }
         let dicts = segmenter.dictionaries();
         for entry in dicts.lexicon.iter().filter(|e| !e.synonyms.is_empty()) {
-            let key = crate::title::text::fold(&entry.word);
+            let key = normal_form(&entry.word).into_owned();
             let texts: Vec<Box<str>> = entry
                 .synonyms
                 .iter()
-                .map(|s| crate::title::text::fold(s).into_boxed_str())
+                .map(|s| Box::<str>::from(normal_form(s)))
                 .filter(|s| **s != *key)
                 .collect();
             if let Some(&id) = u.ids.get(key.as_str()) {
@@ -797,6 +679,7 @@ impl KeywordUniverse {
 pub(crate) mod tests {
     use super::*;
     use crate::market::table::Period;
+    use std::path::Path;
 
     fn stats(demand: f64, ctr: Option<f64>, cvr: Option<f64>) -> KeywordStats {
         let mut s = KeywordStats::new(Period::day(20261101), Source::BusinessAdvisor);
@@ -851,21 +734,33 @@ pub(crate) mod tests {
             "[restore]\npopularity = \"identity\"\n[value]\ncompetition_exponent = 0\n",
         )
         .unwrap();
-        let m = ValueModel::load(&path).unwrap();
+        let m = load(&path).unwrap();
         assert_eq!(m.competition_exponent, 0.0);
         std::fs::write(&path, "[value]\ncompetition = 1\n").unwrap();
-        let e = ValueModel::load(&path).unwrap_err().to_string();
+        let e = load(&path).unwrap_err().to_string();
         assert!(
             e.contains("baobei.toml:2:1:") && e.contains("\"competition\""),
             "the unknown key itself, quoted: {e}"
         );
         std::fs::write(&path, "[value]\nrising_boost = \"lots\"\n").unwrap();
-        let e = ValueModel::load(&path).unwrap_err().to_string();
+        let e = load(&path).unwrap_err().to_string();
         assert!(e.contains("baobei.toml:2:16:") && e.contains("lots"), "{e}");
         assert_eq!(
-            ValueModel::load(&dir.path().join("none.toml")).unwrap(),
+            load(&dir.path().join("none.toml")).unwrap(),
             ValueModel::default()
         );
+    }
+
+    fn load(path: &Path) -> Result<ValueModel, SettingsError> {
+        ValueModel::from_settings(&Settings::read(path)?)
+    }
+
+    fn parse_section<T: Default + serde::de::DeserializeOwned>(
+        path: &Path,
+        text: &str,
+        section: &str,
+    ) -> Result<T, SettingsError> {
+        Settings::parse(path, text)?.section(section)
     }
 
     /// Another command's section, as a second loader sees it.

@@ -107,8 +107,8 @@ mod every_kind {
     use super::{Lang, has_cjk};
     use crate::ads::{Action, DecisionReason, NegativeWord, Suggestion};
     use crate::reason::KeywordReason;
+    use crate::text::lint::{Detail, Problem, ProblemKind, SpacePlace};
     use crate::title::edit::{Change, Kept, Origin};
-    use crate::title::lint::{Detail, Problem, ProblemKind, SpacePlace};
     use crate::title::score::Check;
 
     /// Checks both renderings of `what`; `variant` is its kind's index (from an exhaustive

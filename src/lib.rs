@@ -4,17 +4,17 @@
 //! [`cli::run`], which parses arguments into typed settings, calls one library function per
 //! command, and prints.
 //!
-//! - [`title`]: the title text model. [`title::Segmenter`] (jieba-rs plus baobei's
-//!   [`dictionary`]) cuts a title into typed [`title::Token`]s whose spans point into the
-//!   original text; [`title::text`] counts GBK bytes; [`title::lint`] finds what breaks the
-//!   budget, the Advertising Law or wastes bytes.
+//! - [`text`]: the text model, the bottom layer. [`text::Segmenter`] (jieba-rs plus baobei's
+//!   [`dictionary`]) cuts a title into typed [`text::Token`]s whose spans point into the
+//!   original text; [`text::chars`] folds characters and counts GBK bytes; [`text::lint`]
+//!   finds what breaks the budget, the Advertising Law or wastes bytes; [`text::recall`] is
+//!   the one matcher: which search queries a title is found for (every word of the query
+//!   among the title's terms, in any order). Nothing in it knows the market or the engine.
 //! - [`input`]: readers for the files operators export (CSV, TSV, XLSX, JSON Lines, text;
 //!   UTF-8 or GBK), one bad row at a time.
 //! - [`market`]: the market model: the memory-mapped keyword table and the listing index, and
 //!   the workspace's jobs on them ([`market::keywords`]: import, derive; [`market::index::jobs`]:
 //!   add listings, rebuild, stats).
-//! - [`recall`]: the one matcher: which search queries a title is found for (every word of
-//!   the query among the title's terms, in any order).
 //! - [`item`] and [`keyword`]: the items to optimise and the market's real queries, valued
 //!   once ([`keyword::KeywordUniverse`]); [`title::score`] says which queries a title is found
 //!   for and [`title::edit`] makes the fewest edits that gain the most.
@@ -30,10 +30,12 @@
 //!   decision with a reason and a confidence for every keyword.
 //! - [`runs`]: the nightly job's runs: built aside and renamed whole, compared with the one
 //!   before, reported as one self-contained HTML page.
+//! - [`settings`]: the workspace's `baobei.toml`, read once per command, each section
+//!   resolved by the part that owns it.
 //! - [`sample`]: the built-in sample market that `baobei demo` runs on.
 //!
 //! ```
-//! use baobei::title::{Segmenter, TokenKind, lint::{lint, ProblemKind}, text::gbk_len};
+//! use baobei::text::{Segmenter, TokenKind, chars::gbk_len, lint::{lint, ProblemKind}};
 //!
 //! let segmenter = Segmenter::builtin(); // build once, share by reference
 //! let title = "CHANDO/自然堂 顶级面霜50g";
@@ -57,14 +59,16 @@ pub mod cli;
 pub mod dictionary;
 pub mod engine;
 pub mod input;
+pub mod io_error;
 pub mod item;
 pub mod keyword;
 pub mod lang;
 pub mod market;
 pub mod reason;
-pub mod recall;
 pub mod runs;
 pub mod sample;
+pub mod settings;
 pub mod spreadsheet;
 pub mod suggest;
+pub mod text;
 pub mod title;

@@ -18,8 +18,8 @@ use crate::keyword::{Formula, KeywordUniverse};
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
 use crate::market::workspace::Workspace;
 use crate::reason::KeywordReason;
+use crate::text::chars::fold;
 use crate::title::edit::Editor;
-use crate::title::text::fold;
 
 /// What the keywords are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,8 +339,8 @@ impl<'a> Suggester<'a> {
 
 /// A keyword's identity: the set of its query words ([`recall::query_key`]), so that
 /// `蓝牙耳机 运动`, `蓝牙耳机运动` and `运动 蓝牙耳机` are one ad keyword, as they are one query.
-fn ad_key(segmenter: &crate::title::Segmenter, keyword: &str) -> String {
-    crate::recall::query_key(&crate::recall::query_words(segmenter, keyword))
+fn ad_key(segmenter: &crate::text::Segmenter, keyword: &str) -> String {
+    crate::text::recall::query_key(&crate::text::recall::query_words(segmenter, keyword))
 }
 
 /// Keywords to add to each item's ad group: the top `per_item` `--for ads` suggestions that the
@@ -556,7 +556,7 @@ mod tests {
 
     #[test]
     fn ad_keywords_match_across_spaces_width_and_word_order() {
-        let s = crate::title::test_segmenter();
+        let s = crate::text::test_segmenter();
         assert_eq!(ad_key(s, "蓝牙耳机 运动"), ad_key(s, "蓝牙耳机运动"));
         assert_eq!(ad_key(s, "运动 蓝牙耳机"), ad_key(s, "蓝牙耳机运动"));
         assert_eq!(ad_key(s, "ＴＷＳ耳机"), ad_key(s, "tws 耳机"));

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use baobei::ads::{self, Action, ReviewConfig, Rules, Window};
-use baobei::title::Segmenter;
+use baobei::text::Segmenter;
 
 /// SplitMix64: small, seeded, good enough for a simulation.
 struct Rng(u64);

@@ -23,7 +23,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use baobei::title::{Segmenter, TokenKind};
+use baobei::text::{Segmenter, TokenKind};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -317,7 +317,7 @@ fn market_model_on_ten_tmall_snapshots() {
     let table =
         baobei::market::table::KeywordTable::open(dir.join("baobei-workspace/keywords.bkw"))
             .unwrap();
-    let segmenter = Arc::new(baobei::title::Segmenter::builtin());
+    let segmenter = Arc::new(baobei::text::Segmenter::builtin());
     let index = baobei::market::index::ListingIndex::create_or_open(
         dir.join("baobei-workspace/index"),
         segmenter,

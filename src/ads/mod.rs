@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use baobei::ads::{self, ReviewConfig, Rules};
-//! use baobei::title::Segmenter;
+//! use baobei::text::Segmenter;
 //! # let dir = tempfile::tempdir().unwrap();
 //! # let path = dir.path().join("ztc.csv");
 //! # std::fs::write(&path, baobei::sample::ZTC_REPORT.bytes).unwrap();

@@ -373,18 +373,6 @@ pub fn ends_file(e: &input::InputError) -> bool {
     )
 }
 
-/// Days since 1970-01-01 (proleptic Gregorian), for day arithmetic on [`Date`].
-pub fn day_number(d: Date) -> i64 {
-    let (y, m, day) = (d.year() as i64, d.month() as i64, d.day() as i64);
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// The window a review looks at and how much of the lagged days' orders have arrived.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Window {
@@ -470,13 +458,13 @@ pub fn aggregate(rows: &[ReportRow], window: Window) -> Vec<KeywordTotals> {
     }
     let mut kept: Vec<usize> = last_of_day.into_values().collect();
     kept.sort_unstable();
-    let Some(latest) = rows.iter().map(|r| day_number(r.date)).max() else {
+    let Some(latest) = rows.iter().map(|r| r.date.days_since_epoch()).max() else {
         return Vec::new();
     };
     let first = latest - i64::from(window.days.max(1)) + 1;
     let mut map: BTreeMap<(&str, &str, &str, &str), (KeywordTotals, i64)> = BTreeMap::new();
     for r in kept.iter().map(|&i| &rows[i]) {
-        let day = day_number(r.date);
+        let day = r.date.days_since_epoch();
         if day < first {
             continue;
         }
@@ -696,10 +684,10 @@ mod tests {
         );
         assert!((none[0].mature_clicks - 210.0).abs() < 1e-9);
         assert_eq!(
-            day_number(Date::new(2026, 11, 1).unwrap())
-                - day_number(Date::new(2026, 10, 31).unwrap()),
+            Date::new(2026, 11, 1).unwrap().days_since_epoch()
+                - Date::new(2026, 10, 31).unwrap().days_since_epoch(),
             1
         );
-        assert_eq!(day_number(Date::new(1970, 1, 1).unwrap()), 0);
+        assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
     }
 }

@@ -9,7 +9,7 @@ use super::report::KeywordTotals;
 use super::{ReviewConfig, Rules};
 use crate::lang::Lang;
 use crate::reason::KeywordReason;
-use crate::title::{Segmenter, TokenKind};
+use crate::text::{Segmenter, TokenKind};
 
 /// What to do with a keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -767,205 +767,294 @@ pub fn review(
     segmenter: &Segmenter,
     suggestions: &[Suggestion],
 ) -> Review {
-    // Ad groups and root words (within their group) as dense indices.
-    let mut group_ids: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
-    let group_of: Vec<usize> = totals
-        .iter()
-        .map(|t| {
-            let n = group_ids.len();
-            *group_ids
-                .entry((&t.plan, &t.ad_group, &t.item))
-                .or_insert(n)
-        })
-        .collect();
-    let kw_tokens: Vec<Vec<(String, TokenKind)>> = totals
-        .iter()
-        .map(|t| tokens(segmenter, &t.keyword))
-        .collect();
-    // How many keywords of each ad group hold each word.
-    let mut shared: Vec<HashMap<&str, usize>> = vec![HashMap::new(); group_ids.len()];
-    for (i, toks) in kw_tokens.iter().enumerate() {
-        let unique: BTreeSet<&str> = toks.iter().map(|(w, _)| w.as_str()).collect();
-        for w in unique {
-            *shared[group_of[i]].entry(w).or_default() += 1;
-        }
-    }
-    let kw_words: Vec<Words> = kw_tokens
+    let groups = Groups::of(totals, segmenter);
+    let rates = Rates::pooled(totals, &groups);
+    let money = GroupMoney::of(totals, &groups);
+    let decisions = totals
         .iter()
         .enumerate()
-        .map(|(i, toks)| words(toks, &shared[group_of[i]]))
-        .collect();
-    let mut root_ids: HashMap<(usize, &str), usize> = HashMap::new();
-    let root_of: Vec<usize> = kw_words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let n = root_ids.len();
-            *root_ids.entry((group_of[i], &w.root)).or_insert(n)
-        })
-        .collect();
-    let groups = group_ids.len();
-
-    let ctr_counts: Vec<(f64, f64)> = totals
-        .iter()
-        .map(|t| (t.clicks as f64, t.impressions as f64))
-        .collect();
-    let cvr_counts: Vec<(f64, f64)> = totals
-        .iter()
-        .map(|t| (t.orders as f64, t.mature_clicks))
-        .collect();
-    let (ctr_priors, ctr_group) = pooled_priors(
-        &ctr_counts,
-        &group_of,
-        &root_of,
-        groups,
-        FALLBACK_CTR,
-        CTR_BOUNDS,
+        .map(|(i, t)| decide(i, t, config, &groups, &rates, &money))
+        .collect::<Vec<_>>();
+    let negatives = negative_words(
+        totals,
+        &groups.words,
+        &rates.cvr_priors,
+        &rates.cvr_group,
+        &groups.group_of,
     );
-    let (cvr_priors, cvr_group) = pooled_priors(
-        &cvr_counts,
-        &group_of,
-        &root_of,
-        groups,
-        FALLBACK_CVR,
-        CVR_BOUNDS,
-    );
-    let dead_share = fit_dead_share(&cvr_priors, &cvr_counts);
-
-    // Pooled order value and click cost per group.
-    let mut g_gmv = vec![0.0; groups];
-    let mut g_orders = vec![0.0; groups];
-    let mut g_cost = vec![0.0; groups];
-    let mut g_clicks = vec![0.0; groups];
-    let mut g_bid_clicks = vec![0.0; groups];
-    let mut g_bids: Vec<Vec<f64>> = vec![Vec::new(); groups];
-    for (i, t) in totals.iter().enumerate() {
-        let g = group_of[i];
-        g_gmv[g] += t.gmv;
-        g_orders[g] += t.orders as f64;
-        g_cost[g] += t.cost;
-        g_clicks[g] += t.clicks as f64;
-        g_bid_clicks[g] += t.bid * t.clicks as f64;
-        g_bids[g].push(t.bid);
-    }
-    let (all_gmv, all_orders): (f64, f64) = (g_gmv.iter().sum(), g_orders.iter().sum());
-    let order_value0 = if all_orders > 0.0 {
-        all_gmv / all_orders
-    } else {
-        0.0
-    };
-    let order_value: Vec<f64> = (0..groups)
-        .map(|g| (order_value0 * ORDER_VALUE_PRIOR + g_gmv[g]) / (ORDER_VALUE_PRIOR + g_orders[g]))
-        .collect();
-    let cpc_share: Vec<f64> = (0..groups)
-        .map(|g| {
-            if g_bid_clicks[g] > 0.0 {
-                (g_cost[g] / g_bid_clicks[g]).clamp(0.05, 1.0)
-            } else {
-                FALLBACK_CPC_SHARE
-            }
-        })
-        .collect();
-    let group_roi: Vec<f64> = (0..groups)
-        .map(|g| {
-            if g_cost[g] > 0.0 {
-                g_gmv[g] / g_cost[g]
-            } else {
-                0.0
-            }
-        })
-        .collect();
-
-    let mut decisions = Vec::with_capacity(totals.len());
-    for (i, t) in totals.iter().enumerate() {
-        let g = group_of[i];
-        let ctr_post = ctr_priors[i].update(t.clicks as f64, t.impressions as f64);
-        let cvr_post = cvr_posterior(cvr_priors[i], dead_share, t.orders as f64, t.mature_clicks);
-        let cpc = if t.clicks > 0 && t.cost > 0.0 {
-            t.cost / t.clicks as f64
-        } else {
-            t.bid * cpc_share[g]
-        };
-        let aov = order_value[g];
-        let vpc = cvr_post.mean() * aov;
-        // CPC moves with the bid (second-price auction): aim the paid CPC at vpc / target.
-        let target_bid = if cpc > 0.0 {
-            t.bid * vpc / (config.target_roi * cpc)
-        } else {
-            t.bid
-        };
-        // P(CVR · aov / cpc < roi) = P(CVR < roi · cpc / aov)
-        let p_roi_below = |roi: f64, cpc: f64| {
-            if aov <= 0.0 {
-                1.0
-            } else {
-                cvr_post.cdf(roi * cpc / aov)
-            }
-        };
-        let p_loss = p_roi_below(config.break_even_roi, cpc);
-        let estimate = Estimate {
-            root: kw_words[i].root.clone(),
-            ctr: Interval::of(ctr_post),
-            cvr: cvr_post.interval(),
-            never_buys: cvr_post.dead,
-            order_value: aov,
-            value_per_click: vpc,
-            cpc,
-            target_bid,
-            p_loss,
-        };
-        let p_low_ctr = ctr_post.cdf(config.low_ctr_fraction * ctr_priors[i].mean());
-        let p_loss_after_cut = p_roi_below(config.break_even_roi, cpc * (1.0 - config.max_step));
-        let p_under = 1.0 - p_roi_below(config.target_roi, cpc);
-        let ctx = Context {
-            t,
-            config,
-            estimate: &estimate,
-            p_low_ctr,
-            p_loss_after_cut,
-            p_under,
-            group_ctr: ctr_group[g],
-            group_cvr: cvr_group[g],
-            group_avg_bid: if g_clicks[g] > 0.0 {
-                g_bid_clicks[g] / g_clicks[g]
-            } else {
-                t.bid
-            },
-            core: kw_words[i].core,
-        };
-        let (action, new_bid, reason) = match config.rules {
-            Rules::Bayes => bayes(&ctx),
-            Rules::Classic => classic(&ctx),
-        };
-        let mut reasons = vec![reason];
-        if group_roi[g] > 0.0 && group_roi[g] < config.classic_fix_listing_roi {
-            reasons.push(DecisionReason::GroupReturns { roi: group_roi[g] });
-        }
-        let confidence = match action {
-            Action::Raise => p_under,
-            Action::Lower => 1.0 - p_under,
-            Action::Keep => 1.0 - p_loss,
-            Action::Pause => p_loss,
-            Action::Delete => p_low_ctr.max(p_loss),
-        };
-        decisions.push(Decision {
-            totals: t.clone(),
-            action,
-            new_bid,
-            reasons,
-            confidence,
-            estimate,
-        });
-    }
-
-    let negatives = negative_words(totals, &kw_words, &cvr_priors, &cvr_group, &group_of);
-    let additions = additions(totals, &g_bids, &group_ids, suggestions);
+    let additions = additions(totals, &money.bids, &groups.ids, suggestions);
     let summary = summarise(&decisions, config);
     Review {
         decisions,
         negatives,
         additions,
         summary,
+    }
+}
+
+/// The keywords' ad groups and root words (within their group), as dense indices.
+struct Groups<'t> {
+    /// (plan, ad group, item) → group index.
+    ids: BTreeMap<(&'t str, &'t str, &'t str), usize>,
+    /// Group index per keyword.
+    group_of: Vec<usize>,
+    /// Root-word index per keyword.
+    root_of: Vec<usize>,
+    /// The words of each keyword.
+    words: Vec<Words>,
+}
+
+impl<'t> Groups<'t> {
+    fn of(totals: &'t [KeywordTotals], segmenter: &Segmenter) -> Groups<'t> {
+        let mut ids: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+        let group_of: Vec<usize> = totals
+            .iter()
+            .map(|t| {
+                let n = ids.len();
+                *ids.entry((&t.plan, &t.ad_group, &t.item)).or_insert(n)
+            })
+            .collect();
+        let kw_tokens: Vec<Vec<(String, TokenKind)>> = totals
+            .iter()
+            .map(|t| tokens(segmenter, &t.keyword))
+            .collect();
+        // How many keywords of each ad group hold each word.
+        let mut shared: Vec<HashMap<&str, usize>> = vec![HashMap::new(); ids.len()];
+        for (i, toks) in kw_tokens.iter().enumerate() {
+            let unique: BTreeSet<&str> = toks.iter().map(|(w, _)| w.as_str()).collect();
+            for w in unique {
+                *shared[group_of[i]].entry(w).or_default() += 1;
+            }
+        }
+        let words: Vec<Words> = kw_tokens
+            .iter()
+            .enumerate()
+            .map(|(i, toks)| words(toks, &shared[group_of[i]]))
+            .collect();
+        let mut root_ids: HashMap<(usize, &str), usize> = HashMap::new();
+        let root_of: Vec<usize> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let n = root_ids.len();
+                *root_ids.entry((group_of[i], &w.root)).or_insert(n)
+            })
+            .collect();
+        Groups {
+            ids,
+            group_of,
+            root_of,
+            words,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// CTR and CVR pooled by ad group and root word: a prior per keyword and a mean per group,
+/// and the share of keywords that never buy.
+struct Rates {
+    ctr_priors: Vec<Beta>,
+    ctr_group: Vec<f64>,
+    cvr_priors: Vec<Beta>,
+    cvr_group: Vec<f64>,
+    dead_share: f64,
+}
+
+impl Rates {
+    fn pooled(totals: &[KeywordTotals], groups: &Groups<'_>) -> Rates {
+        let ctr_counts: Vec<(f64, f64)> = totals
+            .iter()
+            .map(|t| (t.clicks as f64, t.impressions as f64))
+            .collect();
+        let cvr_counts: Vec<(f64, f64)> = totals
+            .iter()
+            .map(|t| (t.orders as f64, t.mature_clicks))
+            .collect();
+        let pool = |counts: &[(f64, f64)], fallback, bounds| {
+            pooled_priors(
+                counts,
+                &groups.group_of,
+                &groups.root_of,
+                groups.len(),
+                fallback,
+                bounds,
+            )
+        };
+        let (ctr_priors, ctr_group) = pool(&ctr_counts, FALLBACK_CTR, CTR_BOUNDS);
+        let (cvr_priors, cvr_group) = pool(&cvr_counts, FALLBACK_CVR, CVR_BOUNDS);
+        let dead_share = fit_dead_share(&cvr_priors, &cvr_counts);
+        Rates {
+            ctr_priors,
+            ctr_group,
+            cvr_priors,
+            cvr_group,
+            dead_share,
+        }
+    }
+}
+
+/// Money per ad group: pooled order value, the share of the bid a click costs, the return,
+/// the click-weighted average bid and the bids.
+struct GroupMoney {
+    order_value: Vec<f64>,
+    cpc_share: Vec<f64>,
+    roi: Vec<f64>,
+    /// `None` where the group has no clicks (the keyword's own bid stands in).
+    avg_bid: Vec<Option<f64>>,
+    bids: Vec<Vec<f64>>,
+}
+
+impl GroupMoney {
+    fn of(totals: &[KeywordTotals], groups: &Groups<'_>) -> GroupMoney {
+        let n = groups.len();
+        let mut g_gmv = vec![0.0; n];
+        let mut g_orders = vec![0.0; n];
+        let mut g_cost = vec![0.0; n];
+        let mut g_clicks = vec![0.0; n];
+        let mut g_bid_clicks = vec![0.0; n];
+        let mut bids: Vec<Vec<f64>> = vec![Vec::new(); n];
+        for (i, t) in totals.iter().enumerate() {
+            let g = groups.group_of[i];
+            g_gmv[g] += t.gmv;
+            g_orders[g] += t.orders as f64;
+            g_cost[g] += t.cost;
+            g_clicks[g] += t.clicks as f64;
+            g_bid_clicks[g] += t.bid * t.clicks as f64;
+            bids[g].push(t.bid);
+        }
+        let (all_gmv, all_orders): (f64, f64) = (g_gmv.iter().sum(), g_orders.iter().sum());
+        let order_value0 = if all_orders > 0.0 {
+            all_gmv / all_orders
+        } else {
+            0.0
+        };
+        let order_value = (0..n)
+            .map(|g| {
+                (order_value0 * ORDER_VALUE_PRIOR + g_gmv[g]) / (ORDER_VALUE_PRIOR + g_orders[g])
+            })
+            .collect();
+        let cpc_share = (0..n)
+            .map(|g| {
+                if g_bid_clicks[g] > 0.0 {
+                    (g_cost[g] / g_bid_clicks[g]).clamp(0.05, 1.0)
+                } else {
+                    FALLBACK_CPC_SHARE
+                }
+            })
+            .collect();
+        let roi = (0..n)
+            .map(|g| {
+                if g_cost[g] > 0.0 {
+                    g_gmv[g] / g_cost[g]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let avg_bid = (0..n)
+            .map(|g| (g_clicks[g] > 0.0).then(|| g_bid_clicks[g] / g_clicks[g]))
+            .collect();
+        GroupMoney {
+            order_value,
+            cpc_share,
+            roi,
+            avg_bid,
+            bids,
+        }
+    }
+}
+
+/// Keyword `i`: its estimate, the action the rules take on it, why, and how sure.
+fn decide(
+    i: usize,
+    t: &KeywordTotals,
+    config: &ReviewConfig,
+    groups: &Groups<'_>,
+    rates: &Rates,
+    money: &GroupMoney,
+) -> Decision {
+    let g = groups.group_of[i];
+    let ctr_post = rates.ctr_priors[i].update(t.clicks as f64, t.impressions as f64);
+    let cvr_post = cvr_posterior(
+        rates.cvr_priors[i],
+        rates.dead_share,
+        t.orders as f64,
+        t.mature_clicks,
+    );
+    let cpc = if t.clicks > 0 && t.cost > 0.0 {
+        t.cost / t.clicks as f64
+    } else {
+        t.bid * money.cpc_share[g]
+    };
+    let aov = money.order_value[g];
+    let vpc = cvr_post.mean() * aov;
+    // CPC moves with the bid (second-price auction): aim the paid CPC at vpc / target.
+    let target_bid = if cpc > 0.0 {
+        t.bid * vpc / (config.target_roi * cpc)
+    } else {
+        t.bid
+    };
+    // P(CVR · aov / cpc < roi) = P(CVR < roi · cpc / aov)
+    let p_roi_below = |roi: f64, cpc: f64| {
+        if aov <= 0.0 {
+            1.0
+        } else {
+            cvr_post.cdf(roi * cpc / aov)
+        }
+    };
+    let p_loss = p_roi_below(config.break_even_roi, cpc);
+    let estimate = Estimate {
+        root: groups.words[i].root.clone(),
+        ctr: Interval::of(ctr_post),
+        cvr: cvr_post.interval(),
+        never_buys: cvr_post.dead,
+        order_value: aov,
+        value_per_click: vpc,
+        cpc,
+        target_bid,
+        p_loss,
+    };
+    let p_low_ctr = ctr_post.cdf(config.low_ctr_fraction * rates.ctr_priors[i].mean());
+    let p_loss_after_cut = p_roi_below(config.break_even_roi, cpc * (1.0 - config.max_step));
+    let p_under = 1.0 - p_roi_below(config.target_roi, cpc);
+    let ctx = Context {
+        t,
+        config,
+        estimate: &estimate,
+        p_low_ctr,
+        p_loss_after_cut,
+        p_under,
+        group_ctr: rates.ctr_group[g],
+        group_cvr: rates.cvr_group[g],
+        group_avg_bid: money.avg_bid[g].unwrap_or(t.bid),
+        core: groups.words[i].core,
+    };
+    let (action, new_bid, reason) = match config.rules {
+        Rules::Bayes => bayes(&ctx),
+        Rules::Classic => classic(&ctx),
+    };
+    let mut reasons = vec![reason];
+    let roi = money.roi[g];
+    if roi > 0.0 && roi < config.classic_fix_listing_roi {
+        reasons.push(DecisionReason::GroupReturns { roi });
+    }
+    let confidence = match action {
+        Action::Raise => p_under,
+        Action::Lower => 1.0 - p_under,
+        Action::Keep => 1.0 - p_loss,
+        Action::Pause => p_loss,
+        Action::Delete => p_low_ctr.max(p_loss),
+    };
+    Decision {
+        totals: t.clone(),
+        action,
+        new_bid,
+        reasons,
+        confidence,
+        estimate,
     }
 }
 

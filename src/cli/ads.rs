@@ -15,7 +15,7 @@ use crate::batch::Rejects;
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
 use crate::suggest;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use std::sync::Arc;
 
 /// Reads every report (bad rows to the rejects file), reviews, writes the decisions.

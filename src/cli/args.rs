@@ -30,7 +30,7 @@ pub struct Global {
     #[arg(long = "dict", global = true, value_name = "FILE")]
     pub dicts: Vec<PathBuf>,
     /// Title budget in GBK bytes.
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::title::text::DEFAULT_BUDGET)]
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::text::chars::DEFAULT_BUDGET)]
     pub budget: usize,
     /// The workspace directory (index, keyword table, manifest); created on first write.
     #[arg(

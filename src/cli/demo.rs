@@ -26,7 +26,7 @@ use crate::market::table::{KeywordTable, Period, RankBy};
 use crate::market::workspace::Workspace;
 use crate::sample::{self, SampleFile};
 use crate::suggest::{self, Group, KeywordSuggestion, Purpose, Suggester};
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use crate::title::edit::{Editor, Rewrite};
 
 /// Titles shown segmented, token by token, before the lint of all own items.

@@ -14,7 +14,7 @@ use crate::batch::Reject;
 use crate::engine::{self, Market, RewriteRecord, RewriteStats, ScoreRecord};
 use crate::item::Item;
 use crate::market::workspace::Workspace;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use crate::title::score::{KeywordValue, Suggestion};
 
 /// The workspace's market, opened with the dictionaries of `segmenter`.

@@ -18,7 +18,7 @@ use crate::input::parse_date;
 use crate::market::index::Role;
 use crate::market::index::jobs::{self, Added};
 use crate::market::workspace::Workspace;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 
 /// The segmenter of `dicts`, for the index to tokenise titles with.
 fn segmenter(dicts: Dictionaries) -> Arc<Segmenter> {

@@ -20,7 +20,7 @@ use crate::market::import::parse_period;
 use crate::market::keywords::{self, Derived, Lookup, TopOptions};
 use crate::market::table::{KeywordStats, KeywordTable, Period, RankBy};
 use crate::market::workspace::Workspace;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 
 /// Warns when the workspace was built with other dictionaries than those in force.
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {

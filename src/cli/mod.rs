@@ -27,7 +27,7 @@ use crate::batch::Reject;
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field};
 use crate::lang::Lang;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use args::{
     AdsCommand, Cli, Command, FormatArg, IndexCommand, KeywordsCommand, RunsCommand, TitleArgs,
 };

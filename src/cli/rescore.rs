@@ -35,7 +35,7 @@ use crate::runs::{
     RunStore, files,
 };
 use crate::spreadsheet::spreadsheet_cell;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 use crate::title::edit::Change;
 
 /// Fallers, risers, opportunities and proposals shown in the report.

@@ -16,7 +16,7 @@ use crate::item::Item;
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
 use crate::suggest::{Group, KeywordSuggestion, Purpose, Suggester, own_item, top_per_group};
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 
 /// `suggest` output: one keyword of one item. `ADS` adds the reference CPC and ROI columns.
 #[derive(Debug, Serialize)]

@@ -6,9 +6,9 @@ use super::output::Record;
 use crate::batch::Reject;
 use crate::input::{Field, Reader};
 use crate::lang::Lang;
-use crate::title::lint::{Problem, lint};
-use crate::title::text::gbk_len;
-use crate::title::{Segmenter, TokenKind};
+use crate::text::chars::gbk_len;
+use crate::text::lint::{Problem, lint};
+use crate::text::{Segmenter, TokenKind};
 
 /// A title to work on, with the id it is reported under.
 #[derive(Debug, Clone)]

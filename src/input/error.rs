@@ -36,6 +36,19 @@ impl fmt::Display for Location {
 
 /// Why a single cell value could not be read, without a location.
 ///
+/// The 1-based line and character column of byte `offset` in `text`: the one rule for where
+/// a byte offset into a file (a TOML span, a dictionary's first bad byte) is shown.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// Returned by the free parsing functions ([`parse_number`](super::parse_number),
 /// [`parse_integer`](super::parse_integer), [`parse_date`](super::parse_date)), which do not know
 /// the file; a [`Record`](super::Record) wraps it into [`InputError::Value`] with path, line,

@@ -46,7 +46,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 pub use decode::Encoding;
-pub use error::{InputError, Location, ValueError, ValueErrorKind};
+pub use error::{InputError, Location, ValueError, ValueErrorKind, line_col};
 pub use field::{Column, Field, Header};
 pub use record::Record;
 pub use value::{Date, MAX_TITLE_CHARS, check_title, parse_date, parse_integer, parse_number};

@@ -212,6 +212,12 @@ impl Date {
         self.day
     }
 
+    /// The day a number `yyyymmdd` (20161114) names, if there is one.
+    pub fn from_yyyymmdd(n: u32) -> Option<Date> {
+        let year = u16::try_from(n / 10_000).ok()?;
+        Date::new(year, (n / 100 % 100) as u8, (n % 100) as u8)
+    }
+
     /// The day as the number `yyyymmdd` (20161114), as keyword periods store it.
     pub fn yyyymmdd(self) -> u32 {
         u32::from(self.year) * 10_000 + u32::from(self.month) * 100 + u32::from(self.day)
@@ -425,6 +431,15 @@ mod tests {
         assert_eq!(d(2016, 2, 28).days_until(d(2016, 3, 1)), 2, "leap day");
         assert_eq!(d(2026, 12, 31).days_until(d(2027, 1, 1)), 1);
         assert_eq!(d(2027, 1, 1).days_until(d(2026, 12, 31)), -1);
+    }
+
+    #[test]
+    fn yyyymmdd_numbers_round_trip_and_only_real_days_have_one() {
+        let day = Date::new(2016, 2, 29).unwrap();
+        assert_eq!(Date::from_yyyymmdd(day.yyyymmdd()), Some(day));
+        for n in [20170229, 20161301, 20161100, 0, u32::MAX] {
+            assert_eq!(Date::from_yyyymmdd(n), None, "{n}");
+        }
     }
 
     #[test]

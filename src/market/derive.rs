@@ -4,7 +4,7 @@
 //! the workspace). N-grams cut out of listing titles are nobody's search (买送, 倩碧水,
 //! 50ml深层) and are not keywords. So:
 //!
-//! - **Candidates** are the queries, normalised ([`normalize_keyword`]) and taken as SETS of
+//! - **Candidates** are the queries, normalised ([`normal_form`]) and taken as SETS of
 //!   words ([`recall::query_key`]): `儿童宝宝` and `宝宝儿童` are one query, its searches the
 //!   lines of both.
 //! - A listing **matches** a query when its title holds every word of it, in any order, by
@@ -33,10 +33,11 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::index::{ListingHistory, ListingIndex};
-use super::table::{KeywordStats, Period, Source, TableBuilder, TableError, normalize_keyword};
+use super::table::{KeywordStats, Period, Source, TableBuilder, TableError};
 use crate::input::Date;
-use crate::recall;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::chars::normal_form;
+use crate::text::recall;
 
 /// What to derive from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -206,7 +207,7 @@ pub fn derive_from(
     let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
     let mut lines = 0;
     for query in queries {
-        let text = normalize_keyword(query);
+        let text = normal_form(query);
         if text.is_empty() {
             continue;
         }

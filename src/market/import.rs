@@ -26,12 +26,11 @@
 //!
 //! The restored figure is the row's `demand`, which the value heuristics multiply.
 
-use std::path::{Path, PathBuf};
-
 use serde::Deserialize;
 
 use super::table::{KeywordStats, Period, Source, TableError};
-use crate::input::{Date, Field, Header, InputError, Location, Record, parse_date};
+use crate::input::{Field, Header, InputError, Location, Record, parse_date};
+use crate::settings::{Settings, SettingsError};
 
 /// Errors of configuration and of single rows; each says where and quotes the bad text.
 #[derive(Debug, thiserror::Error)]
@@ -73,27 +72,9 @@ pub enum ImportError {
         #[source]
         source: TableError,
     },
-    /// `baobei.toml` could not be read.
-    #[error("{}: cannot read the settings: {source}", path.display())]
-    ConfigIo {
-        /// The settings file.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// `baobei.toml` is not valid or has an unusable value.
-    #[error("{}:{line}:{column}: {message}", path.display())]
-    Config {
-        /// The settings file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong, quoting the value.
-        message: String,
-    },
+    /// `baobei.toml` cannot be read, is not valid or has an unusable value.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
 }
 
 impl ImportError {
@@ -105,10 +86,7 @@ impl ImportError {
             | ImportError::NoPeriod { location, .. }
             | ImportError::InvalidRow { location, .. } => Some(location.to_string()),
             ImportError::BadPeriod { location, .. } => Some(location.clone()),
-            ImportError::ConfigIo { path, .. } => Some(path.display().to_string()),
-            ImportError::Config {
-                path, line, column, ..
-            } => Some(format!("{}:{line}:{column}", path.display())),
+            ImportError::Settings(e) => Some(e.location()),
         }
     }
 }
@@ -146,16 +124,8 @@ pub struct ImportConfig {
     pub popularity: Restore,
 }
 
-/// The whole settings file as import sees it: only `[restore]`. Other sections (`[value]`,
-/// `[score]`, ...) belong to other commands and are skipped unread, so a workspace that
-/// configures them still imports; unknown keys inside `[restore]` are refused.
-#[derive(Deserialize)]
-struct ConfigFile {
-    #[serde(default)]
-    restore: Option<RestoreSection>,
-}
-
-#[derive(Deserialize)]
+/// `[restore]` as written; unknown keys are refused where they stand.
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RestoreSection {
     #[serde(default)]
@@ -170,43 +140,19 @@ enum CurveSpec {
 }
 
 impl ImportConfig {
-    /// Reads `path`; a missing file is the default (identity) configuration.
-    pub fn load(path: &Path) -> Result<ImportConfig, ImportError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => ImportConfig::parse(path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ImportConfig::default()),
-            Err(source) => Err(ImportError::ConfigIo {
-                path: path.to_owned(),
-                source,
-            }),
-        }
-    }
-
-    /// Parses settings text; `path` names it in errors.
-    pub fn parse(path: &Path, text: &str) -> Result<ImportConfig, ImportError> {
-        let err = |span: Option<std::ops::Range<usize>>, message: String| {
-            let (line, column) = span.map_or((1, 1), |s| line_col(text, s.start));
-            ImportError::Config {
-                path: path.to_owned(),
-                line,
-                column,
-                message,
-            }
-        };
-        let file: ConfigFile = toml::from_str(text).map_err(|e| {
-            let message = e.message().to_owned();
-            err(e.span(), message)
-        })?;
+    /// `[restore]` of the workspace's settings; without it, identity.
+    pub fn from_settings(settings: &Settings) -> Result<ImportConfig, SettingsError> {
+        let restore: RestoreSection = settings.section("restore")?;
         let mut config = ImportConfig::default();
-        let Some(spec) = file.restore.and_then(|r| r.popularity) else {
+        let Some(spec) = restore.popularity else {
             return Ok(config);
         };
-        let span = spec.span();
+        let at = spec.span().start;
         config.popularity = match spec.into_inner() {
             CurveSpec::Name(name) if name == "identity" => Restore::Identity,
             CurveSpec::Name(name) => {
-                return Err(err(
-                    Some(span),
+                return Err(settings.invalid_at(
+                    at,
                     format!(
                         "restore.popularity: unknown curve {name:?}; expected \"identity\" or \
                          {{ power = P, scale = S }}"
@@ -216,8 +162,8 @@ impl ImportConfig {
             CurveSpec::Power { power, scale } => {
                 let scale = scale.unwrap_or(1.0);
                 if !(power.is_finite() && power > 0.0 && scale.is_finite() && scale > 0.0) {
-                    return Err(err(
-                        Some(span),
+                    return Err(settings.invalid_at(
+                        at,
                         format!(
                             "restore.popularity: power and scale must be positive numbers, got \
                              power = {power}, scale = {scale}"
@@ -229,13 +175,6 @@ impl ImportConfig {
         };
         Ok(config)
     }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 /// Which kind of export a file is, from its columns (module docs).
@@ -265,7 +204,7 @@ pub fn parse_period(text: &str) -> Result<Option<Period>, String> {
     }
     let day = |s: &str| -> Result<u32, String> {
         match parse_date(s.trim()) {
-            Ok(Some(d)) => Ok(yyyymmdd(d)),
+            Ok(Some(d)) => Ok(d.yyyymmdd()),
             _ => Err(text.to_owned()),
         }
     };
@@ -281,10 +220,6 @@ pub fn parse_period(text: &str) -> Result<Option<Period>, String> {
     } else {
         Err(text.to_owned())
     }
-}
-
-fn yyyymmdd(d: Date) -> u32 {
-    u32::from(d.year()) * 10_000 + u32::from(d.month()) * 100 + u32::from(d.day())
 }
 
 /// One export row ready for the table.
@@ -369,6 +304,11 @@ pub fn map_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    fn parse(path: &Path, text: &str) -> Result<ImportConfig, SettingsError> {
+        ImportConfig::from_settings(&Settings::parse(path, text)?)
+    }
     use crate::input::{self, Format, Options};
 
     fn rows(csv: &str) -> Vec<Record> {
@@ -462,29 +402,28 @@ mod tests {
     #[test]
     fn restoration_is_configurable_and_identity_by_default() {
         let p = Path::new("baobei.toml");
-        assert_eq!(ImportConfig::parse(p, "").unwrap(), ImportConfig::default());
-        let c = ImportConfig::parse(p, "[restore]\npopularity = \"identity\"\n").unwrap();
+        assert_eq!(parse(p, "").unwrap(), ImportConfig::default());
+        let c = parse(p, "[restore]\npopularity = \"identity\"\n").unwrap();
         assert_eq!(c.popularity, Restore::Identity);
-        let c = ImportConfig::parse(p, "[restore]\npopularity = { power = 2.0, scale = 0.5 }\n")
-            .unwrap();
+        let c = parse(p, "[restore]\npopularity = { power = 2.0, scale = 0.5 }\n").unwrap();
         assert_eq!(c.popularity.apply(10.0), 50.0);
         let rs = rows("关键词,搜索人气\nx,10\n");
         let row = map_record(&rs[0], Source::Other, Some(Period::day(20261111)), &c).unwrap();
         assert_eq!(row.stats.popularity, Some(10.0));
         assert_eq!(row.stats.demand, Some(50.0));
 
-        let e = ImportConfig::parse(p, "[restore]\npopularity = \"cubic\"\n")
+        let e = parse(p, "[restore]\npopularity = \"cubic\"\n")
             .unwrap_err()
             .to_string();
         assert!(
             e.starts_with("baobei.toml:2:14: ") && e.contains("\"cubic\""),
             "{e}"
         );
-        let e = ImportConfig::parse(p, "[restore]\npopularity = { power = -1 }\n")
+        let e = parse(p, "[restore]\npopularity = { power = -1 }\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("power = -1"), "{e}");
-        let e = ImportConfig::parse(p, "[restore]\npopularity = \"identity\"\npower = 2\n")
+        let e = parse(p, "[restore]\npopularity = \"identity\"\npower = 2\n")
             .unwrap_err()
             .to_string();
         assert!(
@@ -498,7 +437,7 @@ mod tests {
         let p = Path::new("baobei.toml");
         let text = "[value]\ncompetition_exponent = 0\n\n[restore]\npopularity = { power = 2.0 }\n\n\
                     [score]\nrepeated = 20\nanything = \"else\"\n";
-        let c = ImportConfig::parse(p, text).unwrap();
+        let c = parse(p, text).unwrap();
         assert_eq!(
             c.popularity,
             Restore::Power {
@@ -506,7 +445,7 @@ mod tests {
                 scale: 1.0
             }
         );
-        let c = ImportConfig::parse(p, "[score]\nrepeated = 20\n").unwrap();
+        let c = parse(p, "[score]\nrepeated = 20\n").unwrap();
         assert_eq!(c, ImportConfig::default());
     }
 

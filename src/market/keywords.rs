@@ -19,8 +19,8 @@ use super::workspace::{ImportRecord, Manifest, Workspace};
 use crate::batch::{JobError, Reject, Rejects};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Format, Options};
-use crate::recall;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::recall;
 
 /// `keywords import`: merges keyword exports into the workspace's table under the writer
 /// lock (held in the name of `holder`); see [`import_files`]. Returns the rows imported and
@@ -55,7 +55,7 @@ pub fn import_files(
     rejects: &mut Rejects,
     manifest: &mut Manifest,
 ) -> Result<(u64, WriteSummary), JobError> {
-    let config = ImportConfig::load(&ws.config_path())?;
+    let config = ImportConfig::from_settings(ws.settings()?)?;
 
     let mut builder = TableBuilder::new();
     let table_path = ws.table_path();

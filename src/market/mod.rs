@@ -8,8 +8,8 @@
 //! into fixed-size little-endian records.
 //!
 //! - [`table`]: the file format, the builder (merge rules, atomic write) and the reader
-//!   (lookups, iteration, top-N), plus [`table::normalize_keyword`], the one keyword text
-//!   normalisation every lookup goes through.
+//!   (lookups, iteration, top-N); every lookup goes through the text model's one normal
+//!   form of a keyword ([`normal_form`](crate::text::chars::normal_form)).
 //! - [`import`]: keyword exports into table rows: which export a file is, the period of each
 //!   row, and index restoration (指数还原) as a setting in the workspace's `baobei.toml`.
 //! - [`mod@derive`]: keyword rows computed from the listing index when no export exists: the

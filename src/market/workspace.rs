@@ -25,11 +25,14 @@ use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use crate::dictionary::Dictionaries;
+use crate::io_error::IoError;
+use crate::settings::{Settings, SettingsError};
 
 /// The manifest format this build writes and reads.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -41,16 +44,8 @@ pub const DEFAULT_DIR: &str = "baobei-workspace";
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
     /// A file or directory of the workspace could not be read or written.
-    #[error("{}: cannot {action}: {source}", path.display())]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// What was being done.
-        action: &'static str,
-        /// The operating system's error.
-        #[source]
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// Another process holds the writer lock.
     #[error(
         "{}: the workspace is being written by {holder}; wait for it to finish (readers are not \
@@ -222,18 +217,19 @@ impl fmt::Display for DictionaryMismatch {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     root: PathBuf,
+    /// `baobei.toml`, read on first use: once per command that opens the workspace once.
+    settings: OnceLock<Settings>,
 }
 
 impl Workspace {
     /// Opens the workspace at `dir`, creating the directory (and its parents) on first use.
     pub fn open(dir: impl AsRef<Path>) -> Result<Workspace, WorkspaceError> {
         let root = dir.as_ref().to_owned();
-        fs::create_dir_all(&root).map_err(|source| WorkspaceError::Io {
-            path: root.clone(),
-            action: "create the workspace directory",
-            source,
-        })?;
-        Ok(Workspace { root })
+        fs::create_dir_all(&root).map_err(IoError::at(&root, "create the workspace directory"))?;
+        Ok(Workspace {
+            root,
+            settings: OnceLock::new(),
+        })
     }
 
     /// The workspace at `dir` without touching the disk: for readers, which must neither
@@ -241,6 +237,7 @@ impl Workspace {
     pub fn at(dir: impl AsRef<Path>) -> Workspace {
         Workspace {
             root: dir.as_ref().to_owned(),
+            settings: OnceLock::new(),
         }
     }
 
@@ -276,11 +273,7 @@ impl Workspace {
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(source) => Err(WorkspaceError::Io {
-                path,
-                action: "read the kept queries",
-                source,
-            }),
+            Err(source) => Err(IoError::new(&path, "read the kept queries", source).into()),
         }
     }
 
@@ -289,23 +282,31 @@ impl Workspace {
     pub fn keep_queries(&self, queries: &[String]) -> Result<(), WorkspaceError> {
         let mut text = String::with_capacity(queries.iter().map(|q| q.len() + 1).sum());
         for q in queries {
-            let q = crate::market::table::normalize_keyword(q);
+            let q = crate::text::chars::normal_form(q);
             if !q.is_empty() {
                 text.push_str(&q);
                 text.push('\n');
             }
         }
         let path = self.queries_path();
-        crate::atomic_file::write(&path, text.as_bytes()).map_err(|source| WorkspaceError::Io {
-            path,
-            action: "keep the queries",
-            source,
-        })
+        crate::atomic_file::write(&path, text.as_bytes())
+            .map_err(IoError::at(&path, "keep the queries"))?;
+        Ok(())
     }
 
     /// The optional settings file, `baobei.toml`.
     pub fn config_path(&self) -> PathBuf {
         self.root.join("baobei.toml")
+    }
+
+    /// The settings of `baobei.toml` (all defaults without one), read the first time they are
+    /// asked for; each command resolves its own sections from them.
+    pub fn settings(&self) -> Result<&Settings, SettingsError> {
+        if let Some(settings) = self.settings.get() {
+            return Ok(settings);
+        }
+        let settings = Settings::read(&self.config_path())?;
+        Ok(self.settings.get_or_init(|| settings))
     }
 
     /// The writer lock file, `.lock`.
@@ -320,11 +321,7 @@ impl Workspace {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Manifest::default()),
             Err(source) => {
-                return Err(WorkspaceError::Io {
-                    path,
-                    action: "read the workspace manifest",
-                    source,
-                });
+                return Err(IoError::new(&path, "read the workspace manifest", source).into());
             }
         };
         let manifest: Manifest =
@@ -372,11 +369,7 @@ impl Workspace {
     /// holder. `command` describes this writer to anyone refused while it holds the lock.
     pub fn lock(&self, command: &str) -> Result<WriterLock, WorkspaceError> {
         let path = self.lock_path();
-        let io_err = |action, source| WorkspaceError::Io {
-            path: path.clone(),
-            action,
-            source,
-        };
+        let io_err = |action, source| WorkspaceError::from(IoError::new(&path, action, source));
         // No truncation on open: the holder's description must survive a refused attempt.
         // Never through a symbolic link: writing the holder would truncate its target.
         let mut options = OpenOptions::new();
@@ -464,11 +457,9 @@ impl WriterLock {
         let path = self.workspace.manifest_path();
         let mut text = serde_json::to_string_pretty(manifest).expect("a manifest serialises");
         text.push('\n');
-        crate::atomic_file::write(&path, text.as_bytes()).map_err(|source| WorkspaceError::Io {
-            path,
-            action: "write the workspace manifest",
-            source,
-        })
+        crate::atomic_file::write(&path, text.as_bytes())
+            .map_err(IoError::at(&path, "write the workspace manifest"))?;
+        Ok(())
     }
 }
 

@@ -22,7 +22,7 @@
 //! could not place stays glued to its neighbour.
 //!
 //! The search runs on bit masks of the item's true words over its reachable queries; every
-//! step is then checked on the real title text, segmented and matched by [`crate::recall`]:
+//! step is then checked on the real title text, segmented and matched by [`crate::text::recall`]:
 //! an optional edit is kept only when the real title is found for more query value than
 //! before, and a fix only loses what it must. Every change carries the queries it gains or
 //! loses, by name.
@@ -32,14 +32,14 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::lint::{self, Problem, ProblemKind};
 use super::score::{Check, LISTED, Scorer, Suggestion, TitleScore, round, true_words_of};
-use super::text::{fold, gbk_len, is_cjk, is_outside_gbk, to_half_width};
-use super::{Segmented, TokenKind};
 use crate::item::{Item, Subject, split_words};
 use crate::keyword::{Candidates, KeywordUniverse};
 use crate::lang::Lang;
-use crate::recall;
+use crate::text::chars::{fold, gbk_len, is_cjk, is_outside_gbk, normal_form, to_half_width};
+use crate::text::lint::{self, Problem, ProblemKind};
+use crate::text::recall;
+use crate::text::{Segmented, TokenKind};
 
 /// Additions and swaps one rewrite makes at most: small edits are what operators accept.
 const MAX_EDITS: usize = 4;
@@ -498,7 +498,7 @@ fn mask_of(pieces: &[Piece]) -> u128 {
 /// Joins pieces: a space only where a junction needs one (two ASCII words, or characters
 /// that would run into another word: [`recall::joins_into_word`]), or with `keep_spaces`
 /// where the original had one; pieces that touched in the original stay touching.
-fn render(s: &super::Segmenter, pieces: &[Piece], keep_spaces: bool) -> String {
+fn render(s: &crate::text::Segmenter, pieces: &[Piece], keep_spaces: bool) -> String {
     let mut out = String::new();
     let mut prev: Option<&Piece> = None;
     for p in pieces {
@@ -675,7 +675,7 @@ impl<'a> Editor<'a> {
         let locks: Vec<(usize, usize)> = item
             .must_keep
             .iter()
-            .map(|m| fold(m))
+            .map(|m| normal_form(m).into_owned())
             .chain(subject.brand.iter().map(|b| b.key.clone()))
             .filter_map(|k| span_of(&k))
             .chain(product_span)
@@ -683,7 +683,7 @@ impl<'a> Editor<'a> {
         let tokens = &seg.tokens;
         // A lone Chinese character no dictionary knows (鹿 of 梅花鹿 cut 梅花/鹿) is glued to
         // the word it touches, so that no edit leaves a fragment.
-        let lone = |t: &super::Token| {
+        let lone = |t: &crate::text::Token| {
             matches!(t.kind, TokenKind::Word | TokenKind::Filler)
                 && seg.key(t).chars().count() == 1
                 && seg.key(t).chars().all(is_cjk)
@@ -698,7 +698,7 @@ impl<'a> Editor<'a> {
             // A lone character glues to the word before it, or (first in the title, or after
             // punctuation) to the word after it; a run of lone characters is a word of its
             // own (栀夏, 喵喵). A prohibited word stands alone, to be replaced.
-            let banned = |t: &super::Token| s.prohibited(seg.key(t)).is_some();
+            let banned = |t: &crate::text::Token| s.prohibited(seg.key(t)).is_some();
             match groups.last_mut() {
                 Some(g)
                     if touches_prev
@@ -805,12 +805,12 @@ impl<'a> Editor<'a> {
             let substitute = p
                 .suggestion
                 .clone()
-                .filter(|x| !x.is_empty() && !pieces.iter().any(|q| q.key == fold(x)));
+                .filter(|x| !x.is_empty() && !pieces.iter().any(|q| *q.key == *normal_form(x)));
             for (n, &i) in hit.iter().enumerate() {
                 match (&substitute, n) {
                     (Some(sub), 0) => {
                         pieces[i].text = sub.clone();
-                        pieces[i].key = fold(sub);
+                        pieces[i].key = normal_form(sub).into_owned();
                         pieces[i].mask = model.text_mask(sub);
                     }
                     _ => gone[i] = true,
@@ -821,7 +821,11 @@ impl<'a> Editor<'a> {
                 substitute,
             });
         }
-        let banned: Vec<String> = item.banned.iter().map(|b| fold(b)).collect();
+        let banned: Vec<String> = item
+            .banned
+            .iter()
+            .map(|b| normal_form(b).into_owned())
+            .collect();
         for (i, p) in pieces.iter().enumerate() {
             if !gone[i] && p.level != Level::Locked && banned.contains(&p.key) {
                 gone[i] = true;
@@ -922,7 +926,11 @@ impl<'a> Editor<'a> {
     fn units(&self, item: &Item, model: &Model<'_>, pieces: &[Piece]) -> Vec<Unit> {
         let u = self.universe();
         let s = u.segmenter();
-        let banned: Vec<String> = item.banned.iter().map(|b| fold(b)).collect();
+        let banned: Vec<String> = item
+            .banned
+            .iter()
+            .map(|b| normal_form(b).into_owned())
+            .collect();
         let written = fold(&item.title);
         let mut units: Vec<Unit> = Vec::new();
         // A word the title already writes (even where segmentation cuts it otherwise: 秋冬 in

@@ -1,7 +1,7 @@
 //! Scoring a title by the real searcher: which queries it is found for, against the queries
 //! it could be found for.
 //!
-//! A title is worth the value of the real queries it is found for ([`crate::recall`]: every
+//! A title is worth the value of the real queries it is found for ([`crate::text::recall`]: every
 //! word of the query among the title's terms). The queries an item could be found for are the
 //! *reachable* ones: every word of them true of the item (its title's terms, its attributes,
 //! dictionary synonyms of those). The score is the share of the reachable value the title is
@@ -12,13 +12,13 @@
 
 use serde::Serialize;
 
-use super::Segmented;
-use super::lint::{Problem, ProblemKind};
-use super::text::{fold, gbk_len};
 use crate::item::{Item, Subject};
 use crate::keyword::{Candidates, KeywordUniverse};
 use crate::lang::Lang;
-use crate::recall;
+use crate::text::Segmented;
+use crate::text::chars::gbk_len;
+use crate::text::lint::{Problem, ProblemKind};
+use crate::text::recall;
 
 /// How many queries a record lists by name (found, missed, gained, lost).
 pub const LISTED: usize = 10;
@@ -355,7 +355,7 @@ fn checks(
         });
     }
     match &subject.product {
-        Some(p) if folded.contains(fold(&p.key).as_str()) => {}
+        Some(p) if folded.contains(p.key.as_str()) => {}
         other => out.push(Check::MissingProduct {
             product: other.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
         }),
@@ -367,7 +367,7 @@ fn checks(
 mod tests {
     use super::*;
     use crate::keyword::tests::universe;
-    use crate::title::lint::lint;
+    use crate::text::lint::lint;
 
     fn score(u: &KeywordUniverse, item: &Item) -> TitleScore {
         let s = u.segmenter().clone();

@@ -11,7 +11,7 @@ use super::{Listing, ListingHistory, ListingIndex, RebuildSummary, Role, WriterO
 use crate::batch::{JobError, Reject, Rejects};
 use crate::input::{self, Date, Field, Options, parse_date};
 use crate::market::workspace::{ImportRecord, Manifest, Workspace, utc_now};
-use crate::title::Segmenter;
+use crate::text::Segmenter;
 
 /// What [`upsert_files`] did.
 #[derive(Debug, Default, Clone)]

@@ -50,8 +50,8 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::input::Date;
-use crate::recall;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::recall;
 
 /// Name of the index-time tokenizer (segmentation plus search sub-words).
 pub const INDEX_TOKENIZER: &str = "baobei_title_index";

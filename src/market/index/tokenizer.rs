@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
-use crate::recall;
-use crate::title::Segmenter;
+use crate::text::Segmenter;
+use crate::text::recall;
 
 /// The tokenizer tantivy runs on titles: baobei's segmentation, shared by `Arc` so tantivy's
 /// per-segment and per-query clones cost a reference count, not a dictionary.

@@ -13,8 +13,8 @@
 //! The listing index (its tokenizer), `keywords derive`, the keyword universe, score, rewrite
 //! and suggest all ask here, so that what derive counts as a match is what score calls found.
 
-use crate::title::text::{fold_char, gbk_len};
-use crate::title::{Segmented, Segmenter};
+use crate::text::chars::{fold_char, gbk_len};
+use crate::text::{Segmented, Segmenter};
 
 /// Calls `emit(term, token, byte_from, byte_to)` for every term of a segmented title, in
 /// title order: each word's sub-words first, then the word. `token` is the word's number
@@ -200,7 +200,7 @@ pub fn matches<T: AsRef<str>, W: AsRef<str>>(terms: &[T], words: &[W]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::title::test_segmenter;
+    use crate::text::test_segmenter;
 
     #[test]
     fn a_title_is_found_for_every_word_in_any_order() {

@@ -7,7 +7,7 @@ use jieba_rs::Jieba;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::text::{fold, is_cjk};
+use super::chars::{fold, is_cjk, normal_form};
 use crate::dictionary::{Dictionaries, Prohibited, WordKind};
 
 /// What a token is. Dictionary kinds plus the two that segmentation itself recognises.
@@ -184,8 +184,11 @@ impl Segmenter {
                 brand_keys.push((key, brand.freq));
             }
         }
-        let lexicon_keys: Vec<String> =
-            dictionaries.lexicon.iter().map(|e| fold(&e.word)).collect();
+        let lexicon_keys: Vec<String> = dictionaries
+            .lexicon
+            .iter()
+            .map(|e| normal_form(&e.word).into_owned())
+            .collect();
         for (entry, key) in dictionaries.lexicon.iter().zip(&lexicon_keys) {
             entries.insert(
                 key.as_str().into(),
@@ -197,7 +200,7 @@ impl Segmenter {
         }
         for word in &dictionaries.stopwords {
             entries.insert(
-                fold(word).into(),
+                normal_form(word).into(),
                 Entry {
                     kind: WordKind::Filler,
                     brand: u32::MAX,
@@ -251,7 +254,7 @@ impl Segmenter {
         }
         let mut prohibited = FxHashMap::default();
         for (index, p) in dictionaries.prohibited.iter().enumerate() {
-            let key = fold(&p.word);
+            let key = normal_form(&p.word);
             // A banned phrase must come out of jieba as one word to be matched as a word.
             if !key.is_ascii() && !jieba.has_word(&key) {
                 jieba.add_word(&key, None, None);
@@ -561,7 +564,7 @@ impl Segmenter {
 /// The folded key of a brand name. `椰树牌` is brand 椰树 plus the word 牌 ("brand"), and
 /// buyers search 椰树.
 fn brand_key(name: &str) -> String {
-    let key = fold(name);
+    let key = normal_form(name).into_owned();
     match key.strip_suffix('牌') {
         Some(stem) if stem.chars().count() >= 2 => stem.to_owned(),
         _ => key,
@@ -654,7 +657,7 @@ mod tests {
     use super::*;
 
     fn segmenter() -> &'static Segmenter {
-        crate::title::test_segmenter()
+        crate::text::test_segmenter()
     }
 
     fn words(title: &str) -> Vec<(String, &'static str)> {

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::lang::Lang;
 
+use super::chars::{gbk_char_len, gbk_len, is_full_width_ascii, is_outside_gbk, to_half_width};
 use super::segment::{Segmented, Segmenter, TokenKind};
-use super::text::{gbk_char_len, gbk_len, is_full_width_ascii, is_outside_gbk, to_half_width};
 
 /// The kinds of problem lint reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -336,16 +336,16 @@ fn prohibited(seg: &Segmented<'_>, segmenter: &Segmenter, problems: &mut Vec<Pro
 /// 保湿霜, 粘蝇带 and 粘蝇彩带, 水嫩 and 水磁场 are different search terms), and neither is a
 /// lone character of no meaning of its own (喵喵酒 is cut 喵/喵/酒 but is one word): a
 /// one-character word repeats only when the dictionaries know it as a word (女, 男). An
-/// occurrence a neighbour takes part of ([`crate::recall::splits`]: 床垫 in 席梦思床垫, 卡套 in
+/// occurrence a neighbour takes part of ([`crate::text::recall::splits`]: 床垫 in 席梦思床垫, 卡套 in
 /// 门禁卡套) may be read otherwise by another segmenter, so it is no certain whole word and
 /// counts for no repeat.
 pub fn repeats(seg: &Segmented<'_>, segmenter: &Segmenter) -> Vec<(usize, usize)> {
     let title = seg.title();
-    let clear = |token: &crate::title::Token| {
+    let clear = |token: &crate::text::Token| {
         let (from, to) = (token.byte_start as usize, token.byte_end as usize);
-        !crate::recall::splits(segmenter, &title[..from], &title[from..to], &title[to..])
+        !crate::text::recall::splits(segmenter, &title[..from], &title[from..to], &title[to..])
     };
-    let countable = |t: &crate::title::Token| {
+    let countable = |t: &crate::text::Token| {
         let key = seg.key(t);
         t.kind != TokenKind::Punct
             && (key.chars().nth(1).is_some()
@@ -426,7 +426,7 @@ fn characters(title: &str, segmenter: &Segmenter, problems: &mut Vec<Problem>) {
             let right: String = chars[i..(i + 3).min(chars.len())].iter().collect();
             let keep_one = before.is_some()
                 && after.is_some()
-                && crate::recall::joins_into_word(segmenter, &left, &right);
+                && crate::text::recall::joins_into_word(segmenter, &left, &right);
             let run: String = chars[start..i].iter().collect();
             let wasted = gbk_len(&run) - usize::from(keep_one);
             if wasted > 0 {
@@ -483,7 +483,7 @@ fn characters(title: &str, segmenter: &Segmenter, problems: &mut Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::title::test_segmenter as segmenter;
+    use crate::text::test_segmenter as segmenter;
 
     fn kinds(title: &str) -> Vec<(ProblemKind, String)> {
         let s = segmenter();
