@@ -489,5 +489,78 @@ mod every_kind {
             |_| 0,
             |n, lang| n.note(lang).unwrap_or_default(),
         );
+        use crate::market::keywords::NoKeyword;
+        use crate::market::table::RankBy;
+        let cat = || Some(s("dresses"));
+        check_all(
+            "NoKeyword",
+            &[
+                NoKeyword::LimitZero,
+                NoKeyword::EmptyTable,
+                NoKeyword::NoCategory {
+                    category: s("dresses"),
+                    categories: vec![s("skirts"), s("coats")],
+                },
+                NoKeyword::NoFigure {
+                    by: RankBy::Value,
+                    category: None,
+                },
+                NoKeyword::NoFigure {
+                    by: RankBy::Growth,
+                    category: cat(),
+                },
+                NoKeyword::NoFigure {
+                    by: RankBy::Demand,
+                    category: cat(),
+                },
+                NoKeyword::BelowMinItems {
+                    scored: 3,
+                    category: cat(),
+                    min_items: 5,
+                },
+            ],
+            5,
+            |n| match n {
+                NoKeyword::LimitZero => 0,
+                NoKeyword::EmptyTable => 1,
+                NoKeyword::NoCategory { .. } => 2,
+                NoKeyword::NoFigure { .. } => 3,
+                NoKeyword::BelowMinItems { .. } => 4,
+            },
+            |n, lang| n.describe(lang),
+        );
+        use crate::market::index::Role;
+        use crate::market::index::jobs::IndexFigure as F;
+        let day = crate::input::Date::new(2026, 11, 11).unwrap();
+        check_all(
+            "IndexFigure",
+            &[
+                F::Listings(3),
+                F::SnapshotRows(5),
+                F::Role(Role::Own, 1),
+                F::Category(Some(s("dresses")), 2),
+                F::Snapshot(day, 3),
+                F::Segments(1),
+                F::BytesOnDisk(100),
+                F::LastImport {
+                    file: s("a.csv"),
+                    time: s("2026-11-11T02:30:00Z"),
+                    rows: 3,
+                    rejects: 0,
+                },
+            ],
+            8,
+            |f| match f {
+                F::Listings(_) => 0,
+                F::SnapshotRows(_) => 1,
+                F::Role(..) => 2,
+                F::Category(..) => 3,
+                F::Snapshot(..) => 4,
+                F::Segments(_) => 5,
+                F::BytesOnDisk(_) => 6,
+                F::LastImport { .. } => 7,
+            },
+            |f, lang| format!("{}: {}", f.label(lang), f.value(lang)),
+        );
     }
 }

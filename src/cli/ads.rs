@@ -50,7 +50,13 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     };
 
     let mut rejects = batch::rejects(settings.quiet, settings.lang);
-    let rows = read_reports(&args.reports, forced, &mut rejects, settings.quiet)?;
+    let rows = read_reports(
+        &args.reports,
+        forced,
+        &mut rejects,
+        settings.quiet,
+        settings.lang,
+    )?;
     if rows.is_empty() {
         let paths: Vec<String> = args
             .reports
@@ -96,7 +102,7 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
         first,
     )?;
     if !settings.quiet {
-        for line in summary_in(&review, config.rules, settings.lang) {
+        for line in summary(&review, config.rules, settings.lang) {
             eprintln!("baobei: {line}");
         }
     }
@@ -138,12 +144,8 @@ fn additions(
 
 /// The review's summary for a person: spend, GMV, ROI, actions; spend moved and the expected
 /// effect; negative words and keywords to add.
-pub fn summary(review: &ads::Review, rules: Rules) -> [String; 2] {
-    summary_in(review, rules, Lang::En)
-}
-
 /// The review's two summary lines for a person, in `lang`.
-pub fn summary_in(review: &ads::Review, rules: Rules, lang: Lang) -> [String; 2] {
+pub fn summary(review: &ads::Review, rules: Rules, lang: Lang) -> [String; 2] {
     let s = &review.summary;
     if lang == Lang::Zh {
         let actions: Vec<String> = s
@@ -223,15 +225,22 @@ pub fn read_reports(
     forced: Option<CostUnit>,
     rejects: &mut Rejects,
     quiet: bool,
+    lang: Lang,
 ) -> anyhow::Result<Vec<ads::ReportRow>> {
     let reports = ads::read_reports(paths, forced, rejects)?;
     for (path, units) in &reports.units {
         if !quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
-            eprintln!(
-                "baobei: {}: cost read as 分 (a click costs more than the bid in 元); \
-                 --cost-unit yuan says otherwise",
-                path.display()
-            );
+            let path = path.display();
+            match lang {
+                Lang::Zh => eprintln!(
+                    "baobei: {path}：花费按「分」读取（按「元」读，单次点击花费会高于出价）；\
+                     若单位是元，请加 --cost-unit yuan"
+                ),
+                Lang::En => eprintln!(
+                    "baobei: {path}: cost read as fen (read as yuan, a click would cost more \
+                     than the bid); --cost-unit yuan says otherwise"
+                ),
+            }
         }
     }
     Ok(reports.rows)

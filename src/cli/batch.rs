@@ -75,8 +75,9 @@ where
     R: Record + Send,
 {
     let mut rejects = rejects(quiet, lang);
+    let bar = progress(quiet, lang.pick("个标题", "titles"));
     let (done, elapsed) =
-        for_each_ordered(items, &mut rejects, quiet, f, |record| sink.write(&record))?;
+        for_each_ordered(items, &mut rejects, bar, f, |record| sink.write(&record))?;
     if done == 0 && rejects.is_empty() {
         // An empty answer always says why.
         eprintln!(
@@ -94,12 +95,12 @@ where
     })
 }
 
-/// [`crate::batch::for_each_ordered`] with a progress bar on a terminal (suspended while a
-/// reject is said). Returns the items done and the wall time.
+/// [`crate::batch::for_each_ordered`] counting on `progress` (suspended while a reject is
+/// said). Returns the items done and the wall time.
 pub fn for_each_ordered<T, R>(
     items: impl Iterator<Item = Result<T, Reject>>,
     rejects: &mut Rejects,
-    quiet: bool,
+    progress: ProgressBar,
     f: impl Fn(&T) -> R + Sync,
     consume: impl FnMut(R) -> io::Result<()>,
 ) -> io::Result<(usize, Duration)>
@@ -108,7 +109,6 @@ where
     R: Send,
 {
     let started = Instant::now();
-    let progress = progress_bar(quiet);
     let done = batch::for_each_ordered(
         items,
         |reject| progress.suspend(|| rejects.push(reject)),
@@ -120,14 +120,15 @@ where
     Ok((done?, started.elapsed()))
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
+/// A spinner counting `unit` (in the operator's language) on a terminal; hidden when quiet
+/// or when stderr is piped.
+pub fn progress(quiet: bool, unit: &str) -> ProgressBar {
     if quiet || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new_spinner().with_style(
-        ProgressStyle::with_template("{spinner} {human_pos} titles  {per_sec}  {elapsed}")
-            .expect("valid progress template"),
-    );
+    let template = format!("{{spinner}} {{human_pos}} {unit}  {{per_sec}}  {{elapsed}}");
+    let bar = ProgressBar::new_spinner()
+        .with_style(ProgressStyle::with_template(&template).expect("valid progress template"));
     bar.set_draw_target(ProgressDrawTarget::stderr());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar

@@ -75,16 +75,32 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<()> {
     let own = own_items()?;
     let items: Vec<&TitleItem> = own.iter().map(|o| &o.item).collect();
     if table {
-        println!("baobei demo: the built-in sample market (synthetic, written for baobei)");
+        println!(
+            "{}",
+            lang.pick(
+                "baobei 演示：内置的示例市场（为 baobei 编写的合成数据）",
+                "baobei demo: the built-in sample market (synthetic, written for baobei)"
+            )
+        );
         for file in sample::FILES {
-            println!("  {:<16} {:>6} rows", file.name, rows(file)?);
+            let rows = rows(file)?;
+            match lang {
+                Lang::Zh => println!("  {:<16} {rows:>6} 行", file.name),
+                Lang::En => println!("  {:<16} {rows:>6} rows", file.name),
+            }
         }
     }
 
-    heading(format!(
-        "Segmentation of the shop's titles (first {SEGMENTED_SHOWN} of {})",
-        items.len()
-    ))?;
+    heading(match lang {
+        Lang::Zh => format!(
+            "本店标题分词（共 {} 个，显示前 {SEGMENTED_SHOWN} 个）",
+            items.len()
+        ),
+        Lang::En => format!(
+            "Segmentation of the shop's titles (first {SEGMENTED_SHOWN} of {})",
+            items.len()
+        ),
+    })?;
     let mut sink = Sink::open(None, format)?;
     for item in items.iter().copied().take(SEGMENTED_SHOWN) {
         sink.write(&titles::segment(segmenter, item))?;
@@ -98,16 +114,24 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<()> {
     let with_problems: Vec<_> = linted.iter().filter(|r| !r.problems.is_empty()).collect();
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for problem in with_problems.iter().flat_map(|r| &r.problems) {
-        *by_kind.entry(problem.kind.as_str()).or_default() += 1;
+        *by_kind.entry(problem.kind.name(lang)).or_default() += 1;
     }
     let summary: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    heading(format!(
-        "Lint: {} problems in {} of {} titles ({})",
+    let (problems, titles, all) = (
         by_kind.values().sum::<usize>(),
         with_problems.len(),
         linted.len(),
-        summary.join(", ")
-    ))?;
+    );
+    heading(match lang {
+        Lang::Zh => format!(
+            "标题检查：{all} 个标题中 {titles} 个有问题，共 {problems} 处（{}）",
+            summary.join("，")
+        ),
+        Lang::En => format!(
+            "Lint: {problems} problems in {titles} of {all} titles ({})",
+            summary.join(", ")
+        ),
+    })?;
     let mut sink = Sink::open(None, format)?;
     for record in with_problems {
         sink.write(record)?;
@@ -124,15 +148,15 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<()> {
     let index = market
         .index()
         .context("the sample market lacks its listing index")?;
-    similar_listings(index, showcase, format, &heading)?;
-    rising_keywords(index, dir.path(), showcase, format, &heading)?;
+    similar_listings(index, showcase, format, lang, &heading)?;
+    rising_keywords(index, dir.path(), showcase, format, lang, &heading)?;
     let mut categories: Vec<&str> = Vec::new();
     for category in own.iter().filter_map(|o| o.category.as_deref()) {
         if !categories.contains(&category) {
             categories.push(category);
         }
     }
-    keyword_market(&table, &categories, format, &heading)?;
+    keyword_market(&table, &categories, format, lang, &heading)?;
 
     // The title engine over the sample market: the keyword table plus the listing index.
     let editor = market.editor();
@@ -194,13 +218,25 @@ fn rewrites(
         .iter()
         .filter(|(_, r)| r.new_score.found_value < r.old.score.found_value)
         .count();
-    heading(format!(
-        "Rewrites: {} of {} titles edited; the shop is found for {before} -> {after} real \
-         queries ({losing} titles lose query value, each only for a fix the rules force); the \
-         rest are kept: no edit from the item's own words gains",
-        changed.len(),
-        done.len(),
-    ))?;
+    let (edited, all) = (changed.len(), done.len());
+    heading(match lang {
+        Lang::Zh => format!(
+            "改写：{all} 个标题中改了 {edited} 个；本店命中的真实搜索词 {before} → {after} 个{}；\
+             其余保持原样：用宝贝自己的词改不出收益",
+            match losing {
+                0 => "，没有标题失去搜索词价值".to_owned(),
+                n => format!("（{n} 个标题失去搜索词价值，都只因规则必须做的修正）"),
+            }
+        ),
+        Lang::En => format!(
+            "Rewrites: {edited} of {all} titles edited; the shop is found for {before} -> {after} \
+             real queries{}; the rest are kept: no edit from the item's own words gains",
+            match losing {
+                0 => ", no title loses query value".to_owned(),
+                n => format!(" ({n} titles lose query value, each only for a fix the rules force)"),
+            }
+        ),
+    })?;
     let mut sink = Sink::open(None, format)?;
     for (o, r) in changed {
         sink.write(&RewriteRow {
@@ -261,12 +297,15 @@ fn suggestions(
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let item = &showcase.full;
-    heading(format!(
-        "Keyword suggestions for {} {} (price ¥{}; ROI = CVR x price / reference CPC)",
-        item.id,
-        item.title,
-        item.price.unwrap_or_default()
-    ))?;
+    let (id, title, price) = (&item.id, &item.title, item.price.unwrap_or_default());
+    heading(match lang {
+        Lang::Zh => {
+            format!("{id} {title} 的推荐关键词（售价 ¥{price}；ROI = 转化率 × 售价 / 参考出价）")
+        }
+        Lang::En => format!(
+            "Keyword suggestions for {id} {title} (price ¥{price}; ROI = CVR x price / reference CPC)"
+        ),
+    })?;
     let mut sink = Sink::open(None, format)?;
     for (rank, s) in suggest::top_per_group(suggester.suggest(item), SUGGESTED) {
         let reason = crate::reason::describe_all(lang, &s.reasons, &s.unconfirmed);
@@ -359,12 +398,12 @@ fn ads_review(
         config.break_even_roi,
     );
     let review = ads::review(&totals, &config, segmenter, &proposals);
-    let [first, second] = super::ads::summary(&review, config.rules);
-    heading(format!(
-        "Through-train review of {} ({} rows): {first}\n{second}",
-        sample::ZTC_REPORT.name,
-        rows.len()
-    ))?;
+    let [first, second] = super::ads::summary(&review, config.rules, lang);
+    let (name, n) = (sample::ZTC_REPORT.name, rows.len());
+    heading(match lang {
+        Lang::Zh => format!("直通车复查 {name}（{n} 行）：{first}\n{second}"),
+        Lang::En => format!("Through-train review of {name} ({n} rows): {first}\n{second}"),
+    })?;
     let mut moves: Vec<&ads::Decision> = review
         .decisions
         .iter()
@@ -512,15 +551,21 @@ fn similar_listings(
     index: &ListingIndex,
     showcase: &OwnItem,
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (id, title) = (&showcase.item.id, &showcase.item.title);
     let stats = index.stats()?;
-    heading(format!(
-        "Market: the {SIMILAR_SHOWN} listings most like {id} {title} ({} listings indexed, {} snapshots)",
-        stats.listings,
-        stats.snapshots.len()
-    ))?;
+    let (listings, snapshots) = (stats.listings, stats.snapshots.len());
+    heading(match lang {
+        Lang::Zh => format!(
+            "市场：与 {id} {title} 最相似的 {SIMILAR_SHOWN} 个宝贝（索引中 {listings} 个宝贝，{snapshots} 个快照日）"
+        ),
+        Lang::En => format!(
+            "Market: the {SIMILAR_SHOWN} listings most like {id} {title} ({listings} listings \
+             indexed, {snapshots} snapshots)"
+        ),
+    })?;
     let filter = Filter {
         role: None,
         category: showcase.category.clone(),
@@ -556,6 +601,7 @@ fn rising_keywords(
     dir: &Path,
     showcase: &OwnItem,
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let queries = keywords::read_queries(&dir.join(sample::QUERIES.name), &mut Rejects::new())?;
@@ -575,13 +621,18 @@ fn rising_keywords(
         b.0.total_cmp(&a.0)
             .then_with(|| a.1.keyword.cmp(&b.1.keyword))
     });
-    heading(format!(
-        "Rising queries of {category}: sales growth of the listings found for them {}, \
-         derived from the listings and the sample's query log ({} queries found by some \
-         listing; queries found for at least {RISING_SUPPORT} listings)",
-        super::keywords::period_text(period),
-        derived.keywords.len()
-    ))?;
+    let (span, found) = (super::keywords::period_text(period), derived.keywords.len());
+    heading(match lang {
+        Lang::Zh => format!(
+            "{category} 的飙升搜索词：搜到的宝贝在 {span} 的销量增长，由宝贝和示例搜索词日志推算\
+             （有宝贝能搜到的搜索词 {found} 个；只列至少 {RISING_SUPPORT} 个宝贝能搜到的）"
+        ),
+        Lang::En => format!(
+            "Rising queries of {category}: sales growth of the listings found for them {span}, \
+             derived from the listings and the sample's query log ({found} queries found by some \
+             listing; queries found for at least {RISING_SUPPORT} listings)"
+        ),
+    })?;
     let mut sink = Sink::open(None, format)?;
     for (rank, (score, k)) in words.iter().take(RISING_SHOWN).enumerate() {
         sink.write(&TopRecord {
@@ -629,13 +680,20 @@ fn keyword_market(
     table: &KeywordTable,
     categories: &[&str],
     format: Format,
+    lang: Lang,
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    heading(format!(
-        "Keyword market: the {TOP_KEYWORDS} most valuable keywords per category \
-         (expected buyers = demand x CTR x CVR; {} keywords imported)",
-        table.len()
-    ))?;
+    let imported = table.len();
+    heading(match lang {
+        Lang::Zh => format!(
+            "关键词市场：每个类目价值最高的 {TOP_KEYWORDS} 个关键词（预估买家 = 需求 × 点击率 × 转化率；\
+             已导入 {imported} 个关键词）"
+        ),
+        Lang::En => format!(
+            "Keyword market: the {TOP_KEYWORDS} most valuable keywords per category (expected \
+             buyers = demand x CTR x CVR; {imported} keywords imported)"
+        ),
+    })?;
     let mut sink = Sink::open(None, format)?;
     for category in categories {
         let top = table.top_by(TOP_KEYWORDS, Some(category), |s| RankBy::Value.score(s))?;

@@ -13,6 +13,7 @@ use super::{Exit, Settings};
 use crate::batch::Reject;
 use crate::engine::{self, Market, RewriteRecord, RewriteStats, ScoreRecord};
 use crate::item::Item;
+use crate::lang::Lang;
 use crate::market::workspace::Workspace;
 use crate::text::Segmenter;
 use crate::title::score::{KeywordValue, Suggestion};
@@ -195,23 +196,27 @@ pub fn rewrite(
     if args.dry_run || (!settings.quiet && summary.done >= 1000) {
         let secs = summary.elapsed.as_secs_f64();
         let (old, new) = stats.medians();
-        let line = format!(
-            "{} 个宝贝：改动 {} 个（{:.1}%），命中搜索词 {} → {} 个（{:+.1}%），失去搜索词的宝贝 {} 个；得分中位数 {:.1} → {:.1}；每秒 {:.0} 个",
-            stats.items,
-            stats.changed,
-            100.0 * stats.changed as f64 / stats.items.max(1) as f64,
-            stats.found,
-            stats.new_found,
-            100.0 * (stats.new_value - stats.value) / stats.value.max(1e-9),
-            stats.losing,
-            old,
-            new,
-            summary.done as f64 / secs.max(1e-9)
-        );
+        let (items, changed) = (stats.items, stats.changed);
+        let share = 100.0 * changed as f64 / items.max(1) as f64;
+        let (found, new_found, losing) = (stats.found, stats.new_found, stats.losing);
+        let gain = 100.0 * (stats.new_value - stats.value) / stats.value.max(1e-9);
+        let rate = summary.done as f64 / secs.max(1e-9);
+        let line = match settings.lang {
+            Lang::Zh => format!(
+                "{items} 个宝贝：改动 {changed} 个（{share:.1}%）；命中搜索词 {found} → {new_found} 个，\
+                 搜索词价值 {gain:+.1}%；失去搜索词的宝贝 {losing} 个；得分中位数 {old:.1} → {new:.1}；\
+                 每秒 {rate:.0} 个"
+            ),
+            Lang::En => format!(
+                "{items} items: {changed} changed ({share:.1}%); found for {found} -> {new_found} \
+                 queries, query value {gain:+.1}%; {losing} items lose queries; median score \
+                 {old:.1} -> {new:.1}; {rate:.0}/s"
+            ),
+        };
         if args.dry_run {
             writeln!(io::stdout(), "{line}")?;
         } else {
-            eprintln!("baobei: rewrote {line}");
+            eprintln!("baobei: {}{line}", settings.lang.pick("改写 ", "rewrote "));
         }
     }
     Ok(if summary.rejects.is_empty() {

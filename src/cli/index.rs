@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::args::{IndexAddArgs, IndexStatsArgs};
 use super::batch;
-use super::keywords::{holder, progress};
+use super::keywords::holder;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
@@ -114,7 +114,7 @@ pub fn rebuild(settings: &Settings, dicts: Dictionaries) -> anyhow::Result<Exit>
     let started = Instant::now();
     let ws = Workspace::open(&settings.workspace)?;
     let dir = ws.index_dir();
-    let bar = progress(settings.quiet, "listings");
+    let bar = batch::progress(settings.quiet, settings.lang.pick("个宝贝", "listings"));
     let summary = jobs::rebuild(&ws, segmenter(dicts), &holder(), |n| bar.inc(n));
     bar.finish_and_clear();
     let summary = summary?;
@@ -146,23 +146,28 @@ pub fn stats(
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut sink = Sink::open(args.output.as_deref(), format)?;
-    for (name, value) in figures {
-        sink.write(&Figure { name, value })?;
+    for figure in figures {
+        sink.write(&Figure {
+            name: figure.key(),
+            label: figure.label(settings.lang),
+            value: figure.value(settings.lang),
+        })?;
     }
     sink.finish()?;
     Ok(Exit::Ok)
 }
 
-/// One figure of `index stats`.
+/// One figure of `index stats`: JSON keeps the stable `name`, tables and CSV show the label.
 #[derive(Debug, Serialize)]
 pub struct Figure {
     pub name: String,
+    pub label: String,
     pub value: String,
 }
 
 impl Record for Figure {
     const HEADERS: &'static [&'static str] = &["项目", "数值"];
     fn rows(&self, out: &mut Vec<Vec<String>>) {
-        out.push(vec![self.name.clone(), self.value.clone()]);
+        out.push(vec![self.label.clone(), self.value.clone()]);
     }
 }

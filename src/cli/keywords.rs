@@ -1,13 +1,10 @@
 //! `keywords import`, `keywords show`, `keywords top` and `keywords derive`: the keyword table
 //! of the workspace.
 
-use crate::lang::Lang;
-use std::io::{self, IsTerminal};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::args::{DeriveArgs, ImportArgs, RankArg, ShowArgs, TopArgs};
@@ -15,6 +12,7 @@ use super::batch;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
+use crate::lang::Lang;
 use crate::market::derive::DeriveOptions;
 use crate::market::import::parse_period;
 use crate::market::keywords::{self, Derived, Lookup, TopOptions};
@@ -26,7 +24,12 @@ use crate::text::Segmenter;
 pub fn warn_if_stale(settings: &Settings, dicts: &Dictionaries) -> anyhow::Result<()> {
     let ws = Workspace::at(&settings.workspace);
     if let Some(mismatch) = ws.check_dictionaries(dicts)? {
-        eprintln!("baobei: warning: {mismatch}");
+        let lang = settings.lang;
+        eprintln!(
+            "baobei: {}{}",
+            lang.pick("警告：", "warning: "),
+            mismatch.describe(lang)
+        );
     }
     Ok(())
 }
@@ -91,7 +94,7 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     let options = DeriveOptions {
         category: args.category.clone(),
     };
-    let bar = progress(settings.quiet, "queries");
+    let bar = batch::progress(settings.quiet, settings.lang.pick("个搜索词", "queries"));
     let done = keywords::derive(
         &ws,
         Arc::new(Segmenter::new(Arc::new(dicts))),
@@ -178,19 +181,6 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     })
 }
 
-/// A spinner counting `unit` on a terminal; hidden when quiet or when stderr is piped.
-pub fn progress(quiet: bool, unit: &str) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let template = format!("{{spinner}} {{human_pos}} {unit}  {{per_sec}}  {{elapsed}}");
-    let bar = ProgressBar::new_spinner()
-        .with_style(ProgressStyle::with_template(&template).expect("valid progress template"));
-    bar.set_draw_target(ProgressDrawTarget::stderr());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
 /// Who holds the writer lock: the command line as typed, for a second writer to be told.
 pub fn holder() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
@@ -225,6 +215,7 @@ pub fn show(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Exit> {
         let record = ShowRecord {
             query: word.clone(),
             found: row.is_some(),
+            lang: settings.lang,
             row: row.map_or_else(StatsRecord::default, |r| {
                 StatsRecord::new(r.keyword, r.category, &r.stats)
             }),
@@ -281,7 +272,12 @@ pub fn top(settings: &Settings, args: &TopArgs) -> anyhow::Result<Exit> {
     sink.finish()?;
     if rows.is_empty() {
         let why = keywords::why_none(&table, &options, top.min_items, top.by)?;
-        eprintln!("baobei: no keyword to show: {why}");
+        let lang = settings.lang;
+        eprintln!(
+            "baobei: {}{}",
+            lang.pick("没有可显示的关键词：", "no keyword to show: "),
+            why.describe(lang)
+        );
     }
     Ok(Exit::Ok)
 }
@@ -398,6 +394,9 @@ fn number_text(x: f64) -> String {
 pub struct ShowRecord {
     pub query: String,
     pub found: bool,
+    /// The language the not-found mark is written in.
+    #[serde(skip)]
+    pub lang: Lang,
     #[serde(flatten)]
     pub row: StatsRecord,
 }
@@ -417,7 +416,7 @@ impl Record for ShowRecord {
         let mut cells = vec![self.query.clone()];
         cells.extend(self.row.cells());
         if !self.found {
-            cells[4] = "(not found)".to_owned();
+            cells[4] = self.lang.pick("（未找到）", "(not found)").to_owned();
         }
         out.push(cells);
     }
@@ -469,17 +468,19 @@ mod tests {
 
     #[test]
     fn headers_match_cells() {
-        let r = StatsRecord::default();
-        assert_eq!(r.cells().len(), STATS_HEADERS.len());
-        let mut out = Vec::new();
-        ShowRecord {
-            query: "x".into(),
-            found: false,
-            row: r,
+        assert_eq!(StatsRecord::default().cells().len(), STATS_HEADERS.len());
+        for (lang, mark) in [(Lang::Zh, "（未找到）"), (Lang::En, "(not found)")] {
+            let mut out = Vec::new();
+            ShowRecord {
+                query: "x".into(),
+                found: false,
+                lang,
+                row: StatsRecord::default(),
+            }
+            .rows(&mut out);
+            assert_eq!(out[0].len(), ShowRecord::HEADERS.len());
+            assert_eq!(out[0][4], mark);
         }
-        .rows(&mut out);
-        assert_eq!(out[0].len(), ShowRecord::HEADERS.len());
-        assert_eq!(out[0][4], "(not found)");
         assert_eq!(ShowRecord::HEADERS[4], "来源");
         assert_eq!(TopRecord::HEADERS[2], "关键词");
     }

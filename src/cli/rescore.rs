@@ -178,7 +178,7 @@ pub fn rescore(
             Some(path) => crate::market::keywords::read_queries(path, &mut rejects)?,
             None => Vec::new(),
         };
-        let bar = super::keywords::progress(settings.quiet, "queries");
+        let bar = batch::progress(settings.quiet, settings.lang.pick("个搜索词", "queries"));
         let derived = crate::market::keywords::derive_into(
             &ws,
             &index,
@@ -228,7 +228,7 @@ pub fn rescore(
     let (done, _) = batch::for_each_ordered(
         items,
         &mut rejects,
-        settings.quiet,
+        batch::progress(settings.quiet, settings.lang.pick("个宝贝", "items")),
         |item: &Item| {
             let rewrite = editor.rewrite(item);
             let record = RewriteRecord::new(&editor.scorer, item, rewrite.clone(), settings.lang);
@@ -337,7 +337,8 @@ pub fn rescore(
         None
     } else {
         let before = rejects.len();
-        let rows = super::ads::read_reports(&args.ads, None, &mut rejects, settings.quiet)?;
+        let rows =
+            super::ads::read_reports(&args.ads, None, &mut rejects, settings.quiet, settings.lang)?;
         per_input.insert(
             "ads".into(),
             (rows.len() as u64, (rejects.len() - before) as u64),

@@ -177,7 +177,7 @@ pub fn run(
     let (done, _) = batch::for_each_ordered(
         all,
         &mut rejects,
-        settings.quiet,
+        batch::progress(settings.quiet, settings.lang.pick("个宝贝", "items")),
         suggest,
         |(id, title, list)| {
             for (rank, suggestion) in top_per_group(list, limit) {

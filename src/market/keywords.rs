@@ -19,6 +19,7 @@ use super::workspace::{ImportRecord, Manifest, Workspace};
 use crate::batch::{JobError, Reject, Rejects};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Format, Options};
+use crate::lang::Lang;
 use crate::text::Segmenter;
 use crate::text::recall;
 
@@ -372,17 +373,152 @@ pub fn top<'t>(table: &'t KeywordTable, options: &TopOptions) -> Result<Top<'t>,
     })
 }
 
-/// Why `keywords top` found nothing, and what to do: the first filter that left nothing.
-/// When no ranking was asked for, demand stood in where expected buyers lack.
+/// Why `keywords top` has no keyword to show: a kind plus its figures, worded in
+/// [`NoKeyword::describe`], each with what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoKeyword {
+    /// `--limit 0`.
+    LimitZero,
+    /// The table holds no keyword at all.
+    EmptyTable,
+    /// No keyword of the category asked for.
+    NoCategory {
+        /// The category asked for.
+        category: String,
+        /// Some of the table's categories (up to 12).
+        categories: Vec<String>,
+    },
+    /// No keyword (of the category) has the figure the ranking needs.
+    NoFigure {
+        /// The ranking.
+        by: RankBy,
+        /// The category asked for, if any.
+        category: Option<String>,
+    },
+    /// Some keywords have the figure, but none has `--min-items` online items.
+    BelowMinItems {
+        /// How many have the figure.
+        scored: u64,
+        /// The category asked for, if any.
+        category: Option<String>,
+        /// The `--min-items` asked for.
+        min_items: u64,
+    },
+}
+
+impl NoKeyword {
+    /// The reason for a person, in `lang`, with what to do.
+    pub fn describe(&self, lang: Lang) -> String {
+        let scope = |category: &Option<String>| match (lang, category) {
+            (_, None) => String::new(),
+            (Lang::Zh, Some(c)) => format!("类目「{c}」中"),
+            (Lang::En, Some(c)) => format!(" of category {c}"),
+        };
+        match (lang, self) {
+            (Lang::Zh, Self::LimitZero) => "--limit 0 表示一个也不要".into(),
+            (Lang::En, Self::LimitZero) => "--limit 0 asks for none".into(),
+            (Lang::Zh, Self::EmptyTable) => {
+                "关键词表是空的：用 `baobei keywords import 文件` 导入生意参谋/直通车导出，\
+                 或用 `baobei keywords derive` 从已索引的宝贝推算关键词"
+                    .into()
+            }
+            (Lang::En, Self::EmptyTable) => "the keyword table is empty: import exports with \
+                 `baobei keywords import FILE`, or derive keywords from indexed listings with \
+                 `baobei keywords derive`"
+                .into(),
+            (
+                Lang::Zh,
+                Self::NoCategory {
+                    category,
+                    categories,
+                },
+            ) => format!(
+                "没有类目「{category}」的关键词；表中的类目有：{}",
+                crate::lang::list(lang, categories.iter().cloned())
+            ),
+            (
+                Lang::En,
+                Self::NoCategory {
+                    category,
+                    categories,
+                },
+            ) => format!(
+                "no keyword of category {category}; the table's categories include: {}",
+                crate::lang::list(lang, categories.iter().cloned())
+            ),
+            (Lang::Zh, Self::NoFigure { by, category }) => {
+                let scope = scope(category);
+                match by {
+                    RankBy::Value => format!(
+                        "{scope}没有关键词带有估算买家所需的点击率和转化率（从宝贝推导的关键词没有）：\
+                         改用 --by demand 排序，或导入生意参谋导出"
+                    ),
+                    RankBy::Growth => format!(
+                        "{scope}没有关键词带有增长数据：增长需要两个统计周期（再导入一份更早的导出，\
+                         或从两天的宝贝快照推算）"
+                    ),
+                    RankBy::Demand => format!(
+                        "{scope}没有关键词带有需求数据（搜索人气或推算的销量）：导入带搜索人气的导出，\
+                         或运行 `baobei keywords derive`"
+                    ),
+                }
+            }
+            (Lang::En, Self::NoFigure { by, category }) => {
+                let scope = scope(category);
+                match by {
+                    RankBy::Value => format!(
+                        "no keyword{scope} has the CTR and CVR that expected buyers need (derived \
+                         keywords lack them): rank with --by demand, or import a Business Advisor export"
+                    ),
+                    RankBy::Growth => format!(
+                        "no keyword{scope} has a growth figure: growth needs two periods (import an \
+                         older export too, or derive from listings indexed on two days)"
+                    ),
+                    RankBy::Demand => format!(
+                        "no keyword{scope} has a demand figure (search popularity or derived \
+                         sales): import an export with search popularity, or run `baobei \
+                         keywords derive`"
+                    ),
+                }
+            }
+            (
+                Lang::Zh,
+                Self::BelowMinItems {
+                    scored,
+                    category,
+                    min_items,
+                },
+            ) => format!(
+                "{}有 {scored} 个关键词带有该数据，但没有一个的在线商品数达到 {min_items}：调低 --min-items",
+                scope(category)
+            ),
+            (
+                Lang::En,
+                Self::BelowMinItems {
+                    scored,
+                    category,
+                    min_items,
+                },
+            ) => format!(
+                "{scored} keyword(s){} have the figure, but none has at least {min_items} online \
+                 items: lower --min-items",
+                scope(category)
+            ),
+        }
+    }
+}
+
+/// Why [`top`] found no keyword for `options`: the first filter that left nothing. When no
+/// ranking was asked for, demand stood in where expected buyers lack.
 pub fn why_none(
     table: &KeywordTable,
     options: &TopOptions,
     min_items: u64,
     mut by: RankBy,
-) -> Result<String, JobError> {
+) -> Result<NoKeyword, JobError> {
     let auto = options.by.is_none();
     if options.limit == 0 {
-        return Ok("--limit 0 asks for none".into());
+        return Ok(NoKeyword::LimitZero);
     }
     let category = options.category.as_deref().map(str::trim);
     let (mut total, mut in_category, mut valued, mut scored) = (0u64, 0u64, 0u64, 0u64);
@@ -404,42 +540,22 @@ pub fn why_none(
     if auto && valued == 0 {
         by = RankBy::Demand;
     }
-    let scope = match category {
-        Some(c) => format!(" of category {c}"),
-        None => String::new(),
-    };
+    let category = category.map(str::to_owned);
     Ok(if total == 0 {
-        "the keyword table is empty: import exports with `baobei keywords import FILE`, or \
-         derive keywords from indexed listings with `baobei keywords derive`"
-            .into()
+        NoKeyword::EmptyTable
     } else if in_category == 0 {
-        let c = category.unwrap_or_default();
-        let list: Vec<String> = categories.into_iter().collect();
-        format!(
-            "no keyword of category {c}; the table's categories include: {}",
-            list.join(", ")
-        )
-    } else if scored == 0 {
-        match by {
-            RankBy::Value => format!(
-                "no keyword{scope} has the CTR and CVR that expected buyers need (derived \
-                 keywords lack them): rank with --by demand, or import a 生意参谋 export"
-            ),
-            RankBy::Growth => format!(
-                "no keyword{scope} has a growth figure: growth needs two periods (import an \
-                 older export too, or derive from listings indexed on two days)"
-            ),
-            RankBy::Demand => format!(
-                "no keyword{scope} has a demand figure (搜索人气 or derived sales): import an \
-                 export with 搜索人气, or run `baobei keywords derive`"
-            ),
+        NoKeyword::NoCategory {
+            category: category.unwrap_or_default(),
+            categories: categories.into_iter().collect(),
         }
+    } else if scored == 0 {
+        NoKeyword::NoFigure { by, category }
     } else {
-        format!(
-            "{scored} keyword(s){scope} have the figure, but none has at least {} online items \
-             (在线商品数): lower --min-items",
-            min_items
-        )
+        NoKeyword::BelowMinItems {
+            scored,
+            category,
+            min_items,
+        }
     })
 }
 

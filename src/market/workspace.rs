@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dictionary::Dictionaries;
 use crate::io_error::IoError;
+use crate::lang::Lang;
 use crate::settings::{Settings, SettingsError};
 
 /// The manifest format this build writes and reads.
@@ -184,32 +185,51 @@ pub struct DictionaryMismatch {
     pub removed: Vec<DictionaryRecord>,
 }
 
-impl fmt::Display for DictionaryMismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: the workspace was built with other dictionaries than the current ones",
-            self.workspace.display()
-        )?;
+impl DictionaryMismatch {
+    /// The warning for a person, in `lang`, with what to do.
+    pub fn describe(&self, lang: Lang) -> String {
         let names = |list: &[DictionaryRecord]| {
-            list.iter()
-                .map(|d| format!("{} ({})", d.name, d.checksum))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::lang::list(
+                lang,
+                list.iter().map(|d| format!("{} ({})", d.name, d.checksum)),
+            )
+        };
+        let ws = self.workspace.display();
+        let mut text = match lang {
+            Lang::Zh => format!("{ws}：工作区建立时用的词典与现在的不同"),
+            Lang::En => format!(
+                "{ws}: the workspace was built with other dictionaries than the current ones"
+            ),
         };
         if !self.added.is_empty() {
-            write!(f, "; new or changed: {}", names(&self.added))?;
+            let added = names(&self.added);
+            text += &lang.pick(
+                format!("；新增或改动：{added}"),
+                format!("; new or changed: {added}"),
+            );
         }
         if !self.removed.is_empty() {
-            write!(f, "; no longer in use: {}", names(&self.removed))?;
+            let removed = names(&self.removed);
+            text += &lang.pick(
+                format!("；不再使用：{removed}"),
+                format!("; no longer in use: {removed}"),
+            );
         }
         if self.added.is_empty() && self.removed.is_empty() {
-            f.write_str("; the load order changed")?;
+            text += lang.pick("；加载顺序变了", "; the load order changed");
         }
-        f.write_str(
+        text += lang.pick(
+            "；请用 `baobei index rebuild` 重建宝贝索引，让搜索按现在的分词匹配",
             "; re-index the listings with `baobei index rebuild` so that searches match the \
              current segmentation",
-        )
+        );
+        text
+    }
+}
+
+impl fmt::Display for DictionaryMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::En))
     }
 }
 

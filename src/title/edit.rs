@@ -210,10 +210,10 @@ impl Change {
                 format!("{count} full-width character(s) made half-width")
             }
             (Lang::Zh, Change::Characters { text }) => {
-                format!("删除无效字符「{}」", text.escape_default())
+                format!("删除无效字符「{}」", visible(text))
             }
             (Lang::En, Change::Characters { text }) => {
-                format!("invalid characters \"{}\" removed", text.escape_default())
+                format!("invalid characters \"{}\" removed", visible(text))
             }
             (Lang::Zh, Change::OverBudget { word, lost }) if lost.is_empty() => {
                 format!("超出预算：删除「{word}」（不失去搜索词）")
@@ -1349,9 +1349,32 @@ pub fn names(universe: &KeywordUniverse, list: &[(u32, f64)]) -> Vec<String> {
         .collect()
 }
 
+/// Removed characters as a person can see them: control characters escaped (`\u{7}`),
+/// anything printable (an emoji, a full-width sign) as itself.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_removed_emoji_is_shown_as_itself_and_a_control_character_escaped() {
+        let said = Change::Characters {
+            text: "\u{1f525}\u{7}".into(),
+        }
+        .describe(Lang::Zh);
+        assert_eq!(said, "删除无效字符「\u{1f525}\\u{7}」");
+    }
     use crate::keyword::tests::universe;
 
     fn with<R>(rows: &[(&str, f64)], f: impl FnOnce(&Editor<'_>, &KeywordUniverse) -> R) -> R {

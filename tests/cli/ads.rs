@@ -222,7 +222,7 @@ fn ads_review_reads_fen_costs_by_scale_or_flag() {
     };
     let (detected, err) = cost(&[]);
     assert!((detected - 18.0).abs() < 1e-9, "{detected}");
-    assert!(err.contains("cost read as 分"), "{err}");
+    assert!(err.contains("花费按「分」读取"), "{err}");
     let (forced, _) = cost(&["--cost-unit", "yuan"]);
     assert!((forced - 1800.0).abs() < 1e-9, "{forced}");
 }

@@ -98,19 +98,19 @@ fn index_rebuild_adopts_the_current_dictionaries() {
     let dict = dict.to_str().unwrap();
     let o = h.run(&["index", "stats", "--dict", dict]);
     assert!(
-        stderr(&o).contains("warning") && stderr(&o).contains("baobei index rebuild"),
+        stderr(&o).contains("警告") && stderr(&o).contains("baobei index rebuild"),
         "{}",
         stderr(&o)
     );
     let o = h.ok(&["index", "rebuild", "--dict", dict]);
-    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("警告"), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("252 个宝贝，747 行快照"),
         "{}",
         stderr(&o)
     );
     let o = h.ok(&["index", "stats", "--dict", dict, "--format", "json"]);
-    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("警告"), "{}", stderr(&o));
     let mut after = index_stats(&h);
     // Only the size, segments and last-import lines may differ.
     for key in ["bytes on disk", "segments", "last import"] {

@@ -283,16 +283,23 @@ fn other_dictionaries_than_the_workspace_was_built_with_are_detected() {
     samples(&h);
     h.ok(&["keywords", "import", "keywords.csv", "--date", "2026-11-11"]);
     let o = h.run(&["keywords", "show", "裙子"]);
-    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("警告"), "{}", stderr(&o));
     let dict = h.write("mine.tsv", "brand\taliases\tfreq\n栀夏\tZHIXIA\t\n");
-    let o = h.ok(&["keywords", "show", "裙子", "--dict", dict.to_str().unwrap()]);
+    let dict = dict.to_str().unwrap();
+    let o = h.ok(&["keywords", "show", "裙子", "--dict", dict]);
     let err = stderr(&o);
-    assert!(err.contains("warning"), "{err}");
+    assert!(err.contains("警告"), "{err}");
     assert!(
-        err.contains("other dictionaries") && err.contains("mine.tsv"),
+        err.contains("词典与现在的不同") && err.contains("mine.tsv"),
         "{err}"
     );
-    assert!(err.contains("re-index"), "{err}");
+    assert!(err.contains("baobei index rebuild"), "{err}");
+    let o = h.ok(&["--lang", "en", "keywords", "show", "裙子", "--dict", dict]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning") && err.contains("other dictionaries") && err.contains("re-index"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -535,12 +542,12 @@ fn keywords_top_on_derived_keywords_ranks_by_demand_and_says_so() {
     let o = h.run(&["keywords", "top", "--category", "女装"]);
     assert!(stdout(&o).is_empty());
     assert!(
-        stderr(&o).contains("no keyword of category 女装") && stderr(&o).contains("女装/连衣裙"),
+        stderr(&o).contains("没有类目「女装」的关键词") && stderr(&o).contains("女装/连衣裙"),
         "{}",
         stderr(&o)
     );
     let o = h.run(&["keywords", "top", "--min-items", "1000000"]);
-    assert!(stderr(&o).contains("lower --min-items"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("调低 --min-items"), "{}", stderr(&o));
 }
 
 /// Issue 13: the keyword tables showed 17 columns, most of them empty for derived rows.
@@ -570,7 +577,7 @@ fn keyword_tables_show_only_the_columns_the_rows_have() {
         ]
     );
     assert_eq!(rows[2][0], "不存在的词");
-    assert_eq!(rows[2][4], "(not found)");
+    assert_eq!(rows[2][4], "（未找到）");
     let table = h.run(&["keywords", "show", "连衣裙", "--format", "table"]);
     assert!(!stdout(&table).contains("点击率"), "{}", stdout(&table));
     // JSON keeps every field, empty or not.

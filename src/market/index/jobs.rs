@@ -3,13 +3,14 @@
 //! dictionaries in force, and the figures of `index stats`. Writers hold the workspace lock
 //! and make one commit per batch.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Listing, ListingHistory, ListingIndex, RebuildSummary, Role, WriterOptions};
 use crate::batch::{JobError, Reject, Rejects};
 use crate::input::{self, Date, Field, Options, parse_date};
+use crate::lang::Lang;
 use crate::market::workspace::{ImportRecord, Manifest, Workspace, utc_now};
 use crate::text::Segmenter;
 
@@ -210,13 +211,103 @@ pub fn rebuild(
     Ok(summary)
 }
 
-/// `index stats`: what the workspace's index holds, as (name, value) figures in reading order:
-/// listings, snapshot rows, per role, per category, per snapshot day, segments, bytes on disk
-/// and the last import of listings.
-pub fn figures(
-    ws: &Workspace,
-    segmenter: Arc<Segmenter>,
-) -> Result<Vec<(String, String)>, JobError> {
+/// One figure of `index stats`: a stable [`key`](IndexFigure::key) for machines, a label and
+/// a value for people in either language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexFigure {
+    /// Current listings (one per item id).
+    Listings(u64),
+    /// History rows (one per item id and snapshot day).
+    SnapshotRows(u64),
+    /// Current listings of a role.
+    Role(Role, u64),
+    /// Current listings of a category (`None`: without one).
+    Category(Option<String>, u64),
+    /// History rows of a snapshot day.
+    Snapshot(Date, u64),
+    /// tantivy segments searched.
+    Segments(usize),
+    /// Bytes of the index files.
+    BytesOnDisk(u64),
+    /// The last import of listings.
+    LastImport {
+        /// The file imported.
+        file: String,
+        /// When (UTC, RFC 3339).
+        time: String,
+        /// Rows indexed.
+        rows: u64,
+        /// Rows rejected.
+        rejects: u64,
+    },
+}
+
+impl IndexFigure {
+    /// The figure's name for machines (JSON `name`), the same in every language.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Listings(_) => "listings".into(),
+            Self::SnapshotRows(_) => "snapshot rows".into(),
+            Self::Role(role, _) => format!("role {}", role.as_str()),
+            Self::Category(c, _) => format!("category {}", c.as_deref().unwrap_or("-")),
+            Self::Snapshot(date, _) => format!("snapshot {date}"),
+            Self::Segments(_) => "segments".into(),
+            Self::BytesOnDisk(_) => "bytes on disk".into(),
+            Self::LastImport { .. } => "last import".into(),
+        }
+    }
+
+    /// The figure's name for a person, in `lang`.
+    pub fn label(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, _) => self.key(),
+            (Lang::Zh, Self::Listings(_)) => "宝贝数".into(),
+            (Lang::Zh, Self::SnapshotRows(_)) => "快照行数".into(),
+            (Lang::Zh, Self::Role(role, _)) => format!(
+                "角色 {}",
+                match role {
+                    Role::Own => "本店",
+                    Role::Competitor => "竞品",
+                    Role::Industry => "行业",
+                }
+            ),
+            (Lang::Zh, Self::Category(c, _)) => {
+                format!("类目 {}", c.as_deref().unwrap_or("（无）"))
+            }
+            (Lang::Zh, Self::Snapshot(date, _)) => format!("快照 {date}"),
+            (Lang::Zh, Self::Segments(_)) => "索引段数".into(),
+            (Lang::Zh, Self::BytesOnDisk(_)) => "磁盘字节数".into(),
+            (Lang::Zh, Self::LastImport { .. }) => "最近一次导入".into(),
+        }
+    }
+
+    /// The figure's value for a person, in `lang`.
+    pub fn value(&self, lang: Lang) -> String {
+        match self {
+            Self::Listings(n)
+            | Self::SnapshotRows(n)
+            | Self::Role(_, n)
+            | Self::Category(_, n)
+            | Self::Snapshot(_, n)
+            | Self::BytesOnDisk(n) => n.to_string(),
+            Self::Segments(n) => n.to_string(),
+            Self::LastImport {
+                file,
+                time,
+                rows,
+                rejects,
+            } => match lang {
+                Lang::Zh => format!("{file}，{time}（{rows} 行，拒收 {rejects} 行）"),
+                Lang::En => format!("{file} at {time} ({rows} rows, {rejects} rejects)"),
+            },
+        }
+    }
+}
+
+/// `index stats`: what the workspace's index holds, in reading order: listings, snapshot rows,
+/// per role, per category, per snapshot day, segments, bytes on disk and the last import of
+/// listings.
+pub fn figures(ws: &Workspace, segmenter: Arc<Segmenter>) -> Result<Vec<IndexFigure>, JobError> {
     let dir = ws.index_dir();
     if !ListingIndex::exists(&dir) {
         return Err(JobError::Missing {
@@ -228,44 +319,37 @@ pub fn figures(
     let index = ListingIndex::create_or_open(&dir, segmenter)?;
     let stats = index.stats()?;
     let manifest = ws.manifest()?;
-    let last_import = manifest
+    let mut figures = vec![
+        IndexFigure::Listings(stats.listings),
+        IndexFigure::SnapshotRows(stats.history_rows),
+    ];
+    figures.extend(stats.by_role.iter().map(|(r, n)| IndexFigure::Role(*r, *n)));
+    figures.extend(
+        stats
+            .by_category
+            .iter()
+            .map(|(c, n)| IndexFigure::Category(c.clone(), *n)),
+    );
+    figures.extend(
+        stats
+            .snapshots
+            .iter()
+            .map(|(d, n)| IndexFigure::Snapshot(*d, *n)),
+    );
+    figures.push(IndexFigure::Segments(stats.segments));
+    figures.push(IndexFigure::BytesOnDisk(stats.bytes_on_disk));
+    if let Some(import) = manifest
         .imports
         .iter()
         .rev()
-        .find(|i| i.source == "listings");
-    let mut figures: BTreeMap<(u8, String), String> = BTreeMap::new();
-    let mut put = |order: u8, name: String, value: String| {
-        figures.insert((order, name), value);
-    };
-    put(0, "listings".into(), stats.listings.to_string());
-    put(1, "snapshot rows".into(), stats.history_rows.to_string());
-    for (role, n) in &stats.by_role {
-        put(2, format!("role {}", role.as_str()), n.to_string());
+        .find(|i| i.source == "listings")
+    {
+        figures.push(IndexFigure::LastImport {
+            file: import.file.clone(),
+            time: import.time.clone(),
+            rows: import.rows,
+            rejects: import.rejects,
+        });
     }
-    for (category, n) in &stats.by_category {
-        put(
-            3,
-            format!("category {}", category.as_deref().unwrap_or("-")),
-            n.to_string(),
-        );
-    }
-    for (date, n) in &stats.snapshots {
-        put(4, format!("snapshot {date}"), n.to_string());
-    }
-    put(5, "segments".into(), stats.segments.to_string());
-    put(6, "bytes on disk".into(), stats.bytes_on_disk.to_string());
-    if let Some(import) = last_import {
-        put(
-            7,
-            "last import".into(),
-            format!(
-                "{} at {} ({} rows, {} rejects)",
-                import.file, import.time, import.rows, import.rejects
-            ),
-        );
-    }
-    Ok(figures
-        .into_iter()
-        .map(|((_, name), value)| (name, value))
-        .collect())
+    Ok(figures)
 }
