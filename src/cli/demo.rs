@@ -459,33 +459,26 @@ pub fn nightly(
     }
     std::fs::create_dir_all(&dir)?;
     sample::write_all(&dir)?;
-    let night = super::Settings {
-        format: Some(format),
-        budget: settings.budget,
-        quiet: true,
-        dicts: settings.dicts.clone(),
-        workspace: dir.join("workspace"),
-        lang: settings.lang,
-    };
     let file = |f: sample::SampleFile| vec![dir.join(f.name)];
-    let args = super::args::RescoreArgs {
+    let options = crate::runs::night::NightOptions {
         listings: file(sample::OWN_ITEMS),
         competitors: file(sample::LISTINGS),
         keywords: file(sample::KEYWORDS),
         ads: file(sample::ZTC_REPORT),
         queries: Some(dir.join(sample::QUERIES.name)),
-        date: None,
-        min_gain: 5.0,
-        hold_days: 14,
+        budget: settings.budget,
+        lang: settings.lang,
+        ..crate::runs::night::NightOptions::new(dir.join("workspace"))
     };
     if format == Format::Table {
         println!("\nThe nightly job (`baobei rescore`) on the sample");
         println!("{}", "─".repeat(72));
     }
-    super::rescore::rescore(&night, &args, dicts)?;
-    if format == Format::Table
-        && let Some(run) = crate::runs::RunStore::new(&night.workspace).latest()?
-    {
+    let mut rejects = Rejects::in_lang(true, settings.lang);
+    let night = crate::runs::night::run(&options, dicts, &mut rejects, &|_, _| {})?;
+    println!("{}", night.run.file(crate::runs::files::REPORT).display());
+    if format == Format::Table {
+        let run = &night.run;
         let c = &run.manifest().counts;
         println!(
             "run {}: {} items scored (mean {:.1}), {} new titles proposed, {} through-train \

@@ -15,7 +15,9 @@ use super::output::{Record, Sink};
 use super::{Exit, Settings};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Date, Field, Options, parse_date};
-use crate::market::index::{Listing, ListingHistory, ListingIndex, Role, WriterOptions};
+use crate::market::index::{
+    Listing, ListingHistory, ListingIndex, ListingWriter, Role, WriterOptions,
+};
 use crate::market::workspace::{ImportRecord, Manifest, Workspace, utc_now};
 use crate::title::Segmenter;
 
@@ -136,11 +138,43 @@ pub fn upsert_files(
     manifest: &mut Manifest,
     known: Option<&HashMap<String, ListingHistory>>,
 ) -> anyhow::Result<Upserted> {
+    let mut writer = listings_writer(index)?;
+    let done = upsert_into(
+        &mut writer,
+        files,
+        role,
+        snapshot,
+        undated,
+        rejects,
+        manifest,
+        known,
+    )?;
+    writer.commit()?;
+    Ok(done)
+}
+
+/// A writer for [`upsert_into`], on every core (at most 8).
+pub fn listings_writer(index: &ListingIndex) -> anyhow::Result<ListingWriter<'_>> {
     let threads = rayon::current_num_threads().clamp(1, 8);
-    let mut writer = index.writer(WriterOptions {
+    Ok(index.writer(WriterOptions {
         threads,
         ..WriterOptions::default()
-    })?;
+    })?)
+}
+
+/// [`upsert_files`] into `writer`, without committing: the nightly job upserts its own and
+/// its competitors' files and commits once.
+#[allow(clippy::too_many_arguments)]
+pub fn upsert_into(
+    writer: &mut ListingWriter<'_>,
+    files: &[PathBuf],
+    role: Option<Role>,
+    snapshot: Option<Date>,
+    undated: Option<Date>,
+    rejects: &mut batch::Rejects,
+    manifest: &mut Manifest,
+    known: Option<&HashMap<String, ListingHistory>>,
+) -> anyhow::Result<Upserted> {
     // Unchanged: the same listing as the current one on this or a later day, or an earlier
     // day the index already holds with the same figures (an export re-sending its history).
     let unchanged = |listing: &Listing| {
@@ -212,7 +246,6 @@ pub fn upsert_files(
             "listings",
         ));
     }
-    writer.commit()?;
     Ok(done)
 }
 

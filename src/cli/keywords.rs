@@ -19,7 +19,7 @@ use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Format, Options};
 use crate::market::derive::{self as derivation, DeriveOptions};
 use crate::market::import::{ImportConfig, ImportError, detect_source, map_record, parse_period};
-use crate::market::index::ListingIndex;
+use crate::market::index::{ListingHistory, ListingIndex, fingerprint_of};
 use crate::market::table::{
     KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, TableError, WriteSummary,
 };
@@ -192,16 +192,21 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
         category: args.category.clone(),
     };
     let mut manifest = ws.manifest()?;
+    let listings = index.listings()?;
+    let bar = progress(settings.quiet, "queries");
     let (rows, written, derived) = derive_into(
         &ws,
         &index,
+        &listings,
+        &fingerprint_of(&listings),
         &queries,
         &options,
         args.queries.as_deref(),
         rejects.len(),
         &mut manifest,
-        settings.quiet,
+        &|n| bar.inc(n),
     )?;
+    bar.finish_and_clear();
     let table_path = ws.table_path();
     lock.save_manifest(&manifest)?;
     drop(lock);
@@ -269,21 +274,23 @@ pub fn derive(settings: &Settings, args: &DeriveArgs, dicts: Dictionaries) -> an
     })
 }
 
-/// Derives keyword rows from the listing index and merges them into the workspace's table
-/// (written atomically), replacing the derived rows of the same period, and records the
-/// derivation in the manifest. With `queries_file`, `queries` (read from it) are kept in the
-/// workspace first; without, the queries kept before are used. The caller holds the writer
-/// lock.
+/// Derives keyword rows from the listing index (its `listings`, read once by the caller, whose
+/// fingerprint is `fingerprint`) and merges them into the workspace's table (written
+/// atomically), replacing the derived rows of the same period, and records the derivation in
+/// the manifest. With `queries_file`, `queries` (read from it) are kept in the workspace
+/// first; without, the queries kept before are used. The caller holds the writer lock.
 #[allow(clippy::too_many_arguments)]
 pub fn derive_into(
     ws: &Workspace,
     index: &ListingIndex,
+    listings: &[ListingHistory],
+    fingerprint: &str,
     queries: &[String],
     options: &DeriveOptions,
     queries_file: Option<&Path>,
     rejected: usize,
     manifest: &mut Manifest,
-    quiet: bool,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<(usize, WriteSummary, derivation::Derivation)> {
     let kept;
     let queries = if queries_file.is_some() {
@@ -293,10 +300,7 @@ pub fn derive_into(
         kept = ws.queries()?;
         &kept
     };
-    let bar = progress(quiet, "queries");
-    let derived = derivation::derive(index, queries, options, &|n| bar.inc(n));
-    bar.finish_and_clear();
-    let derived = derived?;
+    let derived = derivation::derive_from(listings, index.segmenter(), queries, options, progress);
 
     let mut builder = TableBuilder::new();
     let table_path = ws.table_path();
@@ -317,7 +321,7 @@ pub fn derive_into(
     if manifest.dictionaries.is_empty() {
         manifest.set_dictionaries(index.segmenter().dictionaries());
     }
-    manifest.derived_from = Some(index.fingerprint()?);
+    manifest.derived_from = Some(fingerprint.to_owned());
     let file = queries_file.map_or_else(|| index.path().to_owned(), Path::to_owned);
     manifest.imports.push(ImportRecord::now(
         &file,

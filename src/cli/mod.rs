@@ -2,15 +2,15 @@
 //! the outcome to an exit code. The only place in baobei that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
-mod ads;
+pub(crate) mod ads;
 mod args;
-mod batch;
+pub(crate) mod batch;
 mod demo;
-mod engine;
+pub(crate) mod engine;
 mod help;
-mod index;
-mod keywords;
-mod output;
+pub(crate) mod index;
+pub(crate) mod keywords;
+pub(crate) mod output;
 mod rescore;
 mod runs;
 mod suggest;
@@ -48,14 +48,14 @@ pub enum Exit {
 
 /// Settings the engine needs, turned from arguments (the second stage of argument handling).
 #[derive(Debug)]
-struct Settings {
-    format: Option<Format>,
-    budget: usize,
-    quiet: bool,
-    dicts: Vec<PathBuf>,
-    workspace: PathBuf,
+pub(crate) struct Settings {
+    pub(crate) format: Option<Format>,
+    pub(crate) budget: usize,
+    pub(crate) quiet: bool,
+    pub(crate) dicts: Vec<PathBuf>,
+    pub(crate) workspace: PathBuf,
     /// The language of what people read: reasons, problems, summaries (Chinese by default).
-    lang: Lang,
+    pub(crate) lang: Lang,
 }
 
 /// Runs the command line and returns the process exit code.

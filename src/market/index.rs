@@ -1200,19 +1200,7 @@ impl ListingIndex {
     /// statistics were derived from is recorded by it, so that a derive that did not follow a
     /// commit (a nightly run killed in between) is not mistaken for done.
     pub fn fingerprint(&self) -> Result<String, IndexError> {
-        struct Hasher(xxhash_rust::xxh3::Xxh3);
-        impl fmt::Write for Hasher {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                self.0.update(s.as_bytes());
-                Ok(())
-            }
-        }
-        let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
-        for history in self.listings()? {
-            // Debug output of these plain types is stable: fields in order, floats exact.
-            let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{history:?}\n"));
-        }
-        Ok(format!("{:016x}", hasher.0.digest()))
+        Ok(fingerprint_of(&self.listings()?))
     }
 
     /// Re-tokenises every stored listing of the index in `dir` (current rows and their
@@ -1892,6 +1880,24 @@ impl SegmentCollector for CurrentCountsSegment {
             .collect();
         (roles, categories, self.count)
     }
+}
+
+/// [`ListingIndex::fingerprint`] of listings already read: one read of a large index serves
+/// both the fingerprint and the derive.
+pub fn fingerprint_of(listings: &[ListingHistory]) -> String {
+    struct Hasher(xxhash_rust::xxh3::Xxh3);
+    impl fmt::Write for Hasher {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
+    for history in listings {
+        // Debug output of these plain types is stable: fields in order, floats exact.
+        let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{history:?}\n"));
+    }
+    format!("{:016x}", hasher.0.digest())
 }
 
 #[cfg(test)]
