@@ -1152,7 +1152,18 @@ impl ListingIndex {
                     path: self.path.clone(),
                     source,
                 })?;
-            let mut names: HashMap<u64, String> = HashMap::new();
+            // Every id of the segment by ordinal, from one pass over its dictionary: looking
+            // each history row's id up alone decodes a dictionary block per row.
+            let mut names: Vec<String> = Vec::new();
+            if let Some(c) = &ids {
+                let mut terms = c.dictionary().stream().map_err(|source| IndexError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                while terms.advance() {
+                    names.push(String::from_utf8_lossy(terms.key()).into_owned());
+                }
+            }
             for doc in segment.doc_ids_alive() {
                 if is_current.first(doc) == Some(1) {
                     let stored: TantivyDocument = store.get(doc).map_err(|e| self.err(e))?;
@@ -1162,14 +1173,10 @@ impl ListingIndex {
                 let Some(ord) = ids.as_ref().and_then(|c| c.term_ords(doc).next()) else {
                     continue;
                 };
-                let id = names.entry(ord).or_insert_with(|| {
-                    let mut s = String::new();
-                    if let Some(c) = &ids {
-                        // An ordinal read from this column is always in its dictionary.
-                        let _ = c.ord_to_str(ord, &mut s);
-                    }
-                    s
-                });
+                // An ordinal read from this column is always in its dictionary.
+                let Some(id) = names.get(ord as usize) else {
+                    continue;
+                };
                 let day = snapshots.first(doc).unwrap_or(0);
                 let date = number_date(day).ok_or_else(|| IndexError::Corrupt {
                     path: self.path.clone(),
