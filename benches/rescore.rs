@@ -66,8 +66,8 @@ fn own_listings(path: &Path, n: usize, titles: &[String], changed: bool) {
             let other = &words[rng.below(words.len())];
             title.push_str(&other[rng.below(other.len())]);
         }
-        if changed && i % 10 == 0 {
-            title.push_str("新");
+        if changed && i.is_multiple_of(10) {
+            title.push('新');
         }
         let price = format!("{}.9", 20 + rng.below(300));
         let sales = (rng.below(5000)).to_string();
@@ -111,7 +111,9 @@ struct Cost {
     peak_mib: f64,
 }
 
-/// Runs one night in a child process and measures it with `wait4`.
+/// Runs one night in a child process and measures it with `wait4` (which reaps it: std's
+/// `wait` gives no resource usage).
+#[allow(clippy::zombie_processes)]
 fn night(ws: &Path, listings: &Path, date: &str) -> Cost {
     let spec = format!("{}\t{}\t{date}", ws.display(), listings.display());
     let started = Instant::now();
