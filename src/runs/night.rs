@@ -284,7 +284,7 @@ pub fn run(
     let editor = cli::engine::editor(&settings, &market);
     let items: Box<dyn Iterator<Item = Result<Item, Reject>>> = match indexed_own {
         Some(own) => Box::new(own.into_iter().map(Ok)),
-        None => Box::new(own_items(&options.listings, today)?),
+        None => own_items(&options.listings, today)?,
     };
     let mut night = Scoring {
         scores: run.lines(files::SCORES)?,
@@ -694,34 +694,65 @@ fn sort_proposals(list: &mut [Proposal]) {
 /// The own items of the `--listings` files: one per id, from its latest snapshot (a later row
 /// wins a tie), in id order. Only rows that indexing accepted count: a row it rejected (a bad
 /// date, no id) was reported then, and is neither scored nor proposed.
+///
+/// A first pass keeps each id's winning row number only. When the winners stand in id order
+/// in the files (an export sorted by id), a second pass streams them: memory holds ids, not
+/// items. Otherwise the winners are held, sorted by id.
 fn own_items(
     paths: &[PathBuf],
     today: Date,
-) -> anyhow::Result<impl Iterator<Item = Result<Item, Reject>> + use<>> {
-    let mut latest: BTreeMap<String, (Date, Item)> = BTreeMap::new();
-    for path in paths {
-        let options = input::Options {
-            required: vec![Field::Id, Field::Title],
-            ..Default::default()
-        };
-        for row in input::open(path, &options)? {
-            let Ok(record) = row else { continue };
-            let Ok(listing) = Listing::from_record(&record, Some(Role::Own), Some(today)) else {
-                continue;
-            };
-            let item = match Item::from_record(&record) {
-                Ok(item) if item.id == listing.id => item,
-                Ok(_) | Err(_) => continue,
-            };
-            match latest.get(&listing.id) {
-                Some((day, _)) if *day > listing.snapshot => {}
-                _ => {
-                    latest.insert(listing.id.clone(), (listing.snapshot, item));
-                }
+) -> anyhow::Result<Box<dyn Iterator<Item = Result<Item, Reject>>>> {
+    let mut latest: BTreeMap<String, (Date, u64)> = BTreeMap::new();
+    for (row, item, day) in own_rows(paths, today)? {
+        match latest.get(&item.id) {
+            Some((best, _)) if *best > day => {}
+            _ => {
+                latest.insert(item.id, (day, row));
             }
         }
     }
-    Ok(latest.into_values().map(|(_, item)| Ok(item)))
+    let winners: Vec<u64> = latest.into_values().map(|(_, row)| row).collect();
+    let mut rows = own_rows(paths, today)?;
+    if winners.is_sorted() {
+        let mut winners = winners.into_iter();
+        return Ok(Box::new(std::iter::from_fn(move || {
+            let want = winners.next()?;
+            rows.find(|(row, _, _)| *row == want)
+                .map(|(_, item, _)| Ok(item))
+        })));
+    }
+    let wanted: HashMap<u64, usize> = winners.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let mut held: Vec<(usize, Item)> = rows
+        .filter_map(|(row, item, _)| wanted.get(&row).map(|&rank| (rank, item)))
+        .collect();
+    held.sort_unstable_by_key(|(rank, _)| *rank);
+    Ok(Box::new(held.into_iter().map(|(_, item)| Ok(item))))
+}
+
+/// The rows of `paths` that indexing accepts as own items, numbered across the files, each
+/// with its item and snapshot day.
+fn own_rows(
+    paths: &[PathBuf],
+    today: Date,
+) -> anyhow::Result<impl Iterator<Item = (u64, Item, Date)> + use<>> {
+    let options = input::Options {
+        required: vec![Field::Id, Field::Title],
+        ..Default::default()
+    };
+    let mut readers = Vec::new();
+    for path in paths {
+        readers.push(input::open(path, &options)?);
+    }
+    Ok(readers
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(move |(row, record)| {
+            let record = record.ok()?;
+            let listing = Listing::from_record(&record, Some(Role::Own), Some(today)).ok()?;
+            let item = Item::from_record(&record).ok()?;
+            (item.id == listing.id).then_some((row as u64, item, listing.snapshot))
+        }))
 }
 
 /// The market's rising words: derived or exported growth, among keywords on enough listings.
@@ -803,4 +834,42 @@ fn proposal_row(p: &Proposal) -> [String; 11] {
         Cow::Borrowed(_) => cell,
         Cow::Owned(safe) => safe,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids_and_titles(csv: &str) -> Vec<(String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("own.csv");
+        std::fs::write(&path, csv).unwrap();
+        let today = input::parse_date("2026-11-11").unwrap().unwrap();
+        own_items(&[path], today)
+            .unwrap()
+            .map(|item| {
+                let item = item.unwrap();
+                (item.id, item.title)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn own_items_are_the_latest_row_per_id_in_id_order_whether_streamed_or_held() {
+        let header = "宝贝ID,标题,日期\n";
+        // Winners in id order: streamed. Duplicates, a bad date and a missing id among them.
+        let sorted = format!(
+            "{header}1,旧连衣裙,2026-11-10\n1,新连衣裙,2026-11-11\n2,半身裙,2026-13-45\n\
+             ,无编号,2026-11-11\n3,衬衫,2026-11-11\n4,毛衣,2026-11-11\n4,毛衣女,2026-11-11\n"
+        );
+        // The same rows with the winners out of id order: held and sorted.
+        let unsorted = format!(
+            "{header}4,毛衣,2026-11-11\n3,衬衫,2026-11-11\n1,新连衣裙,2026-11-11\n\
+             2,半身裙,2026-13-45\n1,旧连衣裙,2026-11-10\n,无编号,2026-11-11\n4,毛衣女,2026-11-11\n"
+        );
+        let want = [("1", "新连衣裙"), ("3", "衬衫"), ("4", "毛衣女")]
+            .map(|(id, title)| (id.to_owned(), title.to_owned()));
+        assert_eq!(ids_and_titles(&sorted), want);
+        assert_eq!(ids_and_titles(&unsorted), want);
+    }
 }
