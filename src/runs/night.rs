@@ -282,7 +282,7 @@ pub fn run(
     // 3. Score and rewrite every own item against the fresh market.
     let market = cli::engine::market(&settings, segmenter.clone())?;
     let editor = cli::engine::editor(&settings, &market);
-    let items: Box<dyn Iterator<Item = Result<Item, Reject>>> = match indexed_own {
+    let items: Items = match indexed_own {
         Some(own) => Box::new(own.into_iter().map(Ok)),
         None => own_items(&options.listings, today)?,
     };
@@ -620,31 +620,24 @@ impl Scoring {
     }
 }
 
-/// Judges every item in parallel chunks and hands them to `night` in input order, writing one
-/// chunk while the workers judge the next. Rejected items go to `rejects`.
+/// Own items to score, read on whichever thread is free.
+type Items = Box<dyn Iterator<Item = Result<Item, Reject>> + Send>;
+
+/// Judges every item in parallel chunks and hands them to `night` in input order: while the
+/// workers judge one chunk, the previous one is written and the next one read. Rejected items
+/// go to `rejects`.
 fn score_all(
-    items: impl Iterator<Item = Result<Item, Reject>>,
+    mut items: Items,
     rejects: &mut Rejects,
     judge: &Judge<'_>,
     night: &mut Scoring,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<()> {
-    let mut items = items.peekable();
+    let mut chunk = read_chunk(&mut items, rejects)?;
     let mut pending: Vec<Judged> = Vec::new();
-    loop {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            match items.next() {
-                Some(Ok(item)) => chunk.push(item),
-                Some(Err(reject)) => rejects.push(reject)?,
-                None => break,
-            }
-        }
-        if chunk.is_empty() && pending.is_empty() {
-            return Ok(());
-        }
+    while !(chunk.is_empty() && pending.is_empty()) {
         let written = std::mem::take(&mut pending);
-        let (judged, wrote) = rayon::join(
+        let (judged, (wrote, next)) = rayon::join(
             || {
                 chunk
                     .par_iter()
@@ -655,11 +648,29 @@ fn score_all(
                     })
                     .collect::<Vec<_>>()
             },
-            || written.into_iter().try_for_each(|j| night.take(j)),
+            || {
+                let wrote = written.into_iter().try_for_each(|j| night.take(j));
+                (wrote, read_chunk(&mut items, rejects))
+            },
         );
         wrote?;
+        chunk = next?;
         pending = judged;
     }
+    Ok(())
+}
+
+/// The next [`CHUNK`] items (fewer at the end), setting rejected ones aside.
+fn read_chunk(items: &mut Items, rejects: &mut Rejects) -> io::Result<Vec<Item>> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    while chunk.len() < CHUNK {
+        match items.next() {
+            Some(Ok(item)) => chunk.push(item),
+            Some(Err(reject)) => rejects.push(reject)?,
+            None => break,
+        }
+    }
+    Ok(chunk)
 }
 
 /// An indexed listing as an item to score.
@@ -698,10 +709,7 @@ fn sort_proposals(list: &mut [Proposal]) {
 /// A first pass keeps each id's winning row number only. When the winners stand in id order
 /// in the files (an export sorted by id), a second pass streams them: memory holds ids, not
 /// items. Otherwise the winners are held, sorted by id.
-fn own_items(
-    paths: &[PathBuf],
-    today: Date,
-) -> anyhow::Result<Box<dyn Iterator<Item = Result<Item, Reject>>>> {
+fn own_items(paths: &[PathBuf], today: Date) -> anyhow::Result<Items> {
     let mut latest: BTreeMap<String, (Date, u64)> = BTreeMap::new();
     for (row, item, day) in own_rows(paths, today)? {
         match latest.get(&item.id) {
