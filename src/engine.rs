@@ -287,24 +287,7 @@ impl RewriteRecord {
     /// The record of rewrite `r` of `item`, reasons in `lang`.
     pub fn new(scorer: &Scorer<'_>, item: &Item, r: Rewrite, lang: Lang) -> Self {
         let reason = r.reason(lang);
-        let mut added = Vec::new();
-        let mut removed = Vec::new();
-        for c in &r.changes {
-            match c {
-                Change::Added { word, .. } => added.push(word.clone()),
-                Change::Prohibited {
-                    word, substitute, ..
-                } => {
-                    removed.push(word.clone());
-                    added.extend(substitute.clone());
-                }
-                Change::Banned { word }
-                | Change::Repeated { word }
-                | Change::OverBudget { word, .. }
-                | Change::Removed { word, .. } => removed.push(word.clone()),
-                Change::Spaces { .. } | Change::HalfWidth { .. } | Change::Characters { .. } => {}
-            }
-        }
+        let (added, removed) = r.words();
         RewriteRecord {
             id: item.id.clone(),
             title: item.title.clone(),

@@ -337,6 +337,17 @@ pub struct Reports {
     pub units: Vec<(PathBuf, UnitDecision)>,
 }
 
+impl Reports {
+    /// The files whose costs were read as 分 from their scale alone, not from a header or a
+    /// flag: what a reader should be told, so that a wrong guess can be overruled.
+    pub fn fen_by_scale(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.units
+            .iter()
+            .filter(|(_, u)| u.source == UnitSource::Scale && u.cost == CostUnit::Fen)
+            .map(|(path, _)| path.clone())
+    }
+}
+
 /// Reads every report with [`read_report`], setting its bad rows aside in `rejects`.
 pub fn read_reports(
     paths: &[PathBuf],

@@ -8,9 +8,7 @@ use super::batch;
 use super::engine;
 use super::output::{Record, Sink};
 use super::{Exit, Settings};
-use crate::ads::{
-    self, AdsError, CostUnit, ReviewConfig, ReviewRecord, Rules, UnitSource, Window, records,
-};
+use crate::ads::{self, AdsError, CostUnit, ReviewConfig, ReviewRecord, Rules, Window, records};
 use crate::batch::Rejects;
 use crate::lang::Lang;
 use crate::market::workspace::Workspace;
@@ -218,6 +216,21 @@ pub fn summary(review: &ads::Review, rules: Rules, lang: Lang) -> [String; 2] {
     ]
 }
 
+/// Says that `path`'s costs were read as 分 from their scale, and how to overrule it.
+pub fn say_fen(path: &std::path::Path, lang: Lang) {
+    let path = path.display();
+    match lang {
+        Lang::Zh => eprintln!(
+            "baobei: {path}：花费按「分」读取（按「元」读，单次点击花费会高于出价）；\
+             若单位是元，请加 --cost-unit yuan"
+        ),
+        Lang::En => eprintln!(
+            "baobei: {path}: cost read as fen (read as yuan, a click would cost more \
+             than the bid); --cost-unit yuan says otherwise"
+        ),
+    }
+}
+
 /// Reads the through-train reports ([`ads::read_reports`]), saying which files' costs were
 /// read as 分 from their scale alone.
 pub fn read_reports(
@@ -228,19 +241,9 @@ pub fn read_reports(
     lang: Lang,
 ) -> anyhow::Result<Vec<ads::ReportRow>> {
     let reports = ads::read_reports(paths, forced, rejects)?;
-    for (path, units) in &reports.units {
-        if !quiet && units.source == UnitSource::Scale && units.cost == CostUnit::Fen {
-            let path = path.display();
-            match lang {
-                Lang::Zh => eprintln!(
-                    "baobei: {path}：花费按「分」读取（按「元」读，单次点击花费会高于出价）；\
-                     若单位是元，请加 --cost-unit yuan"
-                ),
-                Lang::En => eprintln!(
-                    "baobei: {path}: cost read as fen (read as yuan, a click would cost more \
-                     than the bid); --cost-unit yuan says otherwise"
-                ),
-            }
+    if !quiet {
+        for path in reports.fen_by_scale() {
+            say_fen(&path, lang);
         }
     }
     Ok(reports.rows)

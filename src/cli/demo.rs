@@ -505,43 +505,47 @@ pub fn nightly(
     }
     std::fs::create_dir_all(&dir)?;
     sample::write_all(&dir)?;
-    let night = super::Settings {
-        format: Some(format),
-        budget: settings.budget,
-        quiet: true,
-        dicts: settings.dicts.clone(),
-        workspace: dir.join("workspace"),
-        lang: settings.lang,
-    };
     let file = |f: sample::SampleFile| vec![dir.join(f.name)];
-    let args = super::args::RescoreArgs {
+    let options = crate::runs::night::NightOptions {
         listings: file(sample::OWN_ITEMS),
         competitors: file(sample::LISTINGS),
         keywords: file(sample::KEYWORDS),
         ads: file(sample::ZTC_REPORT),
         queries: Some(dir.join(sample::QUERIES.name)),
-        date: None,
-        min_gain: 5.0,
-        hold_days: 14,
+        budget: settings.budget,
+        lang: settings.lang,
+        ..crate::runs::night::NightOptions::new(dir.join("workspace"))
     };
+    let lang = settings.lang;
     if format == Format::Table {
-        println!("\nThe nightly job (`baobei rescore`) on the sample");
+        println!(
+            "\n{}",
+            lang.pick(
+                "示例上的夜间任务（`baobei rescore`）",
+                "The nightly job (`baobei rescore`) on the sample"
+            )
+        );
         println!("{}", "─".repeat(72));
     }
-    super::rescore::rescore(&night, &args, dicts)?;
-    if format == Format::Table
-        && let Some(run) = crate::runs::RunStore::new(&night.workspace).latest()?
-    {
+    let mut rejects = Rejects::new();
+    let night = crate::runs::night::run(&options, dicts, &mut rejects, &|_, _| {})?;
+    println!("{}", night.run.file(crate::runs::files::REPORT).display());
+    if format == Format::Table {
+        let run = &night.run;
         let c = &run.manifest().counts;
-        println!(
-            "run {}: {} items scored (mean {:.1}), {} new titles proposed, {} through-train \
-             keywords reviewed; open the report above in a browser",
-            run.manifest().id,
-            c.items,
-            c.mean_score,
-            c.proposals,
-            c.ads_keywords
-        );
+        let (id, items, mean) = (&run.manifest().id, c.items, c.mean_score);
+        let (proposals, keywords) = (c.proposals, c.ads_keywords);
+        match lang {
+            Lang::Zh => println!(
+                "运行 {id}：评分 {items} 个宝贝（平均 {mean:.1}），建议新标题 {proposals} 个，\
+                 复查直通车关键词 {keywords} 个；用浏览器打开上面的报告"
+            ),
+            Lang::En => println!(
+                "run {id}: {items} items scored (mean {mean:.1}), {proposals} new titles \
+                 proposed, {keywords} through-train keywords reviewed; open the report above \
+                 in a browser"
+            ),
+        }
     }
     Ok(())
 }

@@ -147,6 +147,9 @@ struct Candidate {
     searches: u64,
 }
 
+/// Listings segmented per parallel chunk of the derive.
+const TERMS_CHUNK: usize = 16 * 1024;
+
 /// Interns term texts as dense ids.
 #[derive(Default)]
 struct Terms {
@@ -185,24 +188,6 @@ pub fn derive_from(
         })
         .collect();
 
-    // Every listing's recall terms, segmented in parallel, interned serially.
-    let raw: Vec<Vec<String>> = used
-        .par_iter()
-        .map(|h| recall::title_terms(segmenter, &h.listing.title))
-        .collect();
-    let mut terms = Terms::default();
-    let mut postings: Vec<Vec<u32>> = Vec::new();
-    for (n, title) in raw.iter().enumerate() {
-        for t in title {
-            let id = terms.id(t) as usize;
-            if postings.len() <= id {
-                postings.resize(id + 1, Vec::new());
-            }
-            // Terms are distinct per title, so each list stays sorted and duplicate-free.
-            postings[id].push(n as u32);
-        }
-    }
-
     // Queries by word set; the stored text is the shortest form, then the first by text.
     let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
     let mut lines = 0;
@@ -225,6 +210,35 @@ pub fn derive_from(
         entry.searches += 1;
         if (text.len(), text.as_ref()) < (entry.text.len(), entry.text.as_str()) {
             entry.text = text.into_owned();
+        }
+    }
+
+    // Posting lists of the query words only (a title term no query holds can decide
+    // nothing): each listing's recall terms, segmented in parallel a chunk at a time (only
+    // the ids of one chunk are held), appended in listing order, so every list stays sorted
+    // and, terms being distinct per title, duplicate-free.
+    let mut terms = Terms::default();
+    for candidate in candidates.values() {
+        for token in &candidate.tokens {
+            terms.id(token);
+        }
+    }
+    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); terms.texts.len()];
+    for (c, chunk) in used.chunks(TERMS_CHUNK).enumerate() {
+        let ids: Vec<Vec<u32>> = chunk
+            .par_iter()
+            .map(|h| {
+                recall::title_terms(segmenter, &h.listing.title)
+                    .iter()
+                    .filter_map(|t| terms.ids.get(t.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        for (i, title) in ids.iter().enumerate() {
+            let n = (c * TERMS_CHUNK + i) as u32;
+            for &id in title {
+                postings[id as usize].push(n);
+            }
         }
     }
 

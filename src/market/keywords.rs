@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::derive::{self, Derivation, DeriveOptions};
 use super::import::{ImportConfig, ImportError, detect_source, map_record};
-use super::index::ListingIndex;
+use super::index::{ListingHistory, ListingIndex, fingerprint_of};
 use super::table::{
     KeywordRow, KeywordStats, KeywordTable, Period, RankBy, Source, TableBuilder, TableError,
     WriteSummary,
@@ -184,9 +184,12 @@ pub fn derive(
         });
     }
     let mut manifest = ws.manifest()?;
+    let listings = index.listings()?;
     let done = derive_into(
         ws,
         &index,
+        &listings,
+        &fingerprint_of(&listings),
         &queries,
         options,
         queries_file,
@@ -198,15 +201,17 @@ pub fn derive(
     Ok(done)
 }
 
-/// Derives keyword rows from the listing index and merges them into the workspace's table
-/// (written atomically), replacing the derived rows of the same period, and records the
-/// derivation in the manifest. With `queries_file`, `queries` (read from it) are kept in the
-/// workspace first; without, the queries kept before are used. The caller holds the writer
-/// lock.
+/// Derives keyword rows from the listing index (its `listings`, read once by the caller, whose
+/// fingerprint is `fingerprint`) and merges them into the workspace's table (written
+/// atomically), replacing the derived rows of the same period, and records the derivation in
+/// the manifest. With `queries_file`, `queries` (read from it) are kept in the workspace
+/// first; without, the queries kept before are used. The caller holds the writer lock.
 #[allow(clippy::too_many_arguments)]
 pub fn derive_into(
     ws: &Workspace,
     index: &ListingIndex,
+    listings: &[ListingHistory],
+    fingerprint: &str,
     queries: &[String],
     options: &DeriveOptions,
     queries_file: Option<&Path>,
@@ -222,7 +227,7 @@ pub fn derive_into(
         kept = ws.queries()?;
         &kept
     };
-    let derivation = derive::derive(index, queries, options, progress)?;
+    let derivation = derive::derive_from(listings, index.segmenter(), queries, options, progress);
 
     let mut builder = TableBuilder::new();
     let table_path = ws.table_path();
@@ -243,7 +248,7 @@ pub fn derive_into(
     if manifest.dictionaries.is_empty() {
         manifest.set_dictionaries(index.segmenter().dictionaries());
     }
-    manifest.derived_from = Some(index.fingerprint()?);
+    manifest.derived_from = Some(fingerprint.to_owned());
     let file = queries_file.map_or_else(|| index.path().to_owned(), Path::to_owned);
     manifest.imports.push(ImportRecord::now(
         &file,

@@ -20,6 +20,7 @@
 //! writer lock, removes it.
 
 pub mod history;
+pub mod night;
 pub mod report;
 
 use std::collections::BTreeMap;
@@ -628,6 +629,13 @@ impl LinesWriter {
         serde_json::to_writer(&mut self.out, record)
             .map_err(io::Error::from)
             .and_then(|()| self.out.write_all(b"\n"))
+            .map_err(io_error(&self.path, "write a run file"))
+    }
+
+    /// Appends one record serialised already: a JSON text ending in a newline.
+    pub fn write_line(&mut self, line: &[u8]) -> Result<(), RunError> {
+        self.out
+            .write_all(line)
             .map_err(io_error(&self.path, "write a run file"))
     }
 

@@ -357,7 +357,7 @@ pub fn render(data: &ReportData<'_>) -> String {
     let timings: Vec<String> = m
         .timings
         .iter()
-        .map(|(phase, secs)| format!("{} {:.2}s", esc(phase_name(phase, lang)), secs))
+        .map(|(phase, secs)| format!("{} {:.2}s", esc(stage_name(phase, lang)), secs))
         .collect();
     html.push_str(&timings.join(" · "));
     html.push_str("</p></section>\n");
@@ -377,13 +377,14 @@ fn role_name(role: &str, lang: Lang) -> &str {
     }
 }
 
-/// A timed phase of the run (`import`, `derive`, ...) for a person, in `lang`.
-fn phase_name(phase: &str, lang: Lang) -> &str {
+/// A timed stage of the run (`import`, `derive`, ...) for a person, in `lang`.
+pub fn stage_name(phase: &str, lang: Lang) -> &str {
     match phase {
         "import" => lang.pick("导入", "import"),
         "derive" => lang.pick("推导关键词", "derive"),
         "score" => lang.pick("评分", "score"),
         "ads" => lang.pick("直通车", "ads"),
+        "report" => lang.pick("报告", "report"),
         "total" => lang.pick("合计", "total"),
         other => other,
     }

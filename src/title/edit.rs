@@ -396,6 +396,29 @@ impl Rewrite {
             &self.suggestions,
         )
     }
+
+    /// The words the changes add and remove, in order (a prohibited word's substitute counts
+    /// as added): what a change-set lists beside the new title.
+    pub fn words(&self) -> (Vec<String>, Vec<String>) {
+        let (mut added, mut removed) = (Vec::new(), Vec::new());
+        for c in &self.changes {
+            match c {
+                Change::Added { word, .. } => added.push(word.clone()),
+                Change::Prohibited {
+                    word, substitute, ..
+                } => {
+                    removed.push(word.clone());
+                    added.extend(substitute.clone());
+                }
+                Change::Banned { word }
+                | Change::Repeated { word }
+                | Change::OverBudget { word, .. }
+                | Change::Removed { word, .. } => removed.push(word.clone()),
+                Change::Spaces { .. } | Change::HalfWidth { .. } | Change::Characters { .. } => {}
+            }
+        }
+        (added, removed)
+    }
 }
 
 /// How far a piece may be removed.

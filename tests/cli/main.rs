@@ -12,6 +12,7 @@ mod index;
 mod input;
 mod keywords;
 mod lang;
+mod night;
 mod output;
 mod runs;
 mod suggest;

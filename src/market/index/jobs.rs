@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Listing, ListingHistory, ListingIndex, RebuildSummary, Role, WriterOptions};
+use super::{
+    Listing, ListingHistory, ListingIndex, ListingWriter, RebuildSummary, Role, WriterOptions,
+};
 use crate::batch::{JobError, Reject, Rejects};
 use crate::input::{self, Date, Field, Options, parse_date};
 use crate::lang::Lang;
@@ -94,11 +96,43 @@ pub fn upsert_files(
     manifest: &mut Manifest,
     known: Option<&HashMap<String, ListingHistory>>,
 ) -> Result<Upserted, JobError> {
+    let mut writer = listings_writer(index)?;
+    let done = upsert_into(
+        &mut writer,
+        files,
+        role,
+        snapshot,
+        undated,
+        rejects,
+        manifest,
+        known,
+    )?;
+    writer.commit()?;
+    Ok(done)
+}
+
+/// A writer for [`upsert_into`], on every core (at most 8).
+pub fn listings_writer(index: &ListingIndex) -> Result<ListingWriter<'_>, JobError> {
     let threads = rayon::current_num_threads().clamp(1, 8);
-    let mut writer = index.writer(WriterOptions {
+    Ok(index.writer(WriterOptions {
         threads,
         ..WriterOptions::default()
-    })?;
+    })?)
+}
+
+/// [`upsert_files`] into `writer`, without committing: the nightly job upserts its own and
+/// its competitors' files and commits once.
+#[allow(clippy::too_many_arguments)]
+pub fn upsert_into(
+    writer: &mut ListingWriter<'_>,
+    files: &[impl AsRef<Path>],
+    role: Option<Role>,
+    snapshot: Option<Date>,
+    undated: Option<Date>,
+    rejects: &mut Rejects,
+    manifest: &mut Manifest,
+    known: Option<&HashMap<String, ListingHistory>>,
+) -> Result<Upserted, JobError> {
     // Unchanged: the same listing as the current one on this or a later day, or an earlier
     // day the index already holds with the same figures (an export re-sending its history).
     let unchanged = |listing: &Listing| {
@@ -172,7 +206,6 @@ pub fn upsert_files(
             "listings",
         ));
     }
-    writer.commit()?;
     Ok(done)
 }
 

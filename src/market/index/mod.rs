@@ -717,7 +717,18 @@ impl ListingIndex {
                     path: self.path.clone(),
                     source,
                 })?;
-            let mut names: HashMap<u64, String> = HashMap::new();
+            // Every id of the segment by ordinal, from one pass over its dictionary: looking
+            // each history row's id up alone decodes a dictionary block per row.
+            let mut names: Vec<String> = Vec::new();
+            if let Some(c) = &ids {
+                let mut terms = c.dictionary().stream().map_err(|source| IndexError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                while terms.advance() {
+                    names.push(String::from_utf8_lossy(terms.key()).into_owned());
+                }
+            }
             for doc in segment.doc_ids_alive() {
                 if is_current.first(doc) == Some(1) {
                     let stored: TantivyDocument = store.get(doc).map_err(|e| self.err(e))?;
@@ -727,14 +738,10 @@ impl ListingIndex {
                 let Some(ord) = ids.as_ref().and_then(|c| c.term_ords(doc).next()) else {
                     continue;
                 };
-                let id = names.entry(ord).or_insert_with(|| {
-                    let mut s = String::new();
-                    if let Some(c) = &ids {
-                        // An ordinal read from this column is always in its dictionary.
-                        let _ = c.ord_to_str(ord, &mut s);
-                    }
-                    s
-                });
+                // An ordinal read from this column is always in its dictionary.
+                let Some(id) = names.get(ord as usize) else {
+                    continue;
+                };
                 let day = snapshots.first(doc).unwrap_or(0);
                 let date = number_date(day).ok_or_else(|| IndexError::Corrupt {
                     path: self.path.clone(),
@@ -765,19 +772,7 @@ impl ListingIndex {
     /// statistics were derived from is recorded by it, so that a derive that did not follow a
     /// commit (a nightly run killed in between) is not mistaken for done.
     pub fn fingerprint(&self) -> Result<String, IndexError> {
-        struct Hasher(xxhash_rust::xxh3::Xxh3);
-        impl fmt::Write for Hasher {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                self.0.update(s.as_bytes());
-                Ok(())
-            }
-        }
-        let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
-        for history in self.listings()? {
-            // Debug output of these plain types is stable: fields in order, floats exact.
-            let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{history:?}\n"));
-        }
-        Ok(format!("{:016x}", hasher.0.digest()))
+        Ok(fingerprint_of(&self.listings()?))
     }
 
     /// Re-tokenises every stored listing of the index in `dir` (current rows and their
@@ -887,6 +882,24 @@ impl ListingIndex {
             snapshot,
         })
     }
+}
+
+/// [`ListingIndex::fingerprint`] of listings already read: one read of a large index serves
+/// both the fingerprint and the derive.
+pub fn fingerprint_of(listings: &[ListingHistory]) -> String {
+    struct Hasher(xxhash_rust::xxh3::Xxh3);
+    impl fmt::Write for Hasher {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
+    for history in listings {
+        // Debug output of these plain types is stable: fields in order, floats exact.
+        let _ = fmt::Write::write_fmt(&mut hasher, format_args!("{history:?}\n"));
+    }
+    format!("{:016x}", hasher.0.digest())
 }
 
 #[cfg(test)]
