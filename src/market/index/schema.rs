@@ -82,17 +82,14 @@ pub(super) fn fields(schema: &Schema) -> Result<Fields, String> {
     })
 }
 
-/// A day as the index stores it: `yyyymmdd`.
+/// A day as the index stores it: `yyyymmdd` ([`Date::yyyymmdd`]) in a u64 fast field.
 pub(super) fn date_number(date: Date) -> u64 {
-    date.year() as u64 * 10_000 + date.month() as u64 * 100 + date.day() as u64
+    u64::from(date.yyyymmdd())
 }
 
+/// The day of a stored `yyyymmdd`; `None` when it is not one.
 pub(super) fn number_date(n: u64) -> Option<Date> {
-    Date::new(
-        u16::try_from(n / 10_000).ok()?,
-        (n / 100 % 100) as u8,
-        (n % 100) as u8,
-    )
+    Date::from_yyyymmdd(u32::try_from(n).ok()?)
 }
 
 pub(super) fn current_key(id: &str) -> String {
