@@ -578,6 +578,7 @@ mod tests {
             missing,
             title_changed: None,
             proposed: None,
+            held: None,
         }
     }
 

@@ -230,6 +230,21 @@ pub struct ItemScore {
     /// The proposal standing for this item, if one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed: Option<ProposalMark>,
+    /// A better title this run held back, and why (an operator asks "why not this one?").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<HeldBack>,
+}
+
+/// A better title not proposed now: the structured reason plus its rendering in the run's
+/// language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldBack {
+    /// The title that would have been proposed.
+    pub new_title: String,
+    /// Why it is held back.
+    pub why: history::HoldReason,
+    /// `why` for a person.
+    pub reason: String,
 }
 
 /// A proposal carried from run to run until it is applied or withdrawn.
@@ -686,6 +701,7 @@ mod tests {
                 missing: vec![],
                 title_changed: None,
                 proposed: None,
+                held: None,
             })
             .unwrap();
         scores.close().unwrap();

@@ -32,8 +32,8 @@ use rayon::prelude::*;
 use super::history::{HoldPolicy, Movers, Previous, ScoreChange, Verdict};
 use super::report::{self, AdsOverview, Histogram, ReportData, RisingWord};
 use super::{
-    InputRecord, ItemScore, KeywordValue, LinesWriter, Proposal, ProposalStatus, Run, RunCounts,
-    RunError, RunManifest, RunStore, files,
+    HeldBack, InputRecord, ItemScore, KeywordValue, LinesWriter, Proposal, ProposalStatus, Run,
+    RunCounts, RunError, RunManifest, RunStore, files,
 };
 pub use crate::batch::{Reject, Rejects};
 use crate::dictionary::Dictionaries;
@@ -522,6 +522,7 @@ impl Judge<'_> {
             missing,
             title_changed: None,
             proposed: None,
+            held: None,
         };
         self.previous.carry(&mut score, self.today);
         let gain = new_score - old_score;
@@ -532,6 +533,7 @@ impl Judge<'_> {
         let mut proposal_line = Vec::new();
         if rewrite.title != item.title && (gain >= self.policy.min_gain || forced) {
             let (added, removed) = rewrite.words();
+            let new_title = rewrite.title.clone();
             let proposal = Proposal {
                 id: item.id.clone(),
                 title: item.title.clone(),
@@ -547,8 +549,15 @@ impl Judge<'_> {
             let decided = self
                 .previous
                 .decide(&mut score, proposal, self.today, &self.policy);
-            if let Verdict::Propose(p) = &decided {
-                proposal_line = json_line(p);
+            match &decided {
+                Verdict::Propose(p) => proposal_line = json_line(p),
+                Verdict::Hold(why) => {
+                    score.held = Some(HeldBack {
+                        new_title: new_title.clone(),
+                        why: why.clone(),
+                        reason: why.describe(self.lang),
+                    })
+                }
             }
             verdict = Some(decided);
         } else {

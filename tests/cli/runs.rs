@@ -105,6 +105,16 @@ fn rescore_writes_a_complete_run_and_the_next_one_builds_on_it() {
         applied["new_title"].as_str().unwrap(),
         1,
     );
+    // Another operator edits a second proposed item's title by hand (drops its last
+    // character): its next better title is held back, the title having just changed.
+    let edited = &proposals[1];
+    let title = edited["title"].as_str().unwrap();
+    let shorter: String = {
+        let mut c: Vec<char> = title.chars().collect();
+        c.pop();
+        c.into_iter().collect()
+    };
+    let own = own.replacen(&format!(",{title},"), &format!(",{shorter},"), 1);
     h.write("own_items.csv", own);
     let o = rescore(&h, "2026-11-13");
     assert_exit(&o, 0);
@@ -113,6 +123,35 @@ fn rescore_writes_a_complete_run_and_the_next_one_builds_on_it() {
     assert_eq!(item["title_changed"], "2026-11-13");
     let third_proposals = run_lines(&h, "2026-11-13-1", "proposals.jsonl");
     assert!(third_proposals.iter().all(|p| p["id"] != applied["id"]));
+    // Every title held back says so in scores.jsonl, structured and in the operator's words.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(h.path("baobei-workspace/runs/2026-11-13-1/manifest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let held: Vec<&serde_json::Value> = third.iter().filter(|s| s.get("held").is_some()).collect();
+    assert_eq!(
+        held.len() as u64,
+        manifest["counts"]["held_back"].as_u64().unwrap()
+    );
+    assert!(
+        !held.is_empty(),
+        "the applied item's next proposal is held back"
+    );
+    for s in held {
+        let why = &s["held"];
+        assert!(
+            why["why"]["kind"].is_string() && why["new_title"].is_string(),
+            "{s}"
+        );
+        assert!(
+            why["reason"]
+                .as_str()
+                .unwrap()
+                .contains("天内不再建议新标题"),
+            "{s}"
+        );
+    }
 
     // runs show and runs diff.
     let o = h.ok(&["runs", "show", "latest", "--format", "json"]);
