@@ -18,6 +18,7 @@ use crate::keyword::{Formula, KeywordUniverse};
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
 use crate::market::workspace::Workspace;
 use crate::reason::KeywordReason;
+use crate::text::Segmenter;
 use crate::text::chars::fold;
 use crate::title::edit::Editor;
 
@@ -318,12 +319,10 @@ impl<'a> Suggester<'a> {
                     roi: roi.map(|r| round(r, 2)),
                     reasons: why,
                     relevance: round(relevance, 3),
-                    unconfirmed: kw
-                        .words
-                        .iter()
-                        .filter(|w| true_words.binary_search(w).is_err())
-                        .map(|&w| u.word(w).to_owned())
-                        .collect(),
+                    unconfirmed: unconfirmed_phrases(u.segmenter(), &kw.text, |key| {
+                        u.word_id(key)
+                            .is_some_and(|w| true_words.binary_search(&w).is_err())
+                    }),
                 }
             })
             .collect();
@@ -508,9 +507,50 @@ pub fn own_item(ws: &Workspace, index: Option<&ListingIndex>, id: &str) -> Resul
     }
 }
 
+/// The words of `keyword` that `unconfirmed` says the item does not state, in the keyword's
+/// order, each once. Single characters that stand side by side in the keyword are one phrase:
+/// a word the dictionary lacks (素颜霜) is cut into characters, and an operator confirms
+/// 素颜霜, not 素, 颜 and 霜.
+fn unconfirmed_phrases(
+    segmenter: &Segmenter,
+    keyword: &str,
+    unconfirmed: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let seg = segmenter.segment(keyword);
+    let mut phrases: Vec<String> = Vec::new();
+    let mut run_end = None;
+    for t in seg.words() {
+        let key = seg.key(t);
+        if !unconfirmed(key) {
+            run_end = None;
+            continue;
+        }
+        let single = key.chars().count() == 1;
+        match (run_end, phrases.last_mut()) {
+            (Some(end), Some(last)) if single && end == t.start => last.push_str(key),
+            _ => phrases.push(key.to_owned()),
+        }
+        run_end = single.then_some(t.end);
+    }
+    let mut seen = std::collections::HashSet::new();
+    phrases.retain(|p| seen.insert(p.clone()));
+    phrases
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_of_an_unknown_word_are_confirmed_as_one_phrase() {
+        let seg = crate::text::test_segmenter();
+        // 素颜霜 is not in the dictionary: it is cut into 素 / 颜 / 霜.
+        let phrases = unconfirmed_phrases(seg, "面霜 素颜霜", |k| k != "面霜");
+        assert_eq!(phrases, ["素颜霜"]);
+        // Apart in the keyword, apart in the list; a whole word stays itself.
+        let phrases = unconfirmed_phrases(seg, "素 面霜 颜", |_| true);
+        assert_eq!(phrases, ["素", "面霜", "颜"]);
+    }
 
     fn suggestion(keyword: &str, group: Group) -> KeywordSuggestion {
         KeywordSuggestion {
