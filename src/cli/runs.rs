@@ -169,7 +169,11 @@ pub fn show(settings: &Settings, args: &RunsShowArgs) -> anyhow::Result<Exit> {
         }
         for (phase, secs) in &run.manifest().timings {
             let unit = settings.lang.pick("秒", "s");
-            eprintln!("  {phase}: {secs:.2} {unit}");
+            let phase = crate::runs::report::stage_name(phase, settings.lang);
+            eprintln!(
+                "  {phase}{}{secs:.2} {unit}",
+                settings.lang.pick("：", ": ")
+            );
         }
     }
     Ok(Exit::Ok)
