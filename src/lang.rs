@@ -69,6 +69,54 @@ pub fn list(lang: Lang, items: impl IntoIterator<Item = String>) -> String {
         .join(lang.pick("、", ", "))
 }
 
+/// Something worded in both languages: an error of the library, a reject's reason. Its
+/// `Display` (when it has one) is `describe(Lang::En)`, so the English is written once.
+pub trait Describe {
+    /// The text in `lang`.
+    fn describe(&self, lang: Lang) -> String;
+}
+
+/// A text already said in both languages (a reject's reason, a message made at the edge).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Said {
+    /// 中文.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Said {
+    /// The Chinese and the English of a text.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Said {
+        Said {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// Both renderings of `what`.
+    pub fn of(what: &(impl Describe + ?Sized)) -> Said {
+        Said::new(what.describe(Lang::Zh), what.describe(Lang::En))
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+}
+
+impl Describe for Said {
+    fn describe(&self, lang: Lang) -> String {
+        self.get(lang).to_owned()
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
 /// Whether `text` holds a CJK ideograph (tests check that Chinese renderings are Chinese
 /// and English ones are not).
 pub fn has_cjk(text: &str) -> bool {

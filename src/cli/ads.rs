@@ -19,14 +19,21 @@ use std::sync::Arc;
 /// Reads every report (bad rows to the rejects file), reviews, writes the decisions.
 pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     if args.days == 0 {
-        anyhow::bail!("--days must be at least 1");
+        anyhow::bail!(
+            settings
+                .lang
+                .pick("--days 至少为 1", "--days must be at least 1")
+        );
     }
     for (name, v) in [
         ("--target-roi", args.target_roi),
         ("--break-even-roi", args.break_even_roi),
     ] {
         if !(v.is_finite() && v > 0.0) {
-            anyhow::bail!("{name} must be a positive number, not {v}");
+            match settings.lang {
+                Lang::Zh => anyhow::bail!("{name} 必须是正数，而不是 {v}"),
+                Lang::En => anyhow::bail!("{name} must be a positive number, not {v}"),
+            }
         }
     }
     let forced = args.cost_unit.map(|u| match u {

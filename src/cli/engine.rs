@@ -128,7 +128,7 @@ pub fn score(
             super::titles::checked_arg(i, t)?;
             Ok(Item::new((i + 1).to_string(), t.clone()))
         }));
-    if let Some(path) = super::title_file(args)? {
+    if let Some(path) = super::title_file(args, settings.lang)? {
         all = Box::new(all.chain(engine::items(path)?));
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?.with_headers::<ScoreRecord>();

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dictionary::Dictionaries;
 use crate::io_error::IoError;
-use crate::lang::Lang;
+use crate::lang::{Describe, Lang};
 use crate::settings::{Settings, SettingsError};
 
 /// The manifest format this build writes and reads.
@@ -48,11 +48,7 @@ pub enum WorkspaceError {
     #[error(transparent)]
     Io(#[from] IoError),
     /// Another process holds the writer lock.
-    #[error(
-        "{}: the workspace is being written by {holder}; wait for it to finish (readers are not \
-         blocked), or if that process is gone, run again",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     Locked {
         /// The workspace directory.
         path: PathBuf,
@@ -60,7 +56,7 @@ pub enum WorkspaceError {
         holder: String,
     },
     /// `manifest.json` is not a manifest.
-    #[error("{}:{line}:{column}: not a baobei workspace manifest: {message}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     BadManifest {
         /// The manifest file.
         path: PathBuf,
@@ -72,11 +68,7 @@ pub enum WorkspaceError {
         message: String,
     },
     /// The manifest was written by a newer baobei.
-    #[error(
-        "{}: workspace format version {found} was written by a newer baobei (this one reads \
-         version {supported}); upgrade baobei or use another --workspace",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     NewerVersion {
         /// The manifest file.
         path: PathBuf,
@@ -85,6 +77,58 @@ pub enum WorkspaceError {
         /// Version this build reads.
         supported: u32,
     },
+}
+
+impl Describe for WorkspaceError {
+    fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            WorkspaceError::Io(e) => e.to_string(),
+            WorkspaceError::Locked { path, holder } => match zh {
+                true => format!(
+                    "{}: 工作区正由 {holder} 写入；请等它完成（读取不受影响），\
+                     如果那个进程已经不在了，再运行一次",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: the workspace is being written by {holder}; wait for it to finish \
+                     (readers are not blocked), or if that process is gone, run again",
+                    path.display()
+                ),
+            },
+            WorkspaceError::BadManifest {
+                path,
+                line,
+                column,
+                message,
+            } => match zh {
+                true => format!(
+                    "{}:{line}:{column}: 不是 baobei 工作区清单：{message}",
+                    path.display()
+                ),
+                false => format!(
+                    "{}:{line}:{column}: not a baobei workspace manifest: {message}",
+                    path.display()
+                ),
+            },
+            WorkspaceError::NewerVersion {
+                path,
+                found,
+                supported,
+            } => match zh {
+                true => format!(
+                    "{}: 工作区格式版本 {found} 由更新的 baobei 写入（本版本读取版本 \
+                     {supported}）；请升级 baobei，或换一个 --workspace",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: workspace format version {found} was written by a newer baobei (this \
+                     one reads version {supported}); upgrade baobei or use another --workspace",
+                    path.display()
+                ),
+            },
+        }
+    }
 }
 
 /// One dictionary a workspace was built with: name as given and FNV-1a checksum.

@@ -208,11 +208,7 @@ fn rescore_is_locked_and_sets_bad_rows_aside_with_exit_1() {
     let o = rescore(&h, "2026-11-12");
     first.wait().unwrap();
     assert_exit(&o, 2);
-    assert!(
-        stderr(&o).contains("is being written by pid"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("工作区正由 pid"), "{}", stderr(&o));
 }
 
 /// Issue 13: the nightly report and summary read in Chinese by default and in English with
