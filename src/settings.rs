@@ -56,7 +56,7 @@ impl Settings {
         match std::fs::read_to_string(path) {
             Ok(text) => Settings::parse(path, text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::parse(path, ""),
-            Err(source) => Err(IoError::new(path, "read settings", source).into()),
+            Err(source) => Err(IoError::new(path, ("读取设置", "read settings"), source).into()),
         }
     }
 

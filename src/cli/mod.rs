@@ -137,7 +137,8 @@ fn describe_cause(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Stri
         crate::market::import::ImportError,
         crate::ads::AdsError,
         crate::market::table::TableError,
-        crate::market::workspace::WorkspaceError
+        crate::market::workspace::WorkspaceError,
+        crate::io_error::IoError
     );
     match cause.downcast_ref::<io::Error>() {
         Some(e) => crate::batch::describe_io(e, lang),

@@ -83,7 +83,7 @@ impl Describe for WorkspaceError {
     fn describe(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
-            WorkspaceError::Io(e) => e.to_string(),
+            WorkspaceError::Io(e) => e.describe(lang),
             WorkspaceError::Locked { path, holder } => match zh {
                 true => format!(
                     "{}: 工作区正由 {holder} 写入；请等它完成（读取不受影响），\
@@ -289,7 +289,10 @@ impl Workspace {
     /// Opens the workspace at `dir`, creating the directory (and its parents) on first use.
     pub fn open(dir: impl AsRef<Path>) -> Result<Workspace, WorkspaceError> {
         let root = dir.as_ref().to_owned();
-        fs::create_dir_all(&root).map_err(IoError::at(&root, "create the workspace directory"))?;
+        fs::create_dir_all(&root).map_err(IoError::at(
+            &root,
+            ("创建工作区目录", "create the workspace directory"),
+        ))?;
         Ok(Workspace {
             root,
             settings: OnceLock::new(),
@@ -337,7 +340,12 @@ impl Workspace {
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(source) => Err(IoError::new(&path, "read the kept queries", source).into()),
+            Err(source) => {
+                Err(
+                    IoError::new(&path, ("读取保存的搜索词", "read the kept queries"), source)
+                        .into(),
+                )
+            }
         }
     }
 
@@ -354,7 +362,7 @@ impl Workspace {
         }
         let path = self.queries_path();
         crate::atomic_file::write(&path, text.as_bytes())
-            .map_err(IoError::at(&path, "keep the queries"))?;
+            .map_err(IoError::at(&path, ("保存搜索词", "keep the queries")))?;
         Ok(())
     }
 
@@ -385,7 +393,12 @@ impl Workspace {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Manifest::default()),
             Err(source) => {
-                return Err(IoError::new(&path, "read the workspace manifest", source).into());
+                return Err(IoError::new(
+                    &path,
+                    ("读取工作区清单", "read the workspace manifest"),
+                    source,
+                )
+                .into());
             }
         };
         let manifest: Manifest =
@@ -450,12 +463,12 @@ impl Workspace {
             } else {
                 e
             };
-            io_err("open the workspace lock file", e)
+            io_err(("打开工作区锁文件", "open the workspace lock file"), e)
         })?;
         let regular = file.metadata().is_ok_and(|m| m.is_file());
         if !regular {
             return Err(io_err(
-                "open the workspace lock file",
+                ("打开工作区锁文件", "open the workspace lock file"),
                 io::Error::other("it is not a regular file"),
             ));
         }
@@ -474,7 +487,9 @@ impl Workspace {
                     },
                 });
             }
-            Err(TryLockError::Error(e)) => return Err(io_err("lock the workspace", e)),
+            Err(TryLockError::Error(e)) => {
+                return Err(io_err(("锁定工作区", "lock the workspace"), e));
+            }
         }
         let holder = format!(
             "pid {} (`{}`, since {})",
@@ -486,7 +501,7 @@ impl Workspace {
             .and_then(|()| file.rewind())
             .and_then(|()| file.write_all(holder.as_bytes()))
             .and_then(|()| file.sync_data())
-            .map_err(|e| io_err("write the workspace lock file", e))?;
+            .map_err(|e| io_err(("写入工作区锁文件", "write the workspace lock file"), e))?;
         remove_stale_temporaries(&self.root);
         Ok(WriterLock {
             workspace: self.clone(),
@@ -521,8 +536,10 @@ impl WriterLock {
         let path = self.workspace.manifest_path();
         let mut text = serde_json::to_string_pretty(manifest).expect("a manifest serialises");
         text.push('\n');
-        crate::atomic_file::write(&path, text.as_bytes())
-            .map_err(IoError::at(&path, "write the workspace manifest"))?;
+        crate::atomic_file::write(&path, text.as_bytes()).map_err(IoError::at(
+            &path,
+            ("写入工作区清单", "write the workspace manifest"),
+        ))?;
         Ok(())
     }
 }

@@ -160,7 +160,7 @@ impl Describe for TableError {
         let zh = lang == Lang::Zh;
         let cure = REIMPORT[usize::from(!zh)];
         match self {
-            TableError::Io(e) => e.to_string(),
+            TableError::Io(e) => e.describe(lang),
             TableError::NotATable { path, found } => match zh {
                 true => format!(
                     "{}: 不是 baobei 关键词表（开头是 {found:?}，应为 \"BAOBEIKW\"）；\
