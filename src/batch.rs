@@ -78,9 +78,9 @@ impl Describe for JobError {
             JobError::Import(e) => e.describe(lang),
             JobError::Ads(e) => e.describe(lang),
             JobError::Io(e) => describe_io(e, lang),
-            JobError::Index(e) => e.to_string(),
+            JobError::Index(e) => e.describe(lang),
             JobError::Workspace(e) => e.describe(lang),
-            JobError::Settings(e) => e.to_string(),
+            JobError::Settings(e) => e.describe(lang),
             JobError::Missing { path, what } => format!("{}: {}", path.display(), what.get(lang)),
             JobError::Unreadable { path, what, .. } => match lang {
                 Lang::Zh => format!("{}: 无法读取{}", path.display(), what.zh),

@@ -25,15 +25,21 @@ pub struct IoError {
 
 impl Describe for IoError {
     fn describe(&self, lang: Lang) -> String {
-        let (path, (zh, en), source) = (self.path.display(), self.action, &self.source);
+        IoError::describe_parts(&self.path, self.action, &self.source, lang)
+    }
+}
+
+impl IoError {
+    /// `path: cannot action: source` in `lang`: the one wording of a failed file operation
+    /// (also for errors that keep the same parts in their own variant).
+    pub fn describe_parts(path: &Path, action: Action, source: &io::Error, lang: Lang) -> String {
+        let (path, (zh, en)) = (path.display(), action);
         match lang {
             Lang::Zh => format!("{path}: 无法{zh}：{source}"),
             Lang::En => format!("{path}: cannot {en}: {source}"),
         }
     }
-}
 
-impl IoError {
     /// The error of doing `action` on `path`.
     pub fn new(path: &Path, action: Action, source: io::Error) -> IoError {
         IoError {

@@ -577,6 +577,76 @@ mod every_kind {
             },
             |e, lang| render(e, lang),
         );
+        use crate::market::index::IndexError as X;
+        let tantivy = || tantivy::TantivyError::InternalError(s("x"));
+        check_all(
+            "IndexError",
+            &[
+                X::Tantivy {
+                    path: table(),
+                    source: tantivy(),
+                },
+                X::Io {
+                    path: table(),
+                    source: os(),
+                },
+                X::Schema {
+                    path: table(),
+                    what: s("no title field"),
+                },
+                X::Budget {
+                    path: table(),
+                    budget: 1,
+                    threads: 2,
+                },
+                X::Corrupt {
+                    path: table(),
+                    what: s("x"),
+                },
+            ],
+            5,
+            |e| match e {
+                X::Tantivy { .. } => 0,
+                X::Io { .. } => 1,
+                X::Schema { .. } => 2,
+                X::Budget { .. } => 3,
+                X::Corrupt { .. } => 4,
+            },
+            |e, lang| render(e, lang),
+        );
+        use crate::runs::RunError as R;
+        check_all(
+            "RunError",
+            &[
+                R::Io {
+                    path: table(),
+                    action: ("读取运行文件", "read a run file"),
+                    source: os(),
+                },
+                R::NotFound {
+                    runs: table(),
+                    name: s("2026-11-11-1"),
+                },
+            ],
+            2,
+            |e| match e {
+                R::Io { .. } => 0,
+                R::NotFound { .. } => 1,
+                R::Bad { .. } => unreachable!("the JSON parser's words: English yet"),
+            },
+            |e, lang| render(e, lang),
+        );
+        check_all(
+            "IoError",
+            &[crate::io_error::IoError::new(
+                &table(),
+                ("读取设置", "read settings"),
+                os(),
+            )],
+            1,
+            |_| 0,
+            |e, lang| render(e, lang),
+        );
         let reject = Reject::new(s("a.csv:2:1"), &negative(), s("x"));
         assert_eq!(
             reject.location, "a.csv:2:3",

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::io_error::IoError;
+use crate::lang::{Describe, Lang};
 
 /// Errors reading `baobei.toml`.
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +19,7 @@ pub enum SettingsError {
     #[error(transparent)]
     Io(#[from] IoError),
     /// The file is not TOML, or a setting is unknown, malformed or out of range.
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Invalid {
         /// The settings file.
         path: PathBuf,
@@ -29,6 +30,20 @@ pub enum SettingsError {
         /// What is wrong, quoting the offending text.
         message: String,
     },
+}
+
+impl Describe for SettingsError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            SettingsError::Io(e) => e.describe(lang),
+            SettingsError::Invalid {
+                path,
+                line,
+                column,
+                message,
+            } => format!("{}:{line}:{column}: {message}", path.display()),
+        }
+    }
 }
 
 impl SettingsError {

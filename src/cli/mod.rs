@@ -138,7 +138,10 @@ fn describe_cause(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Stri
         crate::ads::AdsError,
         crate::market::table::TableError,
         crate::market::workspace::WorkspaceError,
-        crate::io_error::IoError
+        crate::io_error::IoError,
+        crate::market::index::IndexError,
+        crate::settings::SettingsError,
+        crate::runs::RunError
     );
     match cause.downcast_ref::<io::Error>() {
         Some(e) => crate::batch::describe_io(e, lang),

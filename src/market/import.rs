@@ -103,7 +103,7 @@ impl Describe for ImportError {
             (ImportError::InvalidRow { location, source }, _) => {
                 format!("{location}: {}", source.describe(lang))
             }
-            (ImportError::Settings(e), _) => e.to_string(),
+            (ImportError::Settings(e), _) => e.describe(lang),
         }
     }
 }

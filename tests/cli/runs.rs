@@ -120,6 +120,12 @@ fn rescore_writes_a_complete_run_and_the_next_one_builds_on_it() {
     h.ok(&["runs", "diff", "2026-11-11-1", "latest", "--format", "json"]);
     let o = h.run(&["runs", "show", "2026-12-01-1"]);
     assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("没有名为 \"2026-12-01-1\" 的运行"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["--lang", "en", "runs", "show", "2026-12-01-1"]);
     assert!(stderr(&o).contains("no run named"), "{}", stderr(&o));
 }
 
