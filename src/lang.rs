@@ -647,6 +647,29 @@ mod every_kind {
             |_| 0,
             |e, lang| render(e, lang),
         );
+        use crate::dictionary::DictionaryError as D;
+        check_all(
+            "DictionaryError",
+            &[
+                D::Io {
+                    path: table(),
+                    source: os(),
+                },
+                D::Line {
+                    path: table(),
+                    line: 2,
+                    column: 5,
+                    message: Said::new("词为空", "empty word"),
+                    value: s("x"),
+                },
+            ],
+            2,
+            |e| match e {
+                D::Io { .. } => 0,
+                D::Line { .. } => 1,
+            },
+            |e, lang| render(e, lang),
+        );
         let reject = Reject::new(s("a.csv:2:1"), &negative(), s("x"));
         assert_eq!(
             reject.location, "a.csv:2:3",

@@ -141,7 +141,8 @@ fn describe_cause(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Stri
         crate::io_error::IoError,
         crate::market::index::IndexError,
         crate::settings::SettingsError,
-        crate::runs::RunError
+        crate::runs::RunError,
+        crate::dictionary::DictionaryError
     );
     match cause.downcast_ref::<io::Error>() {
         Some(e) => crate::batch::describe_io(e, lang),

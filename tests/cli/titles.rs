@@ -90,7 +90,13 @@ fn errors_exit_2_and_say_where() {
     let o = h.run(&["lint", "x", "--dict", "missing.tsv"]);
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("missing.tsv: cannot read dictionary"),
+        stderr(&o).contains("baobei: 错误：missing.tsv: 无法读取词典"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["--lang", "en", "lint", "x", "--dict", "missing.tsv"]);
+    assert!(
+        stderr(&o).contains("baobei: error: missing.tsv: cannot read dictionary"),
         "{}",
         stderr(&o)
     );
@@ -100,7 +106,7 @@ fn errors_exit_2_and_say_where() {
     assert_exit(&o, 2);
     assert!(
         stderr(&o)
-            .contains("mine.tsv:2:4: kind must be product, attribute, traffic or word: \"cool\""),
+            .contains("mine.tsv:2:4: 词类必须是 product、attribute、traffic 或 word：\"cool\""),
         "{}",
         stderr(&o)
     );
