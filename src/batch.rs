@@ -253,10 +253,12 @@ impl Rejects {
     /// cell safe for Excel, the reasons in `lang`.
     pub fn write(&self, path: &Path, lang: Lang) -> io::Result<()> {
         let context = |e: io::Error| {
-            io::Error::new(
-                e.kind(),
-                format!("{}: cannot write the rejects file: {e}", path.display()),
-            )
+            let shown = path.display();
+            let message = match lang {
+                Lang::Zh => format!("{shown}: 无法写入拒收文件：{e}"),
+                Lang::En => format!("{shown}: cannot write the rejects file: {e}"),
+            };
+            io::Error::new(e.kind(), message)
         };
         let mut file = AtomicFile::create(path).map_err(context)?;
         file.write_all("\u{feff}".as_bytes())?;

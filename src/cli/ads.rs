@@ -96,7 +96,11 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     for record in records(&review, settings.lang) {
         sink.write(&record)?;
     }
-    sink.finish().context("cannot write the decisions")?;
+    sink.finish().context(
+        settings
+            .lang
+            .pick("无法写入调整建议", "cannot write the decisions"),
+    )?;
 
     let first = args.reports.first().map(|p| p.as_path());
     batch::finish_rejects(

@@ -142,7 +142,8 @@ fn describe_cause(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Stri
         crate::market::index::IndexError,
         crate::settings::SettingsError,
         crate::runs::RunError,
-        crate::dictionary::DictionaryError
+        crate::dictionary::DictionaryError,
+        output::OutputError
     );
     match cause.downcast_ref::<io::Error>() {
         Some(e) => crate::batch::describe_io(e, lang),
