@@ -249,13 +249,13 @@ mod every_kind {
                 InputError::Undecodable {
                     location: at(),
                     offset: 9,
-                    message: "not UTF-16",
+                    message: ("UTF-16 编码无效", "invalid UTF-16"),
                     bytes: s("\\xFF"),
                 },
                 InputError::UndecodableLine {
                     location: at(),
                     offset: 9,
-                    message: "neither UTF-8 nor GB18030",
+                    message: ("既不是 UTF-8 也不是 GB18030", "neither UTF-8 nor GB18030"),
                     bytes: s("\\xFF"),
                     raw: s("x"),
                 },
@@ -272,7 +272,7 @@ mod every_kind {
                 InputError::Empty { path: path.clone() },
                 InputError::Csv {
                     location: at(),
-                    message: s("unbalanced quote"),
+                    message: Said::new("引号不成对", "unbalanced quote"),
                     raw: s("x"),
                 },
                 InputError::FieldCount {
@@ -283,7 +283,7 @@ mod every_kind {
                 },
                 InputError::Json {
                     location: at(),
-                    message: s("EOF"),
+                    message: Said::new("EOF", "EOF"),
                     raw: s("x"),
                 },
                 InputError::Value {

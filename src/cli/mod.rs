@@ -110,12 +110,13 @@ where
     }
 }
 
-/// The error chain in `lang`, joined with `: ` as anyhow's `{:#}` joins it: each typed error
-/// of the library said in `lang`, the rest (said at the edge in `lang`) as they are.
+/// The error chain in `lang`, joined as anyhow's `{:#}` joins it (`: `, `：` in Chinese):
+/// each typed error of the library said in `lang`, the rest (said at the edge in `lang`) as
+/// they are.
 fn say_error(e: &anyhow::Error, lang: Lang) -> String {
     let causes: Vec<String> = e.chain().map(|c| describe_cause(c, lang)).collect();
     let prefix = lang.pick("baobei: 错误：", "baobei: error: ");
-    format!("{prefix}{}", causes.join(": "))
+    format!("{prefix}{}", causes.join(lang.pick("：", ": ")))
 }
 
 /// One cause of an error chain in `lang`.

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::Field;
-use crate::lang::{Describe, Lang};
+use crate::lang::{Describe, Lang, Said};
 
 /// Where something sits in an input file, rendered `path:line:col`.
 ///
@@ -142,8 +142,8 @@ pub enum InputError {
         location: Location,
         /// 0-based byte offset of the first bad byte in the file.
         offset: u64,
-        /// Which decoding failed and why it was chosen.
-        message: &'static str,
+        /// Which decoding failed and why it was chosen, in Chinese and in English.
+        message: (&'static str, &'static str),
         /// The bad bytes, as `\xNN` escapes.
         bytes: String,
     },
@@ -155,8 +155,8 @@ pub enum InputError {
         location: Location,
         /// 0-based byte offset of the first bad byte in the file.
         offset: u64,
-        /// Which decoding failed.
-        message: &'static str,
+        /// Which decoding failed, in Chinese and in English.
+        message: (&'static str, &'static str),
         /// The bad bytes, as `\xNN` escapes.
         bytes: String,
         /// The line with replacement characters for the bad bytes, for the rejects file.
@@ -194,7 +194,7 @@ pub enum InputError {
         /// Where the record starts.
         location: Location,
         /// What is wrong.
-        message: String,
+        message: Said,
         /// The record as read (re-quoted), possibly spanning lines.
         raw: String,
     },
@@ -216,7 +216,7 @@ pub enum InputError {
         /// Where the parser stopped.
         location: Location,
         /// What the parser said.
-        message: String,
+        message: Said,
         /// The whole line.
         raw: String,
     },
@@ -274,10 +274,11 @@ impl Describe for InputError {
                 bytes,
                 ..
             } => match zh {
-                true => {
-                    format!("{location}: 无法解码（{message}），字节偏移 {offset}：\"{bytes}\"")
-                }
-                false => format!("{location}: {message} at byte offset {offset}: \"{bytes}\""),
+                true => format!("{location}: {}，字节偏移 {offset}：\"{bytes}\"", message.0),
+                false => format!(
+                    "{location}: {} at byte offset {offset}: \"{bytes}\"",
+                    message.1
+                ),
             },
             InputError::MissingColumn {
                 location,
@@ -311,8 +312,8 @@ impl Describe for InputError {
                 message,
                 raw,
             } => match zh {
-                true => format!("{location}: CSV 格式错误：{message}：{raw:?}"),
-                false => format!("{location}: malformed CSV: {message}: {raw:?}"),
+                true => format!("{location}: CSV 格式错误：{}：{raw:?}", message.zh),
+                false => format!("{location}: malformed CSV: {}: {raw:?}", message.en),
             },
             InputError::FieldCount {
                 location,
@@ -332,8 +333,8 @@ impl Describe for InputError {
                 message,
                 raw,
             } => match zh {
-                true => format!("{location}: JSON 格式错误：{message}：{raw:?}"),
-                false => format!("{location}: malformed JSON: {message}: {raw:?}"),
+                true => format!("{location}: JSON 格式错误：{}：{raw:?}", message.zh),
+                false => format!("{location}: malformed JSON: {}: {raw:?}", message.en),
             },
             InputError::Value {
                 location,

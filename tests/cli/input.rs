@@ -9,7 +9,7 @@ fn malformed_rows_are_rejected_and_the_rest_done() {
     let h = Harness::new();
     let cases: [(&str, &[u8], &str); 3] = [
         ("fields.csv", "宝贝ID,标题\n1,连衣裙\n2,面霜,多余\n3,耳机\n".as_bytes(), "fields.csv:3:1: 这一行有 3 个字段，表头有 2 个"),
-        ("quote.csv", "宝贝ID,标题\n1,连衣裙\n2,\"面霜,x\n3,耳机\n".as_bytes(), "quote.csv:3:1: CSV 格式错误：unbalanced quote"),
+        ("quote.csv", "宝贝ID,标题\n1,连衣裙\n2,\"面霜,x\n3,耳机\n".as_bytes(), "quote.csv:3:1: CSV 格式错误：引号不成对"),
         ("lines.jsonl", "{\"id\":\"1\",\"title\":\"连衣裙\"}\n{\"id\":2,\"title\":\n{\"id\":\"3\",\"title\":\"耳机\"}\n".as_bytes(), "lines.jsonl:2:"),
     ];
     for (name, bytes, message) in cases {
@@ -147,7 +147,7 @@ fn one_gbk_line_in_a_utf8_file_is_not_mojibake_and_a_bad_byte_rejects_one_row() 
     assert_exit(&o, 1);
     assert_eq!(stdout(&o).lines().count(), 2000);
     assert!(
-        stderr(&o).contains("big.csv:1001:6: 无法解码（neither UTF-8 nor GB18030）"),
+        stderr(&o).contains("big.csv:1001:6: 既不是 UTF-8 也不是 GB18030"),
         "{}",
         stderr(&o)
     );
