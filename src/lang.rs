@@ -670,6 +670,26 @@ mod every_kind {
             },
             |e, lang| render(e, lang),
         );
+        use crate::sample::SampleError as S;
+        check_all(
+            "SampleError",
+            &[
+                S::CreateDir {
+                    path: table(),
+                    source: os(),
+                },
+                S::Write {
+                    path: table(),
+                    source: os(),
+                },
+            ],
+            2,
+            |e| match e {
+                S::CreateDir { .. } => 0,
+                S::Write { .. } => 1,
+            },
+            |e, lang| render(e, lang),
+        );
         let reject = Reject::new(s("a.csv:2:1"), &negative(), s("x"));
         assert_eq!(
             reject.location, "a.csv:2:3",

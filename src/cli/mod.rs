@@ -144,7 +144,8 @@ fn describe_cause(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Stri
         crate::settings::SettingsError,
         crate::runs::RunError,
         crate::dictionary::DictionaryError,
-        output::OutputError
+        output::OutputError,
+        crate::sample::SampleError
     );
     match cause.downcast_ref::<io::Error>() {
         Some(e) => crate::batch::describe_io(e, lang),

@@ -559,6 +559,28 @@ fn render_table(w: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> i
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_output_error_has_chinese_and_english() {
+        let os = || io::Error::other("gone");
+        let path = || PathBuf::from("out.csv");
+        for e in [
+            OutputError::WorkbookToStdout,
+            OutputError::Create {
+                path: path(),
+                source: os(),
+            },
+            OutputError::Write {
+                path: path(),
+                source: os(),
+            },
+        ] {
+            let (zh, en) = (e.describe(Lang::Zh), e.describe(Lang::En));
+            assert!(crate::lang::has_cjk(&zh), "{zh}");
+            assert!(!crate::lang::has_cjk(&en), "{en}");
+            assert_eq!(e.to_string(), en);
+        }
+    }
+
     #[derive(Serialize)]
     struct Row {
         word: &'static str,
