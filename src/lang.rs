@@ -463,7 +463,7 @@ mod every_kind {
                 I::NoPeriod { .. } => 2,
                 I::BadPeriod { .. } => 3,
                 I::InvalidRow { .. } => 4,
-                I::Settings(_) => unreachable!("baobei.toml's errors are English yet"),
+                I::Settings(_) => unreachable!("sampled as SettingsError"),
             },
             |e, lang| render(e, lang),
         );
@@ -573,7 +573,9 @@ mod every_kind {
                 J::Unreadable { .. } => 6,
                 // A fatal reject; any other I/O error is the operating system's.
                 J::Io(_) => 7,
-                J::Index(_) | J::Settings(_) => unreachable!("English yet"),
+                J::Index(_) | J::Settings(_) => {
+                    unreachable!("sampled as IndexError, SettingsError")
+                }
             },
             |e, lang| render(e, lang),
         );
@@ -667,6 +669,29 @@ mod every_kind {
             |e| match e {
                 D::Io { .. } => 0,
                 D::Line { .. } => 1,
+            },
+            |e, lang| render(e, lang),
+        );
+        use crate::settings::SettingsError as G;
+        check_all(
+            "SettingsError",
+            &[
+                G::Io(crate::io_error::IoError::new(
+                    &table(),
+                    ("读取设置", "read settings"),
+                    os(),
+                )),
+                G::Invalid {
+                    path: table(),
+                    line: 2,
+                    column: 14,
+                    message: Said::new("未知的曲线", "unknown curve"),
+                },
+            ],
+            2,
+            |e| match e {
+                G::Io(_) => 0,
+                G::Invalid { .. } => 1,
             },
             |e, lang| render(e, lang),
         );

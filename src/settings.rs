@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::io_error::IoError;
-use crate::lang::{Describe, Lang};
+use crate::lang::{Describe, Lang, Said};
 
 /// Errors reading `baobei.toml`.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +28,7 @@ pub enum SettingsError {
         /// 1-based column.
         column: usize,
         /// What is wrong, quoting the offending text.
-        message: String,
+        message: Said,
     },
 }
 
@@ -41,7 +41,7 @@ impl Describe for SettingsError {
                 line,
                 column,
                 message,
-            } => format!("{}:{line}:{column}: {message}", path.display()),
+            } => format!("{}:{line}:{column}: {}", path.display(), message.get(lang)),
         }
     }
 }
@@ -106,7 +106,7 @@ impl Settings {
 
     /// An error at byte `offset` of the file, for a value a section's owner refuses after
     /// reading it (its span from [`toml::Spanned`]).
-    pub fn invalid_at(&self, offset: usize, message: String) -> SettingsError {
+    pub fn invalid_at(&self, offset: usize, message: Said) -> SettingsError {
         let (line, column) = crate::input::line_col(&self.text, offset);
         SettingsError::Invalid {
             path: self.path.clone(),
@@ -129,7 +129,8 @@ impl Settings {
             }
             _ => format!("{}: \"{}\"", e.message(), &text[start..end]),
         };
-        self.invalid_at(start, message)
+        // The TOML parser's own words.
+        self.invalid_at(start, Said::new(message.clone(), message))
     }
 }
 

@@ -30,7 +30,7 @@ use serde::Deserialize;
 
 use super::table::{KeywordStats, Period, Source, TableError};
 use crate::input::{Field, Header, InputError, Location, Record, parse_date};
-use crate::lang::{Describe, Lang};
+use crate::lang::{Describe, Lang, Said};
 use crate::settings::{Settings, SettingsError};
 
 /// Errors of configuration and of single rows; each says where and quotes the bad text.
@@ -184,9 +184,15 @@ impl ImportConfig {
             CurveSpec::Name(name) => {
                 return Err(settings.invalid_at(
                     at,
-                    format!(
-                        "restore.popularity: unknown curve {name:?}; expected \"identity\" or \
-                         {{ power = P, scale = S }}"
+                    Said::new(
+                        format!(
+                            "restore.popularity: 未知的曲线 {name:?}；应为 \"identity\" 或 \
+                             {{ power = P, scale = S }}"
+                        ),
+                        format!(
+                            "restore.popularity: unknown curve {name:?}; expected \"identity\" \
+                             or {{ power = P, scale = S }}"
+                        ),
                     ),
                 ));
             }
@@ -195,9 +201,15 @@ impl ImportConfig {
                 if !(power.is_finite() && power > 0.0 && scale.is_finite() && scale > 0.0) {
                     return Err(settings.invalid_at(
                         at,
-                        format!(
-                            "restore.popularity: power and scale must be positive numbers, got \
-                             power = {power}, scale = {scale}"
+                        Said::new(
+                            format!(
+                                "restore.popularity: power 和 scale 必须是正数，现在是 \
+                                 power = {power}, scale = {scale}"
+                            ),
+                            format!(
+                                "restore.popularity: power and scale must be positive numbers, \
+                                 got power = {power}, scale = {scale}"
+                            ),
                         ),
                     ));
                 }
