@@ -224,7 +224,7 @@ mod every_kind {
             V::NotWhole,
             V::OutOfRange,
             V::NotADate,
-            V::TooLong,
+            V::TooLong { chars: 1001 },
         ];
         check_all(
             "ValueErrorKind",
@@ -235,7 +235,7 @@ mod every_kind {
                 V::NotWhole => 1,
                 V::OutOfRange => 2,
                 V::NotADate => 3,
-                V::TooLong => 4,
+                V::TooLong { .. } => 4,
             },
             |k, lang| value(*k).describe(lang),
         );
@@ -294,7 +294,7 @@ mod every_kind {
                 InputError::BadTitle {
                     location: at(),
                     header: s("title"),
-                    error: value(V::TooLong),
+                    error: value(V::TooLong { chars: 1001 }),
                     raw: s("x"),
                 },
                 InputError::Spreadsheet {

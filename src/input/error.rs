@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::Field;
+use super::{Field, MAX_TITLE_CHARS};
 use crate::lang::{Describe, Lang, Said};
 
 /// Where something sits in an input file, rendered `path:line:col`.
@@ -65,10 +65,17 @@ pub struct ValueError {
 
 impl Describe for ValueError {
     fn describe(&self, lang: Lang) -> String {
-        let value = &self.value;
-        match lang {
-            Lang::Zh => format!("{}：{value:?}", self.kind.describe(lang)),
-            Lang::En => format!("{}: {value:?}", self.kind.describe(lang)),
+        let (kind, value) = (self.kind.describe(lang), &self.value);
+        match (lang, self.kind) {
+            (Lang::Zh, ValueErrorKind::TooLong { chars }) => {
+                format!("{kind}（{chars} 个字符，最多 {MAX_TITLE_CHARS} 个）：{value:?}")
+            }
+            (Lang::Zh, _) => format!("{kind}：{value:?}"),
+            (Lang::En, ValueErrorKind::TooLong { chars }) => {
+                let value = format!("{value} ({chars} characters, at most {MAX_TITLE_CHARS})");
+                format!("{kind}: {value:?}")
+            }
+            (Lang::En, _) => format!("{kind}: {value:?}"),
         }
     }
 }
@@ -94,8 +101,11 @@ pub enum ValueErrorKind {
     OutOfRange,
     /// Not a date in any accepted spelling, or no such day.
     NotADate,
-    /// A title longer than [`MAX_TITLE_CHARS`](super::MAX_TITLE_CHARS) characters.
-    TooLong,
+    /// A title longer than [`MAX_TITLE_CHARS`] characters (the value is its start).
+    TooLong {
+        /// The title's length in characters.
+        chars: usize,
+    },
 }
 
 impl Describe for ValueErrorKind {
@@ -105,7 +115,7 @@ impl Describe for ValueErrorKind {
             ValueErrorKind::NotWhole => ("不是整数", "not a whole number"),
             ValueErrorKind::OutOfRange => ("数字超出范围", "number out of range"),
             ValueErrorKind::NotADate => ("不是日期", "not a date"),
-            ValueErrorKind::TooLong => ("太长", "too long"),
+            ValueErrorKind::TooLong { .. } => ("太长", "too long"),
         };
         lang.pick(zh, en).to_owned()
     }

@@ -272,10 +272,11 @@ pub fn check_title(title: &str) -> Result<(), ValueError> {
         return Ok(());
     }
     let start: String = title.chars().take(20).collect();
-    let length = title.chars().count();
     Err(ValueError {
-        kind: ValueErrorKind::TooLong,
-        value: format!("{start}… ({length} characters, at most {MAX_TITLE_CHARS})"),
+        kind: ValueErrorKind::TooLong {
+            chars: title.chars().count(),
+        },
+        value: format!("{start}…"),
     })
 }
 

@@ -412,7 +412,7 @@ fn a_title_over_1000_characters_is_refused_with_its_location_in_every_command() 
         let o = h.run(&[verb, "--format", "json", "--input", "t.csv"]);
         assert_eq!(o.status.code(), Some(1), "{verb}: {}", stderr(&o));
         assert!(
-            stderr(&o).contains("t.csv:3:2: 标题：太长："),
+            stderr(&o).contains("t.csv:3:2: 标题：太长（100000 个字符，最多 1000 个）：\"顶级面霜"),
             "{verb}: {}",
             stderr(&o)
         );
@@ -429,6 +429,10 @@ fn a_title_over_1000_characters_is_refused_with_its_location_in_every_command() 
     }
     let o = h.run(&["lint", "--format", "json", "ok面霜", &"面".repeat(1001)]);
     assert_exit(&o, 1);
-    assert!(stderr(&o).contains("argument 2: 太长"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("argument 2: 太长（1001 个字符，最多 1000 个）"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(stdout(&o).lines().count(), 1);
 }
