@@ -103,8 +103,8 @@ pub enum ValueErrorKind {
     NotADate,
     /// A title longer than [`MAX_TITLE_CHARS`] characters (the value is its start).
     TooLong {
-        /// The title's length in characters.
-        chars: usize,
+        /// The title's length in characters (`u32` keeps errors small; saturates).
+        chars: u32,
     },
 }
 

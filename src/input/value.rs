@@ -274,7 +274,7 @@ pub fn check_title(title: &str) -> Result<(), ValueError> {
     let start: String = title.chars().take(20).collect();
     Err(ValueError {
         kind: ValueErrorKind::TooLong {
-            chars: title.chars().count(),
+            chars: u32::try_from(title.chars().count()).unwrap_or(u32::MAX),
         },
         value: format!("{start}…"),
     })
