@@ -149,16 +149,14 @@ pub enum TableError {
     },
 }
 
-/// The cure for a keyword table that cannot be read, said the same way by every variant.
-const REIMPORT: [&str; 2] = [
-    "请用 `baobei keywords import` 重新导入关键词导出文件",
-    "re-import the keyword exports with `baobei keywords import`",
-];
-
 impl Describe for TableError {
     fn describe(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
-        let cure = REIMPORT[usize::from(!zh)];
+        // The cure for a table that cannot be read, said the same way by every variant.
+        let cure = lang.pick(
+            "请用 `baobei keywords import` 重新导入关键词导出文件",
+            "re-import the keyword exports with `baobei keywords import`",
+        );
         match self {
             TableError::Io(e) => e.describe(lang),
             TableError::NotATable { path, found } => match zh {
