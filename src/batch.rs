@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::ads::AdsError;
 use crate::atomic_file::AtomicFile;
 use crate::input::InputError;
+use crate::lang::{Describe, Lang, Said};
 use crate::market::import::ImportError;
 use crate::market::index::IndexError;
 use crate::market::table::TableError;
@@ -49,33 +50,63 @@ pub enum JobError {
     Ads(#[from] AdsError),
     /// The workspace lacks what the job needs (a keyword table, a listing index, queries);
     /// the message names it and the command that makes it.
-    #[error("{}: {what}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Missing {
         /// The workspace or the place that was looked in.
         path: PathBuf,
         /// What is missing and what to do.
-        what: String,
+        what: Said,
     },
     /// A file the job needs could not be read as what it should be.
-    #[error("{}: cannot read the {what}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Unreadable {
         /// The file.
         path: PathBuf,
         /// What it should have been.
-        what: &'static str,
+        what: Said,
         /// Why it could not be read.
         #[source]
         source: Box<JobError>,
     },
 }
 
-/// A row that could not be used: where it is, why, and its text as read.
+impl Describe for JobError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            JobError::Input(e) => e.describe(lang),
+            JobError::Table(e) => e.describe(lang),
+            JobError::Import(e) => e.describe(lang),
+            JobError::Ads(e) => e.describe(lang),
+            JobError::Io(e) => describe_io(e, lang),
+            JobError::Index(e) => e.describe(lang),
+            JobError::Workspace(e) => e.describe(lang),
+            JobError::Settings(e) => e.describe(lang),
+            JobError::Missing { path, what } => format!("{}: {}", path.display(), what.get(lang)),
+            JobError::Unreadable { path, what, .. } => match lang {
+                Lang::Zh => format!("{}: 无法读取{}", path.display(), what.zh),
+                Lang::En => format!("{}: cannot read the {}", path.display(), what.en),
+            },
+        }
+    }
+}
+
+/// An I/O error in `lang`: a fatal reject (see [`Reject::into_error`]) in `lang`, any other
+/// as the operating system says it.
+pub fn describe_io(e: &io::Error, lang: Lang) -> String {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<Reject>()) {
+        Some(reject) => reject.describe(lang),
+        None => e.to_string(),
+    }
+}
+
+/// A row that could not be used: where it is, why (in both languages, so that the operator
+/// reads it in theirs), and its text as read.
 #[derive(Debug, Clone)]
 pub struct Reject {
     /// `path:line:col`.
     pub location: String,
     /// What is wrong.
-    pub reason: String,
+    pub reason: Said,
     /// The row as it was read, so nothing is lost.
     pub raw: String,
     /// The error ended the file (undecodable bytes, a failed read): the rows after it are
@@ -83,26 +114,40 @@ pub struct Reject {
     pub fatal: bool,
 }
 
-impl std::fmt::Display for Reject {
+impl Describe for Reject {
     /// `path:line:col: reason`, or the reason alone when there is no location.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn describe(&self, lang: Lang) -> String {
         match self.location.as_str() {
-            "" => f.write_str(&self.reason),
-            at => write!(f, "{at}: {}", self.reason),
+            "" => self.reason.get(lang).to_owned(),
+            at => format!("{at}: {}", self.reason.get(lang)),
         }
     }
 }
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+/// A fatal reject is the error its run ends with.
+impl std::error::Error for Reject {}
 
 impl Reject {
     /// A row set aside at `location` for `error`, whose message may begin with the location
     /// already (library errors say `path:line:col: ...`): it is not repeated.
     /// A message pointing at another cell of the same row (`path:line:col2: ...`) keeps its
     /// own, finer location instead of being prefixed with the row's.
-    pub fn new(location: String, error: &dyn std::fmt::Display, raw: String) -> Self {
-        let message = error.to_string();
-        let (location, reason) = match split_location(&location, &message) {
-            Some((at, reason)) => (at.to_owned(), reason.to_owned()),
-            None => (location, message),
+    pub fn new(location: String, error: &(impl Describe + ?Sized), raw: String) -> Self {
+        let Said { zh, en } = Said::of(error);
+        let (location, reason) = match split_location(&location, &en) {
+            Some((at, en_reason)) => {
+                // The location is the same in both languages.
+                let zh_reason = zh.strip_prefix(at).and_then(|r| r.strip_prefix(": "));
+                let zh_reason = zh_reason.unwrap_or(&zh).to_owned();
+                (at.to_owned(), Said::new(zh_reason, en_reason))
+            }
+            None => (location, Said::new(zh, en)),
         };
         Reject {
             location,
@@ -112,9 +157,10 @@ impl Reject {
         }
     }
 
-    /// The error a fatal reject ends the run with.
+    /// The error a fatal reject ends the run with (the CLI finds the reject in it to say it
+    /// in the operator's language).
     pub fn into_error(self) -> io::Error {
-        io::Error::other(self.to_string())
+        io::Error::other(self)
     }
 }
 
@@ -204,13 +250,15 @@ impl Rejects {
     }
 
     /// Writes every reject to `path` atomically: CSV with Chinese headers after a BOM, each
-    /// cell safe for Excel.
-    pub fn write(&self, path: &Path) -> io::Result<()> {
+    /// cell safe for Excel, the reasons in `lang`.
+    pub fn write(&self, path: &Path, lang: Lang) -> io::Result<()> {
         let context = |e: io::Error| {
-            io::Error::new(
-                e.kind(),
-                format!("{}: cannot write the rejects file: {e}", path.display()),
-            )
+            let shown = path.display();
+            let message = match lang {
+                Lang::Zh => format!("{shown}: 无法写入拒收文件：{e}"),
+                Lang::En => format!("{shown}: cannot write the rejects file: {e}"),
+            };
+            io::Error::new(e.kind(), message)
         };
         let mut file = AtomicFile::create(path).map_err(context)?;
         file.write_all("\u{feff}".as_bytes())?;
@@ -218,9 +266,7 @@ impl Rejects {
         for r in &self.list {
             write_csv_row(
                 &mut file,
-                [&r.location, &r.reason, &r.raw]
-                    .map(String::as_str)
-                    .into_iter(),
+                [r.location.as_str(), r.reason.get(lang), r.raw.as_str()].into_iter(),
             )?;
         }
         file.commit().map_err(context)
@@ -295,7 +341,11 @@ mod tests {
     #[test]
     fn results_come_back_in_input_order_and_rejects_aside() {
         let items = (0..10_000u32).map(|i| match i % 1000 {
-            7 => Err(Reject::new(format!("f:{i}:1"), &"bad", i.to_string())),
+            7 => Err(Reject::new(
+                format!("f:{i}:1"),
+                &Said::new("坏", "bad"),
+                i.to_string(),
+            )),
             _ => Ok(i),
         });
         let mut rejects = Rejects::new();
@@ -321,12 +371,22 @@ mod tests {
         let mut rejects = Rejects::new();
         let fatal = Reject {
             fatal: true,
-            ..Reject::new("f:2:1".into(), &"f:2:1: cannot read", String::new())
+            ..Reject::new(
+                "f:2:1".into(),
+                &Said::new("f:2:1: 无法读取", "f:2:1: cannot read"),
+                String::new(),
+            )
         };
         assert_eq!(fatal.to_string(), "f:2:1: cannot read");
+        assert_eq!(fatal.describe(Lang::Zh), "f:2:1: 无法读取");
         assert!(rejects.push(fatal).is_err());
-        let finer = Reject::new("f:3:1".into(), &"f:3:9: negative", String::new());
+        let finer = Reject::new(
+            "f:3:1".into(),
+            &Said::new("f:3:9: 负数", "f:3:9: negative"),
+            String::new(),
+        );
         assert_eq!(finer.location, "f:3:9");
+        assert_eq!(finer.reason, Said::new("负数", "negative"));
         assert_eq!(
             rejects_path(None, None, Some(Path::new("in.csv"))),
             Path::new("in.csv.rejects.csv")

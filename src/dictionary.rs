@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::lang::{Describe, Lang, Said};
+
 /// What a dictionary says a word is. Kinds that only segmentation produces (spec, punct)
 /// live in [`crate::text::TokenKind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -99,7 +101,7 @@ pub struct DictionarySource {
 #[derive(Debug, thiserror::Error)]
 pub enum DictionaryError {
     /// The file could not be read.
-    #[error("{path}: cannot read dictionary")]
+    #[error("{}", self.describe(Lang::En))]
     Io {
         /// The file.
         path: PathBuf,
@@ -107,7 +109,7 @@ pub enum DictionaryError {
         source: std::io::Error,
     },
     /// A line is wrong.
-    #[error("{path}:{line}:{column}: {message}: \"{value}\"")]
+    #[error("{}", self.describe(Lang::En))]
     Line {
         /// The file.
         path: PathBuf,
@@ -116,10 +118,42 @@ pub enum DictionaryError {
         /// 1-based character column.
         column: usize,
         /// What is wrong.
-        message: String,
+        message: Said,
         /// The offending text.
         value: String,
     },
+}
+
+impl Describe for DictionaryError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            DictionaryError::Io { path, .. } => {
+                let path = path.display();
+                lang.pick(
+                    format!("{path}: 无法读取词典"),
+                    format!("{path}: cannot read dictionary"),
+                )
+            }
+            DictionaryError::Line {
+                path,
+                line,
+                column,
+                message,
+                value,
+            } => match lang {
+                Lang::Zh => format!(
+                    "{}:{line}:{column}: {}：\"{value}\"",
+                    path.display(),
+                    message.zh
+                ),
+                Lang::En => format!(
+                    "{}:{line}:{column}: {}: \"{value}\"",
+                    path.display(),
+                    message.en
+                ),
+            },
+        }
+    }
 }
 
 /// Which dictionary a file is, from its header.
@@ -196,7 +230,10 @@ impl Dictionaries {
                 path: path.to_owned(),
                 line,
                 column,
-                message: "dictionary files must be UTF-8".into(),
+                message: Said::new(
+                    "词典文件必须是 UTF-8 编码",
+                    "dictionary files must be UTF-8",
+                ),
                 value: String::from_utf8_lossy(
                     &bytes[e.valid_up_to()..][..4.min(bytes.len() - e.valid_up_to())],
                 )
@@ -213,12 +250,14 @@ impl Dictionaries {
 
     /// Parses one dictionary text; `path` names it in errors.
     pub fn parse(&mut self, path: &Path, text: &str) -> Result<(), DictionaryError> {
-        let err = |line: usize, column: usize, message: &str, value: &str| DictionaryError::Line {
-            path: path.to_owned(),
-            line,
-            column,
-            message: message.to_owned(),
-            value: value.to_owned(),
+        let err = |line: usize, column: usize, message: (&str, &str), value: &str| {
+            DictionaryError::Line {
+                path: path.to_owned(),
+                line,
+                column,
+                message: Said::new(message.0, message.1),
+                value: value.to_owned(),
+            }
         };
         let mut format = None;
         for (index, raw) in text.lines().enumerate() {
@@ -243,8 +282,12 @@ impl Dictionaries {
                     err(
                         line_no,
                         1,
-                        "unknown dictionary header; expected `word\\tkind\\tfreq\\tsynonyms`, \
-                         `brand\\taliases\\tfreq`, `word\\tcategory\\tsubstitute` or `word`",
+                        (
+                            "未知的词典表头；应为 `word\\tkind\\tfreq\\tsynonyms`、\
+                             `brand\\taliases\\tfreq`、`word\\tcategory\\tsubstitute` 或 `word`",
+                            "unknown dictionary header; expected `word\\tkind\\tfreq\\tsynonyms`, \
+                             `brand\\taliases\\tfreq`, `word\\tcategory\\tsubstitute` or `word`",
+                        ),
                         line,
                     )
                 })?);
@@ -252,14 +295,19 @@ impl Dictionaries {
             };
             let word = fields[0];
             if word.is_empty() {
-                return Err(err(line_no, 1, "empty word", line));
+                return Err(err(line_no, 1, ("词为空", "empty word"), line));
             }
             let field = |i: usize| fields.get(i).copied().filter(|f| !f.is_empty());
             let freq = |i: usize| -> Result<Option<usize>, DictionaryError> {
                 field(i)
                     .map(|f| {
                         f.parse::<usize>().map_err(|_| {
-                            err(line_no, column(i), "frequency must be a whole number", f)
+                            err(
+                                line_no,
+                                column(i),
+                                ("词频必须是整数", "frequency must be a whole number"),
+                                f,
+                            )
                         })
                     })
                     .transpose()
@@ -282,7 +330,10 @@ impl Dictionaries {
                         err(
                             line_no,
                             column(1),
-                            "kind must be product, attribute, traffic or word",
+                            (
+                                "词类必须是 product、attribute、traffic 或 word",
+                                "kind must be product, attribute, traffic or word",
+                            ),
                             kind_text,
                         )
                     })?;
@@ -303,7 +354,7 @@ impl Dictionaries {
                         err(
                             line_no,
                             column(1),
-                            "a prohibited word needs a category",
+                            ("违禁词需要类别", "a prohibited word needs a category"),
                             line,
                         )
                     })?;
@@ -317,7 +368,12 @@ impl Dictionaries {
             }
         }
         if format.is_none() {
-            return Err(err(1, 1, "empty dictionary: no header line", ""));
+            return Err(err(
+                1,
+                1,
+                ("词典为空：没有表头行", "empty dictionary: no header line"),
+                "",
+            ));
         }
         self.sources.push(DictionarySource {
             name: path.display().to_string(),

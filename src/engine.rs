@@ -13,7 +13,7 @@ use crate::batch::{JobError, Reject};
 use crate::input::{self, Field};
 use crate::item::{Item, ItemError};
 use crate::keyword::{KeywordUniverse, UniverseOptions, ValueModel};
-use crate::lang::Lang;
+use crate::lang::{Lang, Said};
 use crate::market::index::ListingIndex;
 use crate::market::table::KeywordTable;
 use crate::market::workspace::Workspace;
@@ -60,17 +60,28 @@ impl Market {
         let table_path = ws.table_path();
         let has_index = ListingIndex::exists(ws.index_dir());
         if !table_path.exists() {
-            let how = if has_index {
-                ", or derive keywords from the indexed listings with `baobei keywords derive`"
+            let (how_zh, how_en) = if has_index {
+                (
+                    "，或用 `baobei keywords derive` 从已索引的宝贝推导关键词",
+                    ", or derive keywords from the indexed listings with `baobei keywords derive`",
+                )
             } else {
-                ", or index market listings with `baobei index add FILE` and then run \
-                 `baobei keywords derive`"
+                (
+                    "，或先用 `baobei index add FILE` 索引市场宝贝，再运行 `baobei keywords derive`",
+                    ", or index market listings with `baobei index add FILE` and then run \
+                     `baobei keywords derive`",
+                )
             };
             return Err(JobError::Missing {
                 path: ws.root().to_owned(),
-                what: format!(
-                    "no keyword table in the workspace: import a keyword export with `baobei \
-                     keywords import FILE`{how}"
+                what: Said::new(
+                    format!(
+                        "工作区还没有关键词表：请用 `baobei keywords import FILE` 导入关键词导出文件{how_zh}"
+                    ),
+                    format!(
+                        "no keyword table in the workspace: import a keyword export with `baobei \
+                         keywords import FILE`{how_en}"
+                    ),
                 ),
             });
         }
@@ -84,7 +95,7 @@ impl Market {
             KeywordUniverse::from_table(&table, settings.segmenter.clone(), model, options)
                 .map_err(|e| JobError::Unreadable {
                     path: table_path.clone(),
-                    what: "keyword table",
+                    what: Said::new("关键词表", "keyword table"),
                     source: Box::new(e.into()),
                 })?;
         let index = match has_index {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::input::{Field, InputError, Location, Record};
-use crate::lang::Lang;
+use crate::lang::{Describe, Lang};
 use crate::text::chars::normal_form;
 use crate::text::{Segmented, TokenKind};
 
@@ -18,13 +18,13 @@ pub enum ItemError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// The row has no title.
-    #[error("{location}: no title for the item (looked for {})", Field::Title.aliases().join(", "))]
+    #[error("{}", self.describe(Lang::En))]
     NoTitle {
         /// The row.
         location: Location,
     },
     /// A price or sales cell below zero.
-    #[error("{location}: {header}: must not be negative: {value:?}")]
+    #[error("{}", self.describe(Lang::En))]
     Negative {
         /// The cell.
         location: Location,
@@ -33,6 +33,42 @@ pub enum ItemError {
         /// The cell text.
         value: String,
     },
+}
+
+impl Describe for ItemError {
+    fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ItemError::Input(e), _) => e.describe(lang),
+            (ItemError::NoTitle { location }, Lang::Zh) => format!(
+                "{location}: 这一行没有标题（找过 {}）",
+                Field::Title.aliases().join("、")
+            ),
+            (ItemError::NoTitle { location }, Lang::En) => format!(
+                "{location}: no title for the item (looked for {})",
+                Field::Title.aliases().join(", ")
+            ),
+            (
+                ItemError::Negative {
+                    location,
+                    header,
+                    value,
+                },
+                Lang::Zh,
+            ) => {
+                format!("{location}: {header}：不能为负数：{value:?}")
+            }
+            (
+                ItemError::Negative {
+                    location,
+                    header,
+                    value,
+                },
+                Lang::En,
+            ) => {
+                format!("{location}: {header}: must not be negative: {value:?}")
+            }
+        }
+    }
 }
 
 /// The cell of `field` as a number that must not be negative (a price, a sales count).

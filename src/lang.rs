@@ -69,6 +69,54 @@ pub fn list(lang: Lang, items: impl IntoIterator<Item = String>) -> String {
         .join(lang.pick("、", ", "))
 }
 
+/// Something worded in both languages: an error of the library, a reject's reason. Its
+/// `Display` (when it has one) is `describe(Lang::En)`, so the English is written once.
+pub trait Describe {
+    /// The text in `lang`.
+    fn describe(&self, lang: Lang) -> String;
+}
+
+/// A text already said in both languages (a reject's reason, a message made at the edge).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Said {
+    /// 中文.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Said {
+    /// The Chinese and the English of a text.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Said {
+        Said {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// Both renderings of `what`.
+    pub fn of(what: &(impl Describe + ?Sized)) -> Said {
+        Said::new(what.describe(Lang::Zh), what.describe(Lang::En))
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+}
+
+impl Describe for Said {
+    fn describe(&self, lang: Lang) -> String {
+        self.get(lang).to_owned()
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
 /// Whether `text` holds a CJK ideograph (tests check that Chinese renderings are Chinese
 /// and English ones are not).
 pub fn has_cjk(text: &str) -> bool {
@@ -104,7 +152,7 @@ mod tests {
 /// the English rendering has no Chinese of its own), rendered in both languages.
 #[cfg(test)]
 mod every_kind {
-    use super::{Lang, has_cjk};
+    use super::{Describe, Lang, Said, has_cjk};
     use crate::ads::{Action, DecisionReason, NegativeWord, Suggestion};
     use crate::reason::KeywordReason;
     use crate::text::lint::{Detail, Problem, ProblemKind, SpacePlace};
@@ -141,6 +189,539 @@ mod every_kind {
 
     fn s(text: &str) -> String {
         text.to_owned()
+    }
+
+    /// Why a variant wrapping an I/O error has no sample: the operating system's words are
+    /// its own, in no language of ours.
+    const OS_WORDS: &str = "the operating system's words: no sample";
+
+    /// `text` without the column names baobei recognises (`宝贝标题`, `日期`, ...): they are
+    /// the file's words, quoted as they are in both languages.
+    fn without_column_names(text: String) -> String {
+        let mut names: Vec<&str> = crate::input::Field::ALL
+            .iter()
+            .flat_map(|f| f.aliases().iter().copied().chain([f.header_zh()]))
+            .collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        names
+            .into_iter()
+            .fold(text, |text, name| text.replace(name, "NAME"))
+    }
+
+    #[test]
+    fn every_error_kind_has_chinese_and_english() {
+        use crate::input::{Field, InputError, Location, ValueError, ValueErrorKind as V};
+        use std::path::{Path, PathBuf};
+        use std::sync::Arc;
+        let path: Arc<Path> = Arc::from(Path::new("a.csv"));
+        let at = || Location::new(path.clone(), 2, 3);
+        let value = |kind| ValueError {
+            kind,
+            value: s("abc"),
+        };
+        let kinds = [
+            V::NotANumber,
+            V::NotWhole,
+            V::OutOfRange,
+            V::NotADate,
+            V::TooLong { chars: 1001 },
+        ];
+        check_all(
+            "ValueErrorKind",
+            &kinds,
+            5,
+            |k| match k {
+                V::NotANumber => 0,
+                V::NotWhole => 1,
+                V::OutOfRange => 2,
+                V::NotADate => 3,
+                V::TooLong { .. } => 4,
+            },
+            |k, lang| value(*k).describe(lang),
+        );
+        let os = || std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let input = || {
+            vec![
+                InputError::Io {
+                    path: path.clone(),
+                    source: os(),
+                },
+                InputError::Undecodable {
+                    location: at(),
+                    offset: 9,
+                    message: ("UTF-16 编码无效", "invalid UTF-16"),
+                    bytes: s("\\xFF"),
+                },
+                InputError::UndecodableLine {
+                    location: at(),
+                    offset: 9,
+                    message: ("既不是 UTF-8 也不是 GB18030", "neither UTF-8 nor GB18030"),
+                    bytes: s("\\xFF"),
+                    raw: s("x"),
+                },
+                InputError::MissingColumn {
+                    location: at(),
+                    field: Field::Title,
+                    found: s("a, b"),
+                },
+                InputError::DuplicateColumn {
+                    location: at(),
+                    name: s("id"),
+                    first: 1,
+                },
+                InputError::Empty { path: path.clone() },
+                InputError::Csv {
+                    location: at(),
+                    message: Said::new("引号不成对", "unbalanced quote"),
+                    raw: s("x"),
+                },
+                InputError::FieldCount {
+                    location: at(),
+                    expected: 2,
+                    found: 3,
+                    raw: s("x"),
+                },
+                InputError::Json {
+                    location: at(),
+                    message: Said::new("EOF", "EOF"),
+                    raw: s("x"),
+                },
+                InputError::Value {
+                    location: at(),
+                    header: s("price"),
+                    error: value(V::NotANumber),
+                },
+                InputError::BadTitle {
+                    location: at(),
+                    header: s("title"),
+                    error: value(V::TooLong { chars: 1001 }),
+                    raw: s("x"),
+                },
+                InputError::Spreadsheet {
+                    path: path.clone(),
+                    message: s("no sheet"),
+                },
+            ]
+        };
+        let input_kind = |e: &InputError| match e {
+            InputError::Io { .. } => 0,
+            InputError::Undecodable { .. } => 1,
+            InputError::UndecodableLine { .. } => 2,
+            InputError::MissingColumn { .. } => 3,
+            InputError::DuplicateColumn { .. } => 4,
+            InputError::Empty { .. } => 5,
+            InputError::Csv { .. } => 6,
+            InputError::FieldCount { .. } => 7,
+            InputError::Json { .. } => 8,
+            InputError::Value { .. } => 9,
+            InputError::BadTitle { .. } => 10,
+            InputError::Spreadsheet { .. } => 11,
+        };
+        let render = |e: &dyn Describe, lang: Lang| without_column_names(e.describe(lang));
+        check_all("InputError", &input(), 12, input_kind, |e, lang| {
+            render(e, lang)
+        });
+
+        use crate::item::ItemError;
+        let negative = || ItemError::Negative {
+            location: at(),
+            header: s("price"),
+            value: s("-1"),
+        };
+        check_all(
+            "ItemError",
+            &[
+                ItemError::Input(input().remove(9)),
+                ItemError::NoTitle { location: at() },
+                negative(),
+            ],
+            3,
+            |e| match e {
+                ItemError::Input(_) => 0,
+                ItemError::NoTitle { .. } => 1,
+                ItemError::Negative { .. } => 2,
+            },
+            |e, lang| render(e, lang),
+        );
+
+        use crate::market::index::ListingError as L;
+        check_all(
+            "ListingError",
+            &[
+                L::Input(input().remove(9)),
+                L::Missing {
+                    location: at(),
+                    field: Field::Date,
+                },
+                L::Role {
+                    location: at(),
+                    value: s("boss"),
+                },
+                L::Price {
+                    location: at(),
+                    value: s("-1"),
+                },
+                L::Sales {
+                    location: at(),
+                    value: s("1.5"),
+                },
+            ],
+            5,
+            |e| match e {
+                L::Input(_) => 0,
+                L::Missing { .. } => 1,
+                L::Role { .. } => 2,
+                L::Price { .. } => 3,
+                L::Sales { .. } => 4,
+            },
+            |e, lang| render(e, lang),
+        );
+
+        use crate::market::table::TableError as T;
+        let table = || PathBuf::from("k.bbkw");
+        let tables = [
+            T::NotATable {
+                path: table(),
+                found: s("PK"),
+            },
+            T::OldVersion {
+                path: table(),
+                found: 1,
+                supported: 2,
+            },
+            T::NewerVersion {
+                path: table(),
+                found: 3,
+                supported: 2,
+            },
+            T::Truncated {
+                path: table(),
+                expected: 10,
+                actual: 5,
+            },
+            T::Corrupt {
+                path: table(),
+                what: s("bad offsets"),
+            },
+            T::Checksum {
+                path: table(),
+                stored: 1,
+                computed: 2,
+            },
+            T::InvalidRow {
+                keyword: s("cream"),
+                field: "ctr",
+                value: s("1.5"),
+                reason: "must be a fraction in [0, 1]",
+            },
+            T::TooLarge {
+                path: table(),
+                what: s("too many words"),
+            },
+        ];
+        check_all(
+            "TableError",
+            &tables,
+            8,
+            |e| match e {
+                T::Io(_) => unreachable!("{OS_WORDS}"),
+                T::NotATable { .. } => 0,
+                T::OldVersion { .. } => 1,
+                T::NewerVersion { .. } => 2,
+                T::Truncated { .. } => 3,
+                T::Corrupt { .. } => 4,
+                T::Checksum { .. } => 5,
+                T::InvalidRow { .. } => 6,
+                T::TooLarge { .. } => 7,
+            },
+            |e, lang| render(e, lang),
+        );
+
+        use crate::market::import::ImportError as I;
+        check_all(
+            "ImportError",
+            &[
+                I::Input(input().remove(9)),
+                I::NoKeyword { location: at() },
+                I::NoPeriod {
+                    location: at(),
+                    keyword: s("cream"),
+                },
+                I::BadPeriod {
+                    location: s("--date"),
+                    value: s("soon"),
+                },
+                I::InvalidRow {
+                    location: at(),
+                    source: tables.into_iter().nth(6).unwrap(),
+                },
+            ],
+            5,
+            |e| match e {
+                I::Input(_) => 0,
+                I::NoKeyword { .. } => 1,
+                I::NoPeriod { .. } => 2,
+                I::BadPeriod { .. } => 3,
+                I::InvalidRow { .. } => 4,
+                I::Settings(_) => unreachable!("sampled as SettingsError"),
+            },
+            |e, lang| render(e, lang),
+        );
+
+        use crate::ads::AdsError as A;
+        let bad = |message| A::BadValue {
+            location: at(),
+            header: s("bid"),
+            field: Field::Bid,
+            message,
+            value: s("x"),
+        };
+        check_all(
+            "AdsError",
+            &[
+                A::Input(input().remove(9)),
+                bad("missing"),
+                bad("negative amount"),
+                bad("not a count"),
+                A::ClicksOverImpressions {
+                    location: at(),
+                    clicks: 3,
+                    impressions: 1,
+                },
+                A::NoUsableRows {
+                    path: s("r.csv"),
+                    rejected: 2,
+                },
+            ],
+            4,
+            |e| match e {
+                A::Input(_) => 0,
+                A::BadValue { .. } => 1,
+                A::ClicksOverImpressions { .. } => 2,
+                A::NoUsableRows { .. } => 3,
+            },
+            |e, lang| render(e, lang),
+        );
+
+        use crate::market::workspace::WorkspaceError as W;
+        check_all(
+            "WorkspaceError",
+            &[
+                W::Locked {
+                    path: table(),
+                    holder: s("pid 7"),
+                },
+                W::BadManifest {
+                    path: table(),
+                    line: 1,
+                    column: 2,
+                    message: s("EOF"),
+                },
+                W::NewerVersion {
+                    path: table(),
+                    found: 3,
+                    supported: 2,
+                },
+            ],
+            3,
+            |e| match e {
+                W::Io(_) => unreachable!("{OS_WORDS}"),
+                W::Locked { .. } => 0,
+                W::BadManifest { .. } => 1,
+                W::NewerVersion { .. } => 2,
+            },
+            |e, lang| render(e, lang),
+        );
+
+        use crate::batch::{JobError as J, Reject};
+        check_all(
+            "JobError",
+            &[
+                J::Input(input().remove(9)),
+                J::Table(T::Corrupt {
+                    path: table(),
+                    what: s("x"),
+                }),
+                J::Import(I::NoKeyword { location: at() }),
+                J::Ads(bad("missing")),
+                J::Workspace(W::Locked {
+                    path: table(),
+                    holder: s("pid 7"),
+                }),
+                J::Missing {
+                    path: table(),
+                    what: Said::new("没有", "none"),
+                },
+                J::Unreadable {
+                    path: table(),
+                    what: Said::new("关键词表", "keyword table"),
+                    source: Box::new(J::Missing {
+                        path: table(),
+                        what: Said::new("没有", "none"),
+                    }),
+                },
+                J::Io(Reject::new(s("a.csv:2:1"), &negative(), s("x")).into_error()),
+            ],
+            8,
+            |e| match e {
+                J::Input(_) => 0,
+                J::Table(_) => 1,
+                J::Import(_) => 2,
+                J::Ads(_) => 3,
+                J::Workspace(_) => 4,
+                J::Missing { .. } => 5,
+                J::Unreadable { .. } => 6,
+                // A fatal reject; any other I/O error is the operating system's.
+                J::Io(_) => 7,
+                J::Index(_) | J::Settings(_) => {
+                    unreachable!("sampled as IndexError, SettingsError")
+                }
+            },
+            |e, lang| render(e, lang),
+        );
+        use crate::market::index::IndexError as X;
+        let tantivy = || tantivy::TantivyError::InternalError(s("x"));
+        check_all(
+            "IndexError",
+            &[
+                X::Tantivy {
+                    path: table(),
+                    source: tantivy(),
+                },
+                X::Io {
+                    path: table(),
+                    source: os(),
+                },
+                X::Schema {
+                    path: table(),
+                    what: s("no title field"),
+                },
+                X::Budget {
+                    path: table(),
+                    budget: 1,
+                    threads: 2,
+                },
+                X::Corrupt {
+                    path: table(),
+                    what: s("x"),
+                },
+            ],
+            5,
+            |e| match e {
+                X::Tantivy { .. } => 0,
+                X::Io { .. } => 1,
+                X::Schema { .. } => 2,
+                X::Budget { .. } => 3,
+                X::Corrupt { .. } => 4,
+            },
+            |e, lang| render(e, lang),
+        );
+        use crate::runs::RunError as R;
+        check_all(
+            "RunError",
+            &[
+                R::Io {
+                    path: table(),
+                    action: ("读取运行文件", "read a run file"),
+                    source: os(),
+                },
+                R::NotFound {
+                    runs: table(),
+                    name: s("2026-11-11-1"),
+                },
+            ],
+            2,
+            |e| match e {
+                R::Io { .. } => 0,
+                R::NotFound { .. } => 1,
+                R::Bad { .. } => unreachable!("the JSON parser's words: English yet"),
+            },
+            |e, lang| render(e, lang),
+        );
+        check_all(
+            "IoError",
+            &[crate::io_error::IoError::new(
+                &table(),
+                ("读取设置", "read settings"),
+                os(),
+            )],
+            1,
+            |_| 0,
+            |e, lang| render(e, lang),
+        );
+        use crate::dictionary::DictionaryError as D;
+        check_all(
+            "DictionaryError",
+            &[
+                D::Io {
+                    path: table(),
+                    source: os(),
+                },
+                D::Line {
+                    path: table(),
+                    line: 2,
+                    column: 5,
+                    message: Said::new("词为空", "empty word"),
+                    value: s("x"),
+                },
+            ],
+            2,
+            |e| match e {
+                D::Io { .. } => 0,
+                D::Line { .. } => 1,
+            },
+            |e, lang| render(e, lang),
+        );
+        use crate::settings::SettingsError as G;
+        check_all(
+            "SettingsError",
+            &[
+                G::Io(crate::io_error::IoError::new(
+                    &table(),
+                    ("读取设置", "read settings"),
+                    os(),
+                )),
+                G::Invalid {
+                    path: table(),
+                    line: 2,
+                    column: 14,
+                    message: Said::new("未知的曲线", "unknown curve"),
+                },
+            ],
+            2,
+            |e| match e {
+                G::Io(_) => 0,
+                G::Invalid { .. } => 1,
+            },
+            |e, lang| render(e, lang),
+        );
+        use crate::sample::SampleError as S;
+        check_all(
+            "SampleError",
+            &[
+                S::CreateDir {
+                    path: table(),
+                    source: os(),
+                },
+                S::Write {
+                    path: table(),
+                    source: os(),
+                },
+            ],
+            2,
+            |e| match e {
+                S::CreateDir { .. } => 0,
+                S::Write { .. } => 1,
+            },
+            |e, lang| render(e, lang),
+        );
+        let reject = Reject::new(s("a.csv:2:1"), &negative(), s("x"));
+        assert_eq!(
+            reject.location, "a.csv:2:3",
+            "the cell's location, said once"
+        );
+        assert_eq!(reject.describe(Lang::Zh), negative().describe(Lang::Zh));
+        assert_eq!(reject.to_string(), negative().to_string());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::io_error::IoError;
+use crate::lang::{Describe, Lang, Said};
 
 /// Errors reading `baobei.toml`.
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +19,7 @@ pub enum SettingsError {
     #[error(transparent)]
     Io(#[from] IoError),
     /// The file is not TOML, or a setting is unknown, malformed or out of range.
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Invalid {
         /// The settings file.
         path: PathBuf,
@@ -27,8 +28,22 @@ pub enum SettingsError {
         /// 1-based column.
         column: usize,
         /// What is wrong, quoting the offending text.
-        message: String,
+        message: Said,
     },
+}
+
+impl Describe for SettingsError {
+    fn describe(&self, lang: Lang) -> String {
+        match self {
+            SettingsError::Io(e) => e.describe(lang),
+            SettingsError::Invalid {
+                path,
+                line,
+                column,
+                message,
+            } => format!("{}:{line}:{column}: {}", path.display(), message.get(lang)),
+        }
+    }
 }
 
 impl SettingsError {
@@ -56,7 +71,7 @@ impl Settings {
         match std::fs::read_to_string(path) {
             Ok(text) => Settings::parse(path, text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::parse(path, ""),
-            Err(source) => Err(IoError::new(path, "read settings", source).into()),
+            Err(source) => Err(IoError::new(path, ("读取设置", "read settings"), source).into()),
         }
     }
 
@@ -91,7 +106,7 @@ impl Settings {
 
     /// An error at byte `offset` of the file, for a value a section's owner refuses after
     /// reading it (its span from [`toml::Spanned`]).
-    pub fn invalid_at(&self, offset: usize, message: String) -> SettingsError {
+    pub fn invalid_at(&self, offset: usize, message: Said) -> SettingsError {
         let (line, column) = crate::input::line_col(&self.text, offset);
         SettingsError::Invalid {
             path: self.path.clone(),
@@ -114,7 +129,8 @@ impl Settings {
             }
             _ => format!("{}: \"{}\"", e.message(), &text[start..end]),
         };
-        self.invalid_at(start, message)
+        // The TOML parser's own words.
+        self.invalid_at(start, Said::new(message.clone(), message))
     }
 }
 

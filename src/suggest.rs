@@ -15,6 +15,7 @@ use crate::dictionary::WordKind;
 use crate::engine::Market;
 use crate::item::Item;
 use crate::keyword::{Formula, KeywordUniverse};
+use crate::lang::Said;
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
 use crate::market::workspace::Workspace;
 use crate::reason::KeywordReason;
@@ -476,9 +477,15 @@ pub fn own_item(ws: &Workspace, index: Option<&ListingIndex>, id: &str) -> Resul
     let Some(index) = index else {
         return Err(JobError::Missing {
             path: ws.root().to_owned(),
-            what: format!(
-                "no listing index in the workspace to look item {id:?} up in: index your own \
-                 listings with `baobei index add FILE --role own`, or give --title"
+            what: Said::new(
+                format!(
+                    "工作区没有宝贝索引，无法查找宝贝 {id:?}：请用 \
+                     `baobei index add FILE --role own` 索引本店宝贝，或给出 --title"
+                ),
+                format!(
+                    "no listing index in the workspace to look item {id:?} up in: index your own \
+                     listings with `baobei index add FILE --role own`, or give --title"
+                ),
             ),
         });
     };
@@ -491,17 +498,29 @@ pub fn own_item(ws: &Workspace, index: Option<&ListingIndex>, id: &str) -> Resul
         Some(h) if h.listing.role == Role::Own => Ok(listing_item(h.listing)),
         Some(h) => Err(JobError::Missing {
             path: index.path().to_owned(),
-            what: format!(
-                "item {id:?} is a {} listing, not one of your own: index your own listings \
-                 with `--role own`, or give --title",
-                h.listing.role
+            what: Said::new(
+                format!(
+                    "宝贝 {id:?} 是{}宝贝，不是本店的：请用 `--role own` 索引本店宝贝，或给出 --title",
+                    h.listing.role.name_zh()
+                ),
+                format!(
+                    "item {id:?} is a {} listing, not one of your own: index your own listings \
+                     with `--role own`, or give --title",
+                    h.listing.role
+                ),
             ),
         }),
         None => Err(JobError::Missing {
             path: index.path().to_owned(),
-            what: format!(
-                "no own listing {id:?} in the index ({own} own listings): index it with \
-                 `baobei index add FILE --role own`, or give --title"
+            what: Said::new(
+                format!(
+                    "索引中没有本店宝贝 {id:?}（共 {own} 个本店宝贝）：请用 \
+                     `baobei index add FILE --role own` 索引它，或给出 --title"
+                ),
+                format!(
+                    "no own listing {id:?} in the index ({own} own listings): index it with \
+                     `baobei index add FILE --role own`, or give --title"
+                ),
             ),
         }),
     }

@@ -48,6 +48,7 @@ pub use review::{
 };
 
 use crate::input::{Field, InputError, Location};
+use crate::lang::{Describe, Lang};
 
 /// Why a report, or one of its rows, cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +57,7 @@ pub enum AdsError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// A cell that is present but unusable for a review.
-    #[error("{location}: {header}: {message}: {value:?}")]
+    #[error("{}", self.describe(Lang::En))]
     BadValue {
         /// The cell.
         location: Location,
@@ -70,7 +71,7 @@ pub enum AdsError {
         value: String,
     },
     /// More clicks than impressions: a shifted column or a broken export.
-    #[error("{location}: {clicks} clicks but {impressions} impressions")]
+    #[error("{}", self.describe(Lang::En))]
     ClicksOverImpressions {
         /// The clicks cell.
         location: Location,
@@ -80,13 +81,71 @@ pub enum AdsError {
         impressions: u64,
     },
     /// No row of any report could be used: nothing to review is an error, not an empty result.
-    #[error("{path}: no usable report rows ({rejected} rejected)")]
+    #[error("{}", self.describe(Lang::En))]
     NoUsableRows {
         /// The report file(s), comma separated.
         path: String,
         /// How many rows were set aside.
         rejected: usize,
     },
+}
+
+impl Describe for AdsError {
+    fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (AdsError::Input(e), _) => e.describe(lang),
+            (
+                AdsError::BadValue {
+                    location,
+                    header,
+                    message,
+                    value,
+                    ..
+                },
+                Lang::Zh,
+            ) => {
+                let message = match *message {
+                    "missing" => "缺失",
+                    "negative amount" => "金额为负数",
+                    "not a count" => "不是计数",
+                    other => other,
+                };
+                format!("{location}: {header}：{message}：{value:?}")
+            }
+            (
+                AdsError::BadValue {
+                    location,
+                    header,
+                    message,
+                    value,
+                    ..
+                },
+                Lang::En,
+            ) => format!("{location}: {header}: {message}: {value:?}"),
+            (
+                AdsError::ClicksOverImpressions {
+                    location,
+                    clicks,
+                    impressions,
+                },
+                Lang::Zh,
+            ) => format!("{location}: 点击 {clicks} 次，展现却只有 {impressions} 次"),
+            (
+                AdsError::ClicksOverImpressions {
+                    location,
+                    clicks,
+                    impressions,
+                },
+                Lang::En,
+            ) => format!("{location}: {clicks} clicks but {impressions} impressions"),
+            (AdsError::NoUsableRows { path, rejected }, Lang::Zh) => {
+                format!("{path}: 报表中没有可用的行（拒收 {rejected} 行）")
+            }
+            (AdsError::NoUsableRows { path, rejected }, Lang::En) => {
+                format!("{path}: no usable report rows ({rejected} rejected)")
+            }
+        }
+    }
 }
 
 /// Which decision rules to apply.

@@ -19,14 +19,21 @@ use std::sync::Arc;
 /// Reads every report (bad rows to the rejects file), reviews, writes the decisions.
 pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     if args.days == 0 {
-        anyhow::bail!("--days must be at least 1");
+        anyhow::bail!(
+            settings
+                .lang
+                .pick("--days 至少为 1", "--days must be at least 1")
+        );
     }
     for (name, v) in [
         ("--target-roi", args.target_roi),
         ("--break-even-roi", args.break_even_roi),
     ] {
         if !(v.is_finite() && v > 0.0) {
-            anyhow::bail!("{name} must be a positive number, not {v}");
+            match settings.lang {
+                Lang::Zh => anyhow::bail!("{name} 必须是正数，而不是 {v}"),
+                Lang::En => anyhow::bail!("{name} must be a positive number, not {v}"),
+            }
         }
     }
     let forced = args.cost_unit.map(|u| match u {
@@ -89,7 +96,11 @@ pub fn review(settings: &Settings, args: &ReviewArgs) -> anyhow::Result<Exit> {
     for record in records(&review, settings.lang) {
         sink.write(&record)?;
     }
-    sink.finish().context("cannot write the decisions")?;
+    sink.finish().context(
+        settings
+            .lang
+            .pick("无法写入调整建议", "cannot write the decisions"),
+    )?;
 
     let first = args.reports.first().map(|p| p.as_path());
     batch::finish_rejects(

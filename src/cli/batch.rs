@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::output::{Record, Sink};
 use crate::batch::{self, Reject, Rejects, rejects_path};
-use crate::lang::Lang;
+use crate::lang::{Describe, Lang};
 
 /// Rejects printed on stderr before the rest are only counted (all go to the rejects file).
 const SHOWN_REJECTS: usize = 20;
@@ -24,7 +24,7 @@ pub fn rejects(quiet: bool, lang: Lang) -> Rejects {
         if shown < SHOWN_REJECTS {
             shown += 1;
             let said = lang.pick("拒收", "rejected");
-            eprintln!("baobei: {said} {reject}");
+            eprintln!("baobei: {said} {}", reject.describe(lang));
         }
     })
 }
@@ -42,7 +42,7 @@ pub fn finish_rejects(
         return Ok(());
     }
     let path = rejects_path(explicit, output, input);
-    rejects.write(&path)?;
+    rejects.write(&path, lang)?;
     let (rows, path) = (rejects.len(), path.display());
     match lang {
         Lang::Zh => eprintln!("baobei: 拒收 {rows} 行，已写入 {path}"),

@@ -143,7 +143,8 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<()> {
         .iter()
         .find(|o| o.item.id == sample::planted::CLEAN_TITLES[2])
         .context("the built-in sample lacks its showcase item")?;
-    let dir = tempfile::tempdir().context("cannot create a temporary workspace")?;
+    let dir = tempfile::tempdir()
+        .context(lang.pick("无法创建临时工作区", "cannot create a temporary workspace"))?;
     let (market, table) = sample_market(settings, dir.path())?;
     let index = market
         .index()
@@ -380,8 +381,13 @@ fn ads_review(
     heading: &dyn Fn(String) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let path = dir.join(sample::ZTC_REPORT.name);
-    std::fs::write(&path, sample::ZTC_REPORT.bytes)
-        .with_context(|| format!("{}: cannot write the sample report", path.display()))?;
+    std::fs::write(&path, sample::ZTC_REPORT.bytes).with_context(|| {
+        let path = path.display();
+        lang.pick(
+            format!("{path}: 无法写入示例报表"),
+            format!("{path}: cannot write the sample report"),
+        )
+    })?;
     let mut rejects = Rejects::new();
     let rows = ads::read_reports(&[path], None, &mut rejects)?.rows;
     let config = ReviewConfig::default();
@@ -500,8 +506,13 @@ pub fn nightly(
 ) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join("baobei-demo");
     if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("{}: cannot clear the demo directory", dir.display()))?;
+        std::fs::remove_dir_all(&dir).with_context(|| {
+            let dir = dir.display();
+            settings.lang.pick(
+                format!("{dir}: 无法清空演示目录"),
+                format!("{dir}: cannot clear the demo directory"),
+            )
+        })?;
     }
     std::fs::create_dir_all(&dir)?;
     sample::write_all(&dir)?;

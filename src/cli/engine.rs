@@ -128,7 +128,7 @@ pub fn score(
             super::titles::checked_arg(i, t)?;
             Ok(Item::new((i + 1).to_string(), t.clone()))
         }));
-    if let Some(path) = super::title_file(args)? {
+    if let Some(path) = super::title_file(args, settings.lang)? {
         all = Box::new(all.chain(engine::items(path)?));
     }
     let mut sink = Sink::open(args.output.as_deref(), format)?.with_headers::<ScoreRecord>();
@@ -164,7 +164,11 @@ pub fn rewrite(
         .format
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     // A dry run writes its records to a temporary file that is never moved into place.
-    let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let scratch = tempfile::tempdir().context(
+        settings
+            .lang
+            .pick("无法创建临时目录", "cannot create a temporary directory"),
+    )?;
     let mut sink = match args.dry_run {
         true => Sink::open(Some(&scratch.path().join("discard")), format)?,
         false => Sink::open(args.output.as_deref(), format)?,

@@ -35,12 +35,12 @@ pub fn add(settings: &Settings, args: &IndexAddArgs, dicts: Dictionaries) -> any
         .map_err(anyhow::Error::msg)?;
     let snapshot = match args.snapshot.as_deref() {
         None => None,
-        Some(text) => Some(
-            parse_date(text)
-                .ok()
-                .flatten()
-                .with_context(|| format!("--snapshot: not a date: {text:?}"))?,
-        ),
+        Some(text) => Some(parse_date(text).ok().flatten().with_context(
+            || match settings.lang {
+                Lang::Zh => format!("--snapshot: 不是日期：{text:?}"),
+                Lang::En => format!("--snapshot: not a date: {text:?}"),
+            },
+        )?),
     };
     let ws = Workspace::open(&settings.workspace)?;
     let mut rejects = batch::rejects(settings.quiet, settings.lang);

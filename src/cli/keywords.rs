@@ -40,13 +40,15 @@ pub fn import(
     args: &ImportArgs,
     dicts: &Dictionaries,
 ) -> anyhow::Result<Exit> {
-    let period =
-        match args.date.as_deref() {
-            None => None,
-            Some(text) => Some(parse_period(text).ok().flatten().with_context(|| {
-                format!("--date: not a date or date range (START~END): {text:?}")
-            })?),
-        };
+    let period = match args.date.as_deref() {
+        None => None,
+        Some(text) => Some(parse_period(text).ok().flatten().with_context(
+            || match settings.lang {
+                Lang::Zh => format!("--date: 不是日期或日期范围（开始~结束）：{text:?}"),
+                Lang::En => format!("--date: not a date or date range (START~END): {text:?}"),
+            },
+        )?),
+    };
     let ws = Workspace::open(&settings.workspace)?;
     let mut rejects = batch::rejects(settings.quiet, settings.lang);
     let (imported, written) =
@@ -190,10 +192,15 @@ fn open_table(settings: &Settings) -> anyhow::Result<KeywordTable> {
     let ws = Workspace::at(&settings.workspace);
     let path = ws.table_path();
     if !path.exists() {
-        anyhow::bail!(
-            "{}: no keyword table yet; import keyword exports with `baobei keywords import FILE...`",
-            path.display()
-        );
+        let path = path.display();
+        match settings.lang {
+            Lang::Zh => anyhow::bail!(
+                "{path}: 还没有关键词表；请用 `baobei keywords import FILE...` 导入关键词导出文件"
+            ),
+            Lang::En => anyhow::bail!(
+                "{path}: no keyword table yet; import keyword exports with `baobei keywords import FILE...`"
+            ),
+        }
     }
     Ok(KeywordTable::open(&path)?)
 }

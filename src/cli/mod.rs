@@ -104,9 +104,52 @@ where
         Ok(exit) => exit as i32,
         Err(e) if is_broken_pipe(&e) => Exit::Ok as i32,
         Err(e) => {
-            eprintln!("baobei: error: {e:#}");
+            eprintln!("{}", say_error(&e, lang));
             Exit::Error as i32
         }
+    }
+}
+
+/// The error chain in `lang`, joined as anyhow's `{:#}` joins it (`: `, `：` in Chinese):
+/// each typed error of the library said in `lang`, the rest (said at the edge in `lang`) as
+/// they are.
+fn say_error(e: &anyhow::Error, lang: Lang) -> String {
+    let causes: Vec<String> = e.chain().map(|c| describe_cause(c, lang)).collect();
+    let prefix = lang.pick("baobei: 错误：", "baobei: error: ");
+    format!("{prefix}{}", causes.join(lang.pick("：", ": ")))
+}
+
+/// One cause of an error chain in `lang`.
+fn describe_cause(cause: &(dyn std::error::Error + 'static), lang: Lang) -> String {
+    use crate::lang::Describe;
+    macro_rules! described {
+        ($($t:ty),*) => {$(
+            if let Some(e) = cause.downcast_ref::<$t>() {
+                return e.describe(lang);
+            }
+        )*};
+    }
+    described!(
+        crate::batch::JobError,
+        crate::input::InputError,
+        crate::input::ValueError,
+        crate::item::ItemError,
+        crate::market::index::ListingError,
+        crate::market::import::ImportError,
+        crate::ads::AdsError,
+        crate::market::table::TableError,
+        crate::market::workspace::WorkspaceError,
+        crate::io_error::IoError,
+        crate::market::index::IndexError,
+        crate::settings::SettingsError,
+        crate::runs::RunError,
+        crate::dictionary::DictionaryError,
+        output::OutputError,
+        crate::sample::SampleError
+    );
+    match cause.downcast_ref::<io::Error>() {
+        Some(e) => crate::batch::describe_io(e, lang),
+        None => cause.to_string(),
     }
 }
 
@@ -123,7 +166,7 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
-            .context("cannot start worker threads")?;
+            .context(lang.pick("无法启动工作线程", "cannot start worker threads"))?;
     }
     let settings = Settings {
         format: g.format.map(|f| match f {
@@ -140,14 +183,14 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
     };
     match cli.command {
         Command::Segment(args) => {
-            check_inputs(&args.input)?;
+            check_inputs(lang, &args.input)?;
             let segmenter = segmenter(&settings)?;
             titles_command(&settings, &args, "segmented", |item| {
                 titles::segment(&segmenter, item)
             })
         }
         Command::Lint(args) => {
-            check_inputs(&args.input)?;
+            check_inputs(lang, &args.input)?;
             let segmenter = segmenter(&settings)?;
             titles_command(&settings, &args, "linted", |item| {
                 titles::lint_title(&segmenter, settings.budget, settings.lang, item)
@@ -155,17 +198,17 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
         }
         Command::Score(args) => {
             // Before the market: a missing file is named, not the keyword table.
-            check_inputs(&args.input)?;
+            check_inputs(lang, &args.input)?;
             let segmenter = Arc::new(segmenter(&settings)?);
             engine::score(&settings, &args, segmenter)
         }
         Command::Rewrite(args) => {
-            check_inputs([&args.input])?;
+            check_inputs(lang, [&args.input])?;
             let segmenter = Arc::new(segmenter(&settings)?);
             engine::rewrite(&settings, &args, segmenter)
         }
         Command::Suggest(args) => {
-            check_inputs(&args.input)?;
+            check_inputs(lang, &args.input)?;
             let segmenter = Arc::new(segmenter(&settings)?);
             suggest::run(&settings, &args, segmenter)
         }
@@ -186,7 +229,7 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
             }
             match command {
                 IndexCommand::Add(args) => {
-                    check_inputs(&args.files)?;
+                    check_inputs(lang, &args.files)?;
                     index::add(&settings, &args, dicts)
                 }
                 IndexCommand::Stats(args) => index::stats(&settings, &args, dicts),
@@ -194,7 +237,7 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
             }
         }
         Command::Ads(AdsCommand::Review(args)) => {
-            check_inputs(&args.reports)?;
+            check_inputs(lang, &args.reports)?;
             ads::review(&settings, &args)
         }
         Command::Keywords(command) => {
@@ -202,19 +245,20 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
             keywords::warn_if_stale(&settings, &dicts)?;
             match command {
                 KeywordsCommand::Import(args) => {
-                    check_inputs(&args.files)?;
+                    check_inputs(lang, &args.files)?;
                     keywords::import(&settings, &args, &dicts)
                 }
                 KeywordsCommand::Show(args) => keywords::show(&settings, &args),
                 KeywordsCommand::Top(args) => keywords::top(&settings, &args),
                 KeywordsCommand::Derive(args) => {
-                    check_inputs(&args.queries)?;
+                    check_inputs(lang, &args.queries)?;
                     keywords::derive(&settings, &args, dicts)
                 }
             }
         }
         Command::Rescore(args) => {
             check_inputs(
+                lang,
                 [&args.listings, &args.competitors, &args.keywords, &args.ads]
                     .into_iter()
                     .flatten()
@@ -235,24 +279,38 @@ fn execute(cli: Cli, lang: Lang) -> anyhow::Result<Exit> {
 /// Fails, naming the file, when an input file is missing or a directory: checked before the
 /// workspace is opened or locked, so that the answer is about the file the user gave, not
 /// about the keyword table or the index.
-fn check_inputs<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> anyhow::Result<()> {
+fn check_inputs<'a>(
+    lang: Lang,
+    paths: impl IntoIterator<Item = &'a PathBuf>,
+) -> anyhow::Result<()> {
     for path in paths {
         if path.as_os_str() == "-" {
             continue;
         }
+        let shown = path.display();
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                anyhow::bail!("{}: a directory, not an input file", path.display())
-            }
+            Ok(m) if m.is_dir() => match lang {
+                Lang::Zh => anyhow::bail!("{shown}: 这是目录，不是输入文件"),
+                Lang::En => anyhow::bail!("{shown}: a directory, not an input file"),
+            },
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let place = match std::env::current_dir() {
-                    Ok(dir) if path.is_relative() => format!(" (in {})", dir.display()),
-                    _ => String::new(),
-                };
-                anyhow::bail!("{}: no such input file{place}", path.display())
+                let dir = std::env::current_dir().ok().filter(|_| path.is_relative());
+                match (lang, dir) {
+                    (Lang::Zh, Some(dir)) => {
+                        anyhow::bail!("{shown}: 没有这个输入文件（在 {} 中）", dir.display())
+                    }
+                    (Lang::Zh, None) => anyhow::bail!("{shown}: 没有这个输入文件"),
+                    (Lang::En, Some(dir)) => {
+                        anyhow::bail!("{shown}: no such input file (in {})", dir.display())
+                    }
+                    (Lang::En, None) => anyhow::bail!("{shown}: no such input file"),
+                }
             }
-            Err(e) => anyhow::bail!("{}: cannot read the input file: {e}", path.display()),
+            Err(e) => match lang {
+                Lang::Zh => anyhow::bail!("{shown}: 无法读取输入文件：{e}"),
+                Lang::En => anyhow::bail!("{shown}: cannot read the input file: {e}"),
+            },
         }
     }
     Ok(())
@@ -283,7 +341,7 @@ fn titles_command<R: output::Record + Send>(
         .unwrap_or_else(|| Sink::default_format(args.output.as_deref()));
     let mut items: Box<dyn Iterator<Item = Result<TitleItem, Reject>>> =
         Box::new(titles::from_args(&args.titles));
-    if let Some(path) = title_file(args)? {
+    if let Some(path) = title_file(args, settings.lang)? {
         let options = input::Options {
             required: vec![Field::Title],
             ..Default::default()
@@ -298,13 +356,14 @@ fn titles_command<R: output::Record + Send>(
 
 /// The file titles are read from besides the arguments: `--input`, or standard input when
 /// no title is given and it is not a terminal.
-fn title_file(args: &TitleArgs) -> anyhow::Result<Option<&Path>> {
+fn title_file(args: &TitleArgs, lang: Lang) -> anyhow::Result<Option<&Path>> {
     Ok(match (&args.input, args.titles.is_empty()) {
         (Some(path), _) => Some(path.as_path()),
         (None, true) if io::stdin().is_terminal() => {
-            anyhow::bail!(
+            anyhow::bail!(lang.pick(
+                "没有标题：请用参数、--input FILE 或标准输入给出标题",
                 "no titles: give them as arguments, with --input FILE, or on standard input"
-            )
+            ))
         }
         (None, true) => Some(Path::new("-")),
         (None, false) => None,

@@ -10,10 +10,10 @@ use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use crate::atomic_file::AtomicFile;
+use crate::lang::{Describe, Lang};
 use crate::spreadsheet::{is_formula_like, is_plain_number, write_csv_row};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -192,20 +192,67 @@ pub struct Sink {
     records: usize,
 }
 
+/// Why the output cannot be written; said in the operator's language by the error printer.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// `--format xlsx` to standard output.
+    #[error("{}", self.describe(Lang::En))]
+    WorkbookToStdout,
+    /// The output file cannot be created.
+    #[error("{}", self.describe(Lang::En))]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The output file cannot be put in place.
+    #[error("{}", self.describe(Lang::En))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Describe for OutputError {
+    fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (OutputError::WorkbookToStdout, Lang::Zh) => {
+                "Excel 工作簿只能写入文件：请给出 --output FILE.xlsx（或换一种 --format）".into()
+            }
+            (OutputError::WorkbookToStdout, Lang::En) => {
+                "an Excel workbook is written to a file: give --output FILE.xlsx (or choose \
+                 another --format)"
+                    .into()
+            }
+            (OutputError::Create { path, .. }, Lang::Zh) => {
+                format!("{}: 无法创建输出文件", path.display())
+            }
+            (OutputError::Create { path, .. }, Lang::En) => {
+                format!("{}: cannot create the output file", path.display())
+            }
+            (OutputError::Write { path, .. }, Lang::Zh) => {
+                format!("{}: 无法写入输出文件", path.display())
+            }
+            (OutputError::Write { path, .. }, Lang::En) => {
+                format!("{}: cannot write the output", path.display())
+            }
+        }
+    }
+}
+
 impl Sink {
     /// Standard output, or an atomically written file. A workbook needs a file.
     pub fn open(path: Option<&Path>, format: Format) -> anyhow::Result<Self> {
         if format == Format::Xlsx && path.is_none() {
-            anyhow::bail!(
-                "an Excel workbook is written to a file: give --output FILE.xlsx (or choose \
-                 another --format)"
-            );
+            return Err(OutputError::WorkbookToStdout.into());
         }
         let target = match path {
             None => Target::Stdout(BufWriter::new(io::stdout())),
             Some(path) => {
-                let file = AtomicFile::create(path).with_context(|| {
-                    format!("{}: cannot create the output file", path.display())
+                let file = AtomicFile::create(path).map_err(|source| OutputError::Create {
+                    path: path.to_owned(),
+                    source,
                 })?;
                 Target::File {
                     file,
@@ -352,7 +399,7 @@ impl Sink {
             Target::Stdout(mut w) => w.flush()?,
             Target::File { file, path } => file
                 .commit()
-                .with_context(|| format!("{}: cannot write the output", path.display()))?,
+                .map_err(|source| OutputError::Write { path, source })?,
         }
         Ok(())
     }
@@ -511,6 +558,28 @@ fn render_table(w: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_output_error_has_chinese_and_english() {
+        let os = || io::Error::other("gone");
+        let path = || PathBuf::from("out.csv");
+        for e in [
+            OutputError::WorkbookToStdout,
+            OutputError::Create {
+                path: path(),
+                source: os(),
+            },
+            OutputError::Write {
+                path: path(),
+                source: os(),
+            },
+        ] {
+            let (zh, en) = (e.describe(Lang::Zh), e.describe(Lang::En));
+            assert!(crate::lang::has_cjk(&zh), "{zh}");
+            assert!(!crate::lang::has_cjk(&en), "{en}");
+            assert_eq!(e.to_string(), en);
+        }
+    }
 
     #[derive(Serialize)]
     struct Row {

@@ -20,12 +20,12 @@ pub fn rescore(
     dicts: Dictionaries,
 ) -> anyhow::Result<Exit> {
     let date = match &args.date {
-        Some(text) => Some(
-            parse_date(text)
-                .ok()
-                .flatten()
-                .with_context(|| format!("--date: not a date: {text:?}"))?,
-        ),
+        Some(text) => Some(parse_date(text).ok().flatten().with_context(
+            || match settings.lang {
+                Lang::Zh => format!("--date: 不是日期：{text:?}"),
+                Lang::En => format!("--date: not a date: {text:?}"),
+            },
+        )?),
         None => None,
     };
     let options = NightOptions {

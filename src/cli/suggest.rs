@@ -13,7 +13,7 @@ use super::output::{Record, Sink};
 use super::{Exit, Settings, engine};
 use crate::batch::Reject;
 use crate::item::Item;
-use crate::lang::Lang;
+use crate::lang::{Describe, Lang};
 use crate::market::workspace::Workspace;
 use crate::suggest::{Group, KeywordSuggestion, Purpose, Suggester, own_item, top_per_group};
 use crate::text::Segmenter;
@@ -128,13 +128,17 @@ pub fn run(
     if let Some(p) = args.price
         && !(p.is_finite() && p > 0.0)
     {
-        anyhow::bail!("--price must be a positive number of 元, not {p}");
+        match settings.lang {
+            Lang::Zh => anyhow::bail!("--price 必须是以元计的正数，而不是 {p}"),
+            Lang::En => anyhow::bail!("--price must be a positive number of yuan, not {p}"),
+        }
     }
     if args.title.is_none() && (args.price.is_some() || args.category.is_some()) {
-        anyhow::bail!(
+        anyhow::bail!(settings.lang.pick(
+            "--price 和 --category 描述的是 --title 给出的宝贝：索引或文件中的宝贝自带这些信息",
             "--price and --category describe a --title item: items from the index or a file \
              carry their own"
-        );
+        ));
     }
     let market = engine::market(settings, segmenter)?;
     let purpose = match args.purpose {
@@ -143,7 +147,10 @@ pub fn run(
     };
     let suggester = Suggester::new(&market, purpose);
     if let Some(title) = &args.title {
-        crate::input::check_title(title.trim()).map_err(|e| anyhow::anyhow!("--title: {e}"))?;
+        crate::input::check_title(title.trim()).map_err(|e| match settings.lang {
+            Lang::Zh => anyhow::anyhow!("--title：{}", e.describe(Lang::Zh)),
+            Lang::En => anyhow::anyhow!("--title: {e}"),
+        })?;
     }
     let all: Box<dyn Iterator<Item = Result<Item, Reject>>> = match (&args.title, &args.item) {
         (Some(title), _) => Box::new(std::iter::once(Ok(Item {
@@ -156,9 +163,15 @@ pub fn run(
             Box::new(std::iter::once(Ok(own_item(&ws, market.index(), id)?)))
         }
         (None, None) => {
-            let path = args.input.as_deref().context("no items given")?;
+            let path = args
+                .input
+                .as_deref()
+                .context(settings.lang.pick("没有给出宝贝", "no items given"))?;
             if path == Path::new("-") && io::stdin().is_terminal() {
-                anyhow::bail!("no items on standard input: give --title, --item or --input FILE");
+                anyhow::bail!(settings.lang.pick(
+                    "标准输入上没有宝贝：请给出 --title、--item 或 --input FILE",
+                    "no items on standard input: give --title, --item or --input FILE"
+                ));
             }
             Box::new(crate::engine::items(path)?)
         }

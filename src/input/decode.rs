@@ -313,8 +313,14 @@ impl<R: Read> DecodingReader<R> {
                 let offset = self.raw_offset + bad_start as u64;
                 self.consume_raw(read);
                 let message = match self.choice {
-                    Some(Choice::Bom(_)) => "invalid UTF-16 (the file has a UTF-16 BOM)",
-                    _ => "invalid UTF-16 (the file has no BOM but reads as UTF-16)",
+                    Some(Choice::Bom(_)) => (
+                        "UTF-16 编码无效（文件有 UTF-16 BOM）",
+                        "invalid UTF-16 (the file has a UTF-16 BOM)",
+                    ),
+                    _ => (
+                        "UTF-16 编码无效（文件没有 BOM，但按 UTF-16 读取）",
+                        "invalid UTF-16 (the file has no BOM but reads as UTF-16)",
+                    ),
                 };
                 self.pending_error = Some(InputError::Undecodable {
                     location: Location::new(self.path.clone(), self.lines + 1, self.column + 1),
@@ -402,7 +408,12 @@ impl<R: Read> DecodingReader<R> {
             let error = std::str::from_utf8(line).expect_err("not valid UTF-8");
             let start = error.valid_up_to();
             let len = error.error_len().unwrap_or(line.len() - start);
-            (start, len, chars(&line[..start]), "invalid UTF-8")
+            (
+                start,
+                len,
+                chars(&line[..start]),
+                ("UTF-8 编码无效", "invalid UTF-8"),
+            )
         } else {
             let mut decoder = GB18030.new_decoder_without_bom_handling();
             let mut out = vec![0u8; line.len() * 3 + 4];
@@ -414,7 +425,7 @@ impl<R: Read> DecodingReader<R> {
             };
             let bad_end = read - extra;
             let start = bad_end - bad.min(bad_end);
-            let message = "neither UTF-8 nor GB18030";
+            let message = ("既不是 UTF-8 也不是 GB18030", "neither UTF-8 nor GB18030");
             (
                 start,
                 (bad_end - start).max(1),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::decode::{DecodingReader, Encoding, input_error};
 use super::record::delimited_line;
 use super::{Column, Format, Header, InputError, Location, Options, Record};
+use crate::lang::Said;
 
 type Source = Box<dyn Read + Send>;
 
@@ -130,7 +131,10 @@ impl DelimitedRows {
                 if result.is_ok() && self.reader.get_ref().open_quote_at(end) {
                     return Some(Err(InputError::Csv {
                         location: Location::new(self.header.path_arc().clone(), line, 1),
-                        message: "unbalanced quote: the file ends inside a quoted field".into(),
+                        message: Said::new(
+                            "引号不成对：文件在带引号的字段内结束",
+                            "unbalanced quote: the file ends inside a quoted field",
+                        ),
                         raw: delimited_line(self.record.iter(), self.header.delimiter()),
                     }));
                 }
@@ -153,10 +157,17 @@ impl DelimitedRows {
             if spans {
                 return Err(InputError::Csv {
                     location,
-                    message: format!(
-                        "unbalanced quote: a quoted field runs across lines, leaving {} fields \
-                         where the header has {expected}",
-                        self.record.len()
+                    message: Said::new(
+                        format!(
+                            "引号不成对：一个带引号的字段跨了多行，只剩 {} 个字段，而表头有 \
+                             {expected} 个",
+                            self.record.len()
+                        ),
+                        format!(
+                            "unbalanced quote: a quoted field runs across lines, leaving {} \
+                             fields where the header has {expected}",
+                            self.record.len()
+                        ),
                     ),
                     raw,
                 });
@@ -179,7 +190,10 @@ impl DelimitedRows {
         {
             return Err(InputError::Csv {
                 location: Location::new(self.header.path_arc().clone(), line, 1),
-                message: "unbalanced quote: a quoted field runs to the end of the file".into(),
+                message: Said::new(
+                    "引号不成对：一个带引号的字段一直延续到文件末尾",
+                    "unbalanced quote: a quoted field runs to the end of the file",
+                ),
                 raw: delimited_line(self.record.iter(), self.header.delimiter()),
             });
         }
@@ -268,7 +282,8 @@ fn csv_error(
         csv::ErrorKind::Io(io) => input_error(io, path),
         _ => InputError::Csv {
             location: Location::new(path.clone(), line, 1),
-            message,
+            // The csv crate's own words.
+            message: Said::new(message.clone(), message),
             raw: record
                 .map(|r| delimited_line(r.iter(), b','))
                 .unwrap_or_default(),

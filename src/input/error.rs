@@ -4,7 +4,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::Field;
+use super::{Field, MAX_TITLE_CHARS};
+use crate::lang::{Describe, Lang, Said};
 
 /// Where something sits in an input file, rendered `path:line:col`.
 ///
@@ -54,12 +55,29 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// the file; a [`Record`](super::Record) wraps it into [`InputError::Value`] with path, line,
 /// column and header.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind}: {value:?}")]
+#[error("{}", self.describe(Lang::En))]
 pub struct ValueError {
     /// What was wrong.
     pub kind: ValueErrorKind,
     /// The offending text exactly as found in the cell.
     pub value: String,
+}
+
+impl Describe for ValueError {
+    fn describe(&self, lang: Lang) -> String {
+        let (kind, value) = (self.kind.describe(lang), &self.value);
+        match (lang, self.kind) {
+            (Lang::Zh, ValueErrorKind::TooLong { chars }) => {
+                format!("{kind}（{chars} 个字符，最多 {MAX_TITLE_CHARS} 个）：{value:?}")
+            }
+            (Lang::Zh, _) => format!("{kind}：{value:?}"),
+            (Lang::En, ValueErrorKind::TooLong { chars }) => {
+                let value = format!("{value} ({chars} characters, at most {MAX_TITLE_CHARS})");
+                format!("{kind}: {value:?}")
+            }
+            (Lang::En, _) => format!("{kind}: {value:?}"),
+        }
+    }
 }
 
 impl ValueError {
@@ -83,19 +101,29 @@ pub enum ValueErrorKind {
     OutOfRange,
     /// Not a date in any accepted spelling, or no such day.
     NotADate,
-    /// A title longer than [`MAX_TITLE_CHARS`](super::MAX_TITLE_CHARS) characters.
-    TooLong,
+    /// A title longer than [`MAX_TITLE_CHARS`] characters (the value is its start).
+    TooLong {
+        /// The title's length in characters (`u32` keeps errors small; saturates).
+        chars: u32,
+    },
+}
+
+impl Describe for ValueErrorKind {
+    fn describe(&self, lang: Lang) -> String {
+        let (zh, en) = match self {
+            ValueErrorKind::NotANumber => ("不是数字", "not a number"),
+            ValueErrorKind::NotWhole => ("不是整数", "not a whole number"),
+            ValueErrorKind::OutOfRange => ("数字超出范围", "number out of range"),
+            ValueErrorKind::NotADate => ("不是日期", "not a date"),
+            ValueErrorKind::TooLong { .. } => ("太长", "too long"),
+        };
+        lang.pick(zh, en).to_owned()
+    }
 }
 
 impl fmt::Display for ValueErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValueErrorKind::NotANumber => "not a number",
-            ValueErrorKind::NotWhole => "not a whole number",
-            ValueErrorKind::OutOfRange => "number out of range",
-            ValueErrorKind::NotADate => "not a date",
-            ValueErrorKind::TooLong => "too long",
-        })
+        f.write_str(&self.describe(Lang::En))
     }
 }
 
@@ -109,7 +137,7 @@ impl fmt::Display for ValueErrorKind {
 #[non_exhaustive]
 pub enum InputError {
     /// The file could not be opened or read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Io {
         /// The file.
         path: Arc<Path>,
@@ -118,34 +146,34 @@ pub enum InputError {
         source: std::io::Error,
     },
     /// UTF-16 text that does not decode: the rest of the file is lost.
-    #[error("{location}: {message} at byte offset {offset}: \"{bytes}\"")]
+    #[error("{}", self.describe(Lang::En))]
     Undecodable {
         /// Where the first bad byte is (column counted in decoded characters).
         location: Location,
         /// 0-based byte offset of the first bad byte in the file.
         offset: u64,
-        /// Which decoding failed and why it was chosen.
-        message: &'static str,
+        /// Which decoding failed and why it was chosen, in Chinese and in English.
+        message: (&'static str, &'static str),
         /// The bad bytes, as `\xNN` escapes.
         bytes: String,
     },
     /// A line that decodes neither as UTF-8 nor as GB18030: its row is set aside, the rows
     /// around it are read.
-    #[error("{location}: {message} at byte offset {offset}: \"{bytes}\"")]
+    #[error("{}", self.describe(Lang::En))]
     UndecodableLine {
         /// Where the first bad byte is (column counted in decoded characters).
         location: Location,
         /// 0-based byte offset of the first bad byte in the file.
         offset: u64,
-        /// Which decoding failed.
-        message: &'static str,
+        /// Which decoding failed, in Chinese and in English.
+        message: (&'static str, &'static str),
         /// The bad bytes, as `\xNN` escapes.
         bytes: String,
         /// The line with replacement characters for the bad bytes, for the rejects file.
         raw: String,
     },
     /// The file has no column for a field the command needs.
-    #[error("{location}: no {field} column: looked for {}: {found:?}", field.aliases().join(", "))]
+    #[error("{}", self.describe(Lang::En))]
     MissingColumn {
         /// The header row (or the JSON line lacking the key).
         location: Location,
@@ -155,7 +183,7 @@ pub enum InputError {
         found: String,
     },
     /// Two header cells with the same name: which one a field reads would be a guess.
-    #[error("{location}: duplicate column {name:?} (also column {first})")]
+    #[error("{}", self.describe(Lang::En))]
     DuplicateColumn {
         /// The second cell with the name.
         location: Location,
@@ -165,23 +193,23 @@ pub enum InputError {
         first: u64,
     },
     /// The file has no header row at all (it is empty).
-    #[error("{}:1:1: no header row: the file is empty", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Empty {
         /// The file.
         path: Arc<Path>,
     },
     /// A CSV record that cannot be read (an unbalanced quote, bad syntax).
-    #[error("{location}: malformed CSV: {message}: {raw:?}")]
+    #[error("{}", self.describe(Lang::En))]
     Csv {
         /// Where the record starts.
         location: Location,
         /// What is wrong.
-        message: String,
+        message: Said,
         /// The record as read (re-quoted), possibly spanning lines.
         raw: String,
     },
     /// A row with a different number of fields than the header.
-    #[error("{location}: row has {found} fields, header has {expected}: {raw:?}")]
+    #[error("{}", self.describe(Lang::En))]
     FieldCount {
         /// Where the row starts.
         location: Location,
@@ -193,17 +221,17 @@ pub enum InputError {
         raw: String,
     },
     /// A JSON Lines line that is not a JSON object.
-    #[error("{location}: malformed JSON: {message}: {raw:?}")]
+    #[error("{}", self.describe(Lang::En))]
     Json {
         /// Where the parser stopped.
         location: Location,
         /// What the parser said.
-        message: String,
+        message: Said,
         /// The whole line.
         raw: String,
     },
     /// A cell whose value cannot be read as the type asked for.
-    #[error("{location}: {header}: {error}")]
+    #[error("{}", self.describe(Lang::En))]
     Value {
         /// The cell.
         location: Location,
@@ -214,7 +242,7 @@ pub enum InputError {
     },
     /// A row whose title breaks [`check_title`](super::check_title) (too long): the reader
     /// sets the whole row aside, with its text.
-    #[error("{location}: {header}: {error}")]
+    #[error("{}", self.describe(Lang::En))]
     BadTitle {
         /// The title cell.
         location: Location,
@@ -226,13 +254,118 @@ pub enum InputError {
         raw: String,
     },
     /// A spreadsheet that calamine cannot open or has no such sheet.
-    #[error("{}: cannot read spreadsheet: {message}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Spreadsheet {
         /// The file.
         path: Arc<Path>,
         /// What calamine said.
         message: String,
     },
+}
+
+impl Describe for InputError {
+    fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            InputError::Io { path, source } => match zh {
+                true => format!("{}: 无法读取：{source}", path.display()),
+                false => format!("{}: cannot read: {source}", path.display()),
+            },
+            InputError::Undecodable {
+                location,
+                offset,
+                message,
+                bytes,
+            }
+            | InputError::UndecodableLine {
+                location,
+                offset,
+                message,
+                bytes,
+                ..
+            } => match zh {
+                true => format!("{location}: {}，字节偏移 {offset}：\"{bytes}\"", message.0),
+                false => format!(
+                    "{location}: {} at byte offset {offset}: \"{bytes}\"",
+                    message.1
+                ),
+            },
+            InputError::MissingColumn {
+                location,
+                field,
+                found,
+            } => match zh {
+                true => format!(
+                    "{location}: 没有{}列：找过 {}：{found:?}",
+                    field.header_zh(),
+                    field.aliases().join("、")
+                ),
+                false => format!(
+                    "{location}: no {field} column: looked for {}: {found:?}",
+                    field.aliases().join(", ")
+                ),
+            },
+            InputError::DuplicateColumn {
+                location,
+                name,
+                first,
+            } => match zh {
+                true => format!("{location}: 列名重复 {name:?}（第 {first} 列也是）"),
+                false => format!("{location}: duplicate column {name:?} (also column {first})"),
+            },
+            InputError::Empty { path } => match zh {
+                true => format!("{}:1:1: 没有表头行：文件是空的", path.display()),
+                false => format!("{}:1:1: no header row: the file is empty", path.display()),
+            },
+            InputError::Csv {
+                location,
+                message,
+                raw,
+            } => match zh {
+                true => format!("{location}: CSV 格式错误：{}：{raw:?}", message.zh),
+                false => format!("{location}: malformed CSV: {}: {raw:?}", message.en),
+            },
+            InputError::FieldCount {
+                location,
+                expected,
+                found,
+                raw,
+            } => match zh {
+                true => {
+                    format!("{location}: 这一行有 {found} 个字段，表头有 {expected} 个：{raw:?}")
+                }
+                false => {
+                    format!("{location}: row has {found} fields, header has {expected}: {raw:?}")
+                }
+            },
+            InputError::Json {
+                location,
+                message,
+                raw,
+            } => match zh {
+                true => format!("{location}: JSON 格式错误：{}：{raw:?}", message.zh),
+                false => format!("{location}: malformed JSON: {}: {raw:?}", message.en),
+            },
+            InputError::Value {
+                location,
+                header,
+                error,
+            }
+            | InputError::BadTitle {
+                location,
+                header,
+                error,
+                ..
+            } => match zh {
+                true => format!("{location}: {header}：{}", error.describe(lang)),
+                false => format!("{location}: {header}: {}", error.describe(lang)),
+            },
+            InputError::Spreadsheet { path, message } => match zh {
+                true => format!("{}: 无法读取表格：{message}", path.display()),
+                false => format!("{}: cannot read spreadsheet: {message}", path.display()),
+            },
+        }
+    }
 }
 
 impl InputError {

@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 
 use super::decode::{DecodingReader, Encoding, input_error};
 use super::{Column, Field, Format, Header, InputError, Location, Options, Record};
+use crate::lang::Said;
 
 /// Rows of a JSON Lines file. Objects may differ in keys: the header follows the keys of each
 /// line (rebuilt only when they change), and a required field missing from a line is an error
@@ -85,7 +86,8 @@ impl JsonRows {
                     self.line,
                     char_column(text, e.column().saturating_sub(1)),
                 ),
-                message,
+                // serde_json's own words.
+                message: Said::new(message.clone(), message),
                 raw: text.to_owned(),
             }
         })?;
@@ -99,7 +101,7 @@ impl JsonRows {
                         self.line,
                         char_column(text, offset),
                     ),
-                    message: format!("duplicate key {key:?}"),
+                    message: Said::new(format!("键重复 {key:?}"), format!("duplicate key {key:?}")),
                     raw: text.to_owned(),
                 });
             }
@@ -144,7 +146,10 @@ impl JsonRows {
                         self.line,
                         char_column(text, offset),
                     ),
-                    message: format!("{key:?} is an object or array, not a text value"),
+                    message: Said::new(
+                        format!("{key:?} 是对象或数组，不是文本值"),
+                        format!("{key:?} is an object or array, not a text value"),
+                    ),
                     raw: text.to_owned(),
                 });
             }

@@ -272,10 +272,11 @@ pub fn check_title(title: &str) -> Result<(), ValueError> {
         return Ok(());
     }
     let start: String = title.chars().take(20).collect();
-    let length = title.chars().count();
     Err(ValueError {
-        kind: ValueErrorKind::TooLong,
-        value: format!("{start}… ({length} characters, at most {MAX_TITLE_CHARS})"),
+        kind: ValueErrorKind::TooLong {
+            chars: u32::try_from(title.chars().count()).unwrap_or(u32::MAX),
+        },
+        value: format!("{start}…"),
     })
 }
 

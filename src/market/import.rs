@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use super::table::{KeywordStats, Period, Source, TableError};
 use crate::input::{Field, Header, InputError, Location, Record, parse_date};
+use crate::lang::{Describe, Lang, Said};
 use crate::settings::{Settings, SettingsError};
 
 /// Errors of configuration and of single rows; each says where and quotes the bad text.
@@ -39,16 +40,13 @@ pub enum ImportError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// The row has no keyword.
-    #[error("{location}: the keyword cell is empty")]
+    #[error("{}", self.describe(Lang::En))]
     NoKeyword {
         /// Where the row is.
         location: Location,
     },
     /// Neither `--date` nor a date column gives the row's period.
-    #[error(
-        "{location}: keyword {keyword:?} has no date: the file has no date column (日期/统计日期) \
-         or the cell is empty; give the period with --date"
-    )]
+    #[error("{}", self.describe(Lang::En))]
     NoPeriod {
         /// Where the row is.
         location: Location,
@@ -56,7 +54,7 @@ pub enum ImportError {
         keyword: String,
     },
     /// A period cell or argument that is not a date or `START~END` range.
-    #[error("{location}: not a date or date range (START~END): {value:?}")]
+    #[error("{}", self.describe(Lang::En))]
     BadPeriod {
         /// Where it is (`--date` for the argument).
         location: String,
@@ -64,7 +62,7 @@ pub enum ImportError {
         value: String,
     },
     /// The table refused the row (a rate above 100%, a negative count, ...).
-    #[error("{location}: {source}")]
+    #[error("{}", self.describe(Lang::En))]
     InvalidRow {
         /// Where the row is.
         location: Location,
@@ -75,6 +73,39 @@ pub enum ImportError {
     /// `baobei.toml` cannot be read, is not valid or has an unusable value.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+}
+
+impl Describe for ImportError {
+    fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ImportError::Input(e), _) => e.describe(lang),
+            (ImportError::NoKeyword { location }, Lang::Zh) => {
+                format!("{location}: 关键词单元格是空的")
+            }
+            (ImportError::NoKeyword { location }, Lang::En) => {
+                format!("{location}: the keyword cell is empty")
+            }
+            (ImportError::NoPeriod { location, keyword }, Lang::Zh) => format!(
+                "{location}: 关键词 {keyword:?} 没有日期：文件没有日期列（日期/统计日期）\
+                 或单元格为空；请用 --date 给出统计周期"
+            ),
+            (ImportError::NoPeriod { location, keyword }, Lang::En) => format!(
+                "{location}: keyword {keyword:?} has no date: the file has no date column \
+                 (日期/统计日期) or the cell is empty; \
+                 give the period with --date"
+            ),
+            (ImportError::BadPeriod { location, value }, Lang::Zh) => {
+                format!("{location}: 不是日期或日期范围（开始~结束）：{value:?}")
+            }
+            (ImportError::BadPeriod { location, value }, Lang::En) => {
+                format!("{location}: not a date or date range (START~END): {value:?}")
+            }
+            (ImportError::InvalidRow { location, source }, _) => {
+                format!("{location}: {}", source.describe(lang))
+            }
+            (ImportError::Settings(e), _) => e.describe(lang),
+        }
+    }
 }
 
 impl ImportError {
@@ -153,9 +184,15 @@ impl ImportConfig {
             CurveSpec::Name(name) => {
                 return Err(settings.invalid_at(
                     at,
-                    format!(
-                        "restore.popularity: unknown curve {name:?}; expected \"identity\" or \
-                         {{ power = P, scale = S }}"
+                    Said::new(
+                        format!(
+                            "restore.popularity: 未知的曲线 {name:?}；应为 \"identity\" 或 \
+                             {{ power = P, scale = S }}"
+                        ),
+                        format!(
+                            "restore.popularity: unknown curve {name:?}; expected \"identity\" \
+                             or {{ power = P, scale = S }}"
+                        ),
                     ),
                 ));
             }
@@ -164,9 +201,15 @@ impl ImportConfig {
                 if !(power.is_finite() && power > 0.0 && scale.is_finite() && scale > 0.0) {
                     return Err(settings.invalid_at(
                         at,
-                        format!(
-                            "restore.popularity: power and scale must be positive numbers, got \
-                             power = {power}, scale = {scale}"
+                        Said::new(
+                            format!(
+                                "restore.popularity: power 和 scale 必须是正数，现在是 \
+                                 power = {power}, scale = {scale}"
+                            ),
+                            format!(
+                                "restore.popularity: power and scale must be positive numbers, \
+                                 got power = {power}, scale = {scale}"
+                            ),
                         ),
                     ));
                 }

@@ -19,7 +19,7 @@ use super::workspace::{ImportRecord, Manifest, Workspace};
 use crate::batch::{JobError, Reject, Rejects};
 use crate::dictionary::Dictionaries;
 use crate::input::{self, Field, Format, Options};
-use crate::lang::Lang;
+use crate::lang::{Lang, Said};
 use crate::text::Segmenter;
 use crate::text::recall;
 
@@ -164,9 +164,11 @@ pub fn derive(
     if !ListingIndex::exists(&dir) {
         return Err(JobError::Missing {
             path: dir,
-            what: "no listing index to derive keywords from; build one with `baobei index add \
-                   FILE... --role ROLE`"
-                .into(),
+            what: Said::new(
+                "没有可推导关键词的宝贝索引；请用 `baobei index add FILE... --role ROLE` 建立",
+                "no listing index to derive keywords from; build one with `baobei index add \
+                 FILE... --role ROLE`",
+            ),
         });
     }
     let index = ListingIndex::create_or_open(&dir, segmenter)?;
@@ -177,10 +179,13 @@ pub fn derive(
     if queries_file.is_none() && !ws.queries_path().exists() {
         return Err(JobError::Missing {
             path: ws.root().to_owned(),
-            what: "no search queries to derive keywords from: a keyword is a real query; give a \
-                   query log or keyword list with `--queries FILE` (it is kept in the workspace \
-                   for later runs)"
-                .into(),
+            what: Said::new(
+                "没有可推导关键词的搜索词：关键词必须是真实的搜索词；请用 `--queries FILE` \
+                 给出搜索词日志或关键词列表（它会保存在工作区供以后使用）",
+                "no search queries to derive keywords from: a keyword is a real query; give a \
+                 query log or keyword list with `--queries FILE` (it is kept in the workspace \
+                 for later runs)",
+            ),
         });
     }
     let mut manifest = ws.manifest()?;
@@ -287,7 +292,7 @@ pub fn read_queries(path: &Path, rejects: &mut Rejects) -> Result<Vec<String>, J
                 Some(query) => queries.push(query.to_owned()),
                 None => rejects.push(Reject::new(
                     record.location().to_string(),
-                    &"no query in the row",
+                    &Said::new("这一行没有搜索词", "no query in the row"),
                     record.raw().into_owned(),
                 ))?,
             },

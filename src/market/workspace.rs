@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dictionary::Dictionaries;
 use crate::io_error::IoError;
-use crate::lang::Lang;
+use crate::lang::{Describe, Lang};
 use crate::settings::{Settings, SettingsError};
 
 /// The manifest format this build writes and reads.
@@ -48,11 +48,7 @@ pub enum WorkspaceError {
     #[error(transparent)]
     Io(#[from] IoError),
     /// Another process holds the writer lock.
-    #[error(
-        "{}: the workspace is being written by {holder}; wait for it to finish (readers are not \
-         blocked), or if that process is gone, run again",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     Locked {
         /// The workspace directory.
         path: PathBuf,
@@ -60,7 +56,7 @@ pub enum WorkspaceError {
         holder: String,
     },
     /// `manifest.json` is not a manifest.
-    #[error("{}:{line}:{column}: not a baobei workspace manifest: {message}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     BadManifest {
         /// The manifest file.
         path: PathBuf,
@@ -72,11 +68,7 @@ pub enum WorkspaceError {
         message: String,
     },
     /// The manifest was written by a newer baobei.
-    #[error(
-        "{}: workspace format version {found} was written by a newer baobei (this one reads \
-         version {supported}); upgrade baobei or use another --workspace",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     NewerVersion {
         /// The manifest file.
         path: PathBuf,
@@ -85,6 +77,58 @@ pub enum WorkspaceError {
         /// Version this build reads.
         supported: u32,
     },
+}
+
+impl Describe for WorkspaceError {
+    fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            WorkspaceError::Io(e) => e.describe(lang),
+            WorkspaceError::Locked { path, holder } => match zh {
+                true => format!(
+                    "{}: 工作区正由 {holder} 写入；请等它完成（读取不受影响），\
+                     如果那个进程已经不在了，再运行一次",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: the workspace is being written by {holder}; wait for it to finish \
+                     (readers are not blocked), or if that process is gone, run again",
+                    path.display()
+                ),
+            },
+            WorkspaceError::BadManifest {
+                path,
+                line,
+                column,
+                message,
+            } => match zh {
+                true => format!(
+                    "{}:{line}:{column}: 不是 baobei 工作区清单：{message}",
+                    path.display()
+                ),
+                false => format!(
+                    "{}:{line}:{column}: not a baobei workspace manifest: {message}",
+                    path.display()
+                ),
+            },
+            WorkspaceError::NewerVersion {
+                path,
+                found,
+                supported,
+            } => match zh {
+                true => format!(
+                    "{}: 工作区格式版本 {found} 由更新的 baobei 写入（本版本读取版本 \
+                     {supported}）；请升级 baobei，或换一个 --workspace",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: workspace format version {found} was written by a newer baobei (this \
+                     one reads version {supported}); upgrade baobei or use another --workspace",
+                    path.display()
+                ),
+            },
+        }
+    }
 }
 
 /// One dictionary a workspace was built with: name as given and FNV-1a checksum.
@@ -245,7 +289,10 @@ impl Workspace {
     /// Opens the workspace at `dir`, creating the directory (and its parents) on first use.
     pub fn open(dir: impl AsRef<Path>) -> Result<Workspace, WorkspaceError> {
         let root = dir.as_ref().to_owned();
-        fs::create_dir_all(&root).map_err(IoError::at(&root, "create the workspace directory"))?;
+        fs::create_dir_all(&root).map_err(IoError::at(
+            &root,
+            ("创建工作区目录", "create the workspace directory"),
+        ))?;
         Ok(Workspace {
             root,
             settings: OnceLock::new(),
@@ -293,7 +340,12 @@ impl Workspace {
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(source) => Err(IoError::new(&path, "read the kept queries", source).into()),
+            Err(source) => {
+                Err(
+                    IoError::new(&path, ("读取保存的搜索词", "read the kept queries"), source)
+                        .into(),
+                )
+            }
         }
     }
 
@@ -310,7 +362,7 @@ impl Workspace {
         }
         let path = self.queries_path();
         crate::atomic_file::write(&path, text.as_bytes())
-            .map_err(IoError::at(&path, "keep the queries"))?;
+            .map_err(IoError::at(&path, ("保存搜索词", "keep the queries")))?;
         Ok(())
     }
 
@@ -341,7 +393,12 @@ impl Workspace {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Manifest::default()),
             Err(source) => {
-                return Err(IoError::new(&path, "read the workspace manifest", source).into());
+                return Err(IoError::new(
+                    &path,
+                    ("读取工作区清单", "read the workspace manifest"),
+                    source,
+                )
+                .into());
             }
         };
         let manifest: Manifest =
@@ -406,12 +463,12 @@ impl Workspace {
             } else {
                 e
             };
-            io_err("open the workspace lock file", e)
+            io_err(("打开工作区锁文件", "open the workspace lock file"), e)
         })?;
         let regular = file.metadata().is_ok_and(|m| m.is_file());
         if !regular {
             return Err(io_err(
-                "open the workspace lock file",
+                ("打开工作区锁文件", "open the workspace lock file"),
                 io::Error::other("it is not a regular file"),
             ));
         }
@@ -430,7 +487,9 @@ impl Workspace {
                     },
                 });
             }
-            Err(TryLockError::Error(e)) => return Err(io_err("lock the workspace", e)),
+            Err(TryLockError::Error(e)) => {
+                return Err(io_err(("锁定工作区", "lock the workspace"), e));
+            }
         }
         let holder = format!(
             "pid {} (`{}`, since {})",
@@ -442,7 +501,7 @@ impl Workspace {
             .and_then(|()| file.rewind())
             .and_then(|()| file.write_all(holder.as_bytes()))
             .and_then(|()| file.sync_data())
-            .map_err(|e| io_err("write the workspace lock file", e))?;
+            .map_err(|e| io_err(("写入工作区锁文件", "write the workspace lock file"), e))?;
         remove_stale_temporaries(&self.root);
         Ok(WriterLock {
             workspace: self.clone(),
@@ -477,8 +536,10 @@ impl WriterLock {
         let path = self.workspace.manifest_path();
         let mut text = serde_json::to_string_pretty(manifest).expect("a manifest serialises");
         text.push('\n');
-        crate::atomic_file::write(&path, text.as_bytes())
-            .map_err(IoError::at(&path, "write the workspace manifest"))?;
+        crate::atomic_file::write(&path, text.as_bytes()).map_err(IoError::at(
+            &path,
+            ("写入工作区清单", "write the workspace manifest"),
+        ))?;
         Ok(())
     }
 }

@@ -30,6 +30,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use crate::io_error::{Action, IoError};
+use crate::lang::{Describe, Lang};
 use crate::market::workspace::WriterLock;
 
 /// The run manifest format this build writes and reads.
@@ -60,18 +62,18 @@ pub mod files {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// A file or directory could not be read or written.
-    #[error("{}: cannot {action}: {source}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// What was being done.
-        action: &'static str,
+        action: Action,
         /// The operating system's error.
         #[source]
         source: io::Error,
     },
     /// A run file is not what this build wrote.
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Bad {
         /// The file.
         path: PathBuf,
@@ -83,7 +85,7 @@ pub enum RunError {
         message: String,
     },
     /// No completed run has that name.
-    #[error("{}: no run named \"{name}\" (see `baobei runs list`)", runs.display())]
+    #[error("{}", self.describe(Lang::En))]
     NotFound {
         /// The runs directory.
         runs: PathBuf,
@@ -92,7 +94,39 @@ pub enum RunError {
     },
 }
 
-fn io_error<'p>(path: &'p Path, action: &'static str) -> impl FnOnce(io::Error) -> RunError + 'p {
+impl Describe for RunError {
+    fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (
+                RunError::Io {
+                    path,
+                    action,
+                    source,
+                },
+                _,
+            ) => IoError::describe_parts(path, *action, source, lang),
+            (
+                RunError::Bad {
+                    path,
+                    line,
+                    column,
+                    message,
+                },
+                _,
+            ) => format!("{}:{line}:{column}: {message}", path.display()),
+            (RunError::NotFound { runs, name }, Lang::Zh) => format!(
+                "{}: 没有名为 \"{name}\" 的运行（见 `baobei runs list`）",
+                runs.display()
+            ),
+            (RunError::NotFound { runs, name }, Lang::En) => format!(
+                "{}: no run named \"{name}\" (see `baobei runs list`)",
+                runs.display()
+            ),
+        }
+    }
+}
+
+fn io_error<'p>(path: &'p Path, action: Action) -> impl FnOnce(io::Error) -> RunError + 'p {
     move |source| RunError::Io {
         path: path.to_owned(),
         action,
@@ -120,14 +154,15 @@ pub struct InputRecord {
 impl InputRecord {
     /// Checksums `path` (streaming, flat memory) for the record; rows are filled in later.
     pub fn of_file(role: &str, path: &Path) -> Result<InputRecord, RunError> {
-        let file = File::open(path).map_err(io_error(path, "read an input file"))?;
+        let file =
+            File::open(path).map_err(io_error(path, ("读取输入文件", "read an input file")))?;
         let mut reader = BufReader::with_capacity(1 << 20, file);
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let mut bytes = 0u64;
         loop {
             let buf = reader
                 .fill_buf()
-                .map_err(io_error(path, "read an input file"))?;
+                .map_err(io_error(path, ("读取输入文件", "read an input file")))?;
             if buf.is_empty() {
                 break;
             }
@@ -341,10 +376,14 @@ impl Run {
         let file = match File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io_error(&path, "read a run file")(e)),
+            Err(e) => {
+                return Err(io_error(&path, ("读取运行文件", "read a run file"))(
+                    e,
+                ));
+            }
         };
         for (i, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(io_error(&path, "read a run file"))?;
+            let line = line.map_err(io_error(&path, ("读取运行文件", "read a run file")))?;
             if line.trim().is_empty() {
                 continue;
             }
@@ -393,12 +432,16 @@ impl RunStore {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
-            Err(e) => return Err(io_error(&self.dir, "list the runs")(e)),
+            Err(e) => {
+                return Err(io_error(&self.dir, ("列出运行记录", "list the runs"))(
+                    e,
+                ));
+            }
         };
         let (mut runs, mut damaged) = (Vec::new(), Vec::new());
         let mut names = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(io_error(&self.dir, "list the runs"))?;
+            let entry = entry.map_err(io_error(&self.dir, ("列出运行记录", "list the runs")))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if parse_run_name(&name).is_some() {
                 names.push(name);
@@ -441,7 +484,8 @@ impl RunStore {
     fn load(&self, name: &str) -> Result<Run, RunError> {
         let dir = self.dir.join(name);
         let path = dir.join(files::MANIFEST);
-        let text = fs::read_to_string(&path).map_err(io_error(&path, "read a run manifest"))?;
+        let text = fs::read_to_string(&path)
+            .map_err(io_error(&path, ("读取运行清单", "read a run manifest")))?;
         let manifest: RunManifest = serde_json::from_str(&text).map_err(|e| RunError::Bad {
             path: path.clone(),
             line: e.line(),
@@ -466,18 +510,25 @@ impl RunStore {
     /// Starts building a run for `date` (`YYYY-MM-DD`). The workspace's writer lock must be
     /// held, which is also what makes it safe to clear what killed runs left behind.
     pub fn begin(&self, _lock: &WriterLock, date: &str) -> Result<RunBuilder, RunError> {
-        fs::create_dir_all(&self.dir).map_err(io_error(&self.dir, "create the runs directory"))?;
+        fs::create_dir_all(&self.dir).map_err(io_error(
+            &self.dir,
+            ("创建运行目录", "create the runs directory"),
+        ))?;
         self.remove_abandoned();
         let dir = self
             .dir
             .join(format!("{BUILDING_PREFIX}{date}-{}", std::process::id()));
         if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(io_error(&dir, "clear an abandoned run"))?;
+            fs::remove_dir_all(&dir)
+                .map_err(io_error(&dir, ("清除中断的运行", "clear an abandoned run")))?;
         }
         // Named before the directory exists, so that nothing fallible comes between its
         // creation and the builder that removes it if the run fails.
         let name = self.next_name(date)?;
-        fs::create_dir(&dir).map_err(io_error(&dir, "create the run directory"))?;
+        fs::create_dir(&dir).map_err(io_error(
+            &dir,
+            ("创建本次运行的目录", "create the run directory"),
+        ))?;
         Ok(RunBuilder {
             store: self.clone(),
             dir,
@@ -506,10 +557,11 @@ impl RunStore {
     /// The name the next run for `date` gets: `<date>-<n>`, n one past the day's last.
     /// Damaged runs count: their names stay taken.
     fn next_name(&self, date: &str) -> Result<String, RunError> {
-        let entries = fs::read_dir(&self.dir).map_err(io_error(&self.dir, "list the runs"))?;
+        let entries = fs::read_dir(&self.dir)
+            .map_err(io_error(&self.dir, ("列出运行记录", "list the runs")))?;
         let mut names = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(io_error(&self.dir, "list the runs"))?;
+            let entry = entry.map_err(io_error(&self.dir, ("列出运行记录", "list the runs")))?;
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
         let last = names
@@ -569,13 +621,14 @@ impl RunBuilder {
     /// Writes a whole file of the run.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), RunError> {
         let path = self.file(name);
-        fs::write(&path, bytes).map_err(io_error(&path, "write a run file"))
+        fs::write(&path, bytes).map_err(io_error(&path, ("写入运行文件", "write a run file")))
     }
 
     /// Opens a JSON Lines file of the run for streaming records into.
     pub fn lines(&self, name: &str) -> Result<LinesWriter, RunError> {
         let path = self.file(name);
-        let file = File::create(&path).map_err(io_error(&path, "write a run file"))?;
+        let file =
+            File::create(&path).map_err(io_error(&path, ("写入运行文件", "write a run file")))?;
         Ok(LinesWriter {
             out: BufWriter::with_capacity(1 << 16, file),
             path,
@@ -594,11 +647,15 @@ impl RunBuilder {
         self.write(files::MANIFEST, text.as_bytes())?;
         sync_dir_files(&self.dir)?;
         let target = self.store.dir.join(&name);
-        fs::rename(&self.dir, &target).map_err(io_error(&target, "complete the run"))?;
+        fs::rename(&self.dir, &target)
+            .map_err(io_error(&target, ("完成本次运行", "complete the run")))?;
         #[cfg(unix)]
         File::open(&self.store.dir)
             .and_then(|d| d.sync_all())
-            .map_err(io_error(&self.store.dir, "sync the runs directory"))?;
+            .map_err(io_error(
+                &self.store.dir,
+                ("同步运行目录", "sync the runs directory"),
+            ))?;
         self.done = true;
         Ok(Run {
             dir: target,
@@ -617,17 +674,19 @@ impl Drop for RunBuilder {
 }
 
 fn sync_dir_files(dir: &Path) -> Result<(), RunError> {
-    let entries = fs::read_dir(dir).map_err(io_error(dir, "sync the run"))?;
+    let entries = fs::read_dir(dir).map_err(io_error(dir, ("同步本次运行", "sync the run")))?;
     for entry in entries {
-        let path = entry.map_err(io_error(dir, "sync the run"))?.path();
+        let path = entry
+            .map_err(io_error(dir, ("同步本次运行", "sync the run")))?
+            .path();
         File::open(&path)
             .and_then(|f| f.sync_all())
-            .map_err(io_error(&path, "sync a run file"))?;
+            .map_err(io_error(&path, ("同步运行文件", "sync a run file")))?;
     }
     #[cfg(unix)]
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(io_error(dir, "sync the run"))?;
+        .map_err(io_error(dir, ("同步本次运行", "sync the run")))?;
     Ok(())
 }
 
@@ -644,21 +703,21 @@ impl LinesWriter {
         serde_json::to_writer(&mut self.out, record)
             .map_err(io::Error::from)
             .and_then(|()| self.out.write_all(b"\n"))
-            .map_err(io_error(&self.path, "write a run file"))
+            .map_err(io_error(&self.path, ("写入运行文件", "write a run file")))
     }
 
     /// Appends one record serialised already: a JSON text ending in a newline.
     pub fn write_line(&mut self, line: &[u8]) -> Result<(), RunError> {
         self.out
             .write_all(line)
-            .map_err(io_error(&self.path, "write a run file"))
+            .map_err(io_error(&self.path, ("写入运行文件", "write a run file")))
     }
 
     /// Flushes the file (it is synced when the run finishes).
     pub fn close(mut self) -> Result<(), RunError> {
         self.out
             .flush()
-            .map_err(io_error(&self.path, "write a run file"))
+            .map_err(io_error(&self.path, ("写入运行文件", "write a run file")))
     }
 }
 

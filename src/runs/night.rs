@@ -387,7 +387,7 @@ pub fn run(
         }
     }
     if !rejects.is_empty() {
-        rejects.write(&run.file(files::REJECTS))?;
+        rejects.write(&run.file(files::REJECTS), options.lang)?;
     }
     let rising = rising_words(&ws)?;
     let opportunities = movers.opportunities(&previous, SHOWN);

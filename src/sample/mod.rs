@@ -16,6 +16,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::lang::{Describe, Lang};
+
 /// One embedded sample file: the name it is written under and its exact bytes.
 ///
 /// Bytes, not `&str`, because [`KEYWORDS`] is GBK on purpose and [`ZTC_REPORT`] starts with a
@@ -94,7 +96,7 @@ pub fn file(name: &str) -> Option<SampleFile> {
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
     /// The target directory could not be created.
-    #[error("{}: cannot create the sample directory", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     CreateDir {
         /// The directory.
         path: PathBuf,
@@ -103,7 +105,7 @@ pub enum SampleError {
         source: std::io::Error,
     },
     /// A file could not be written or moved into place.
-    #[error("{}: cannot write sample file", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Write {
         /// The file that was being written (the temporary file or its final name).
         path: PathBuf,
@@ -111,6 +113,25 @@ pub enum SampleError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Describe for SampleError {
+    fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (SampleError::CreateDir { path, .. }, Lang::Zh) => {
+                format!("{}: 无法创建示例目录", path.display())
+            }
+            (SampleError::CreateDir { path, .. }, Lang::En) => {
+                format!("{}: cannot create the sample directory", path.display())
+            }
+            (SampleError::Write { path, .. }, Lang::Zh) => {
+                format!("{}: 无法写入示例文件", path.display())
+            }
+            (SampleError::Write { path, .. }, Lang::En) => {
+                format!("{}: cannot write sample file", path.display())
+            }
+        }
+    }
 }
 
 /// Writes every sample file into `dir` (created if missing) and returns the written paths in

@@ -173,13 +173,10 @@ fn ads_review_rejects_bad_rows_and_fails_without_usable_ones() {
     assert_exit(&o, 1);
     let err = stderr(&o);
     assert!(
-        err.contains("r.csv:3:7: 300 clicks but 100 impressions"),
+        err.contains("r.csv:3:7: 点击 300 次，展现却只有 100 次"),
         "{err}"
     );
-    assert!(
-        err.contains("r.csv:4:5: 出价: not a number: \"abc\""),
-        "{err}"
-    );
+    assert!(err.contains("r.csv:4:5: 出价：不是数字：\"abc\""), "{err}");
     let rejects = std::fs::read_to_string(h.path("bad.csv")).unwrap();
     assert_eq!(rejects.lines().count(), 3, "{rejects}");
     let out: Vec<serde_json::Value> = stdout(&o)
@@ -197,7 +194,18 @@ fn ads_review_rejects_bad_rows_and_fails_without_usable_ones() {
     let o = h.run(&["ads", "review", "--report", "empty.csv"]);
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("empty.csv: no usable report rows (1 rejected)"),
+        stderr(&o).contains("baobei: 错误：empty.csv: 报表中没有可用的行（拒收 1 行）"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["--lang", "en", "ads", "review", "--report", "empty.csv"]);
+    assert!(
+        stderr(&o).contains("baobei: error: empty.csv: no usable report rows (1 rejected)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("rejected empty.csv:2:5: 出价: negative amount: \"-1\""),
         "{}",
         stderr(&o)
     );

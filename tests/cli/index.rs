@@ -19,7 +19,7 @@ fn index_add_upserts_listings_with_snapshots() {
     let o = h.run(&["index", "add", "own_items.csv"]);
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("own_items.csv: no role column") && stderr(&o).contains("--role"),
+        stderr(&o).contains("own_items.csv: 没有角色列") && stderr(&o).contains("--role"),
         "{}",
         stderr(&o)
     );

@@ -8,8 +8,8 @@ use crate::support::{Harness, assert_exit, samples, stderr, stdout};
 fn malformed_rows_are_rejected_and_the_rest_done() {
     let h = Harness::new();
     let cases: [(&str, &[u8], &str); 3] = [
-        ("fields.csv", "宝贝ID,标题\n1,连衣裙\n2,面霜,多余\n3,耳机\n".as_bytes(), "fields.csv:3:1: row has 3 fields, header has 2"),
-        ("quote.csv", "宝贝ID,标题\n1,连衣裙\n2,\"面霜,x\n3,耳机\n".as_bytes(), "quote.csv:3:1: malformed CSV: unbalanced quote"),
+        ("fields.csv", "宝贝ID,标题\n1,连衣裙\n2,面霜,多余\n3,耳机\n".as_bytes(), "fields.csv:3:1: 这一行有 3 个字段，表头有 2 个"),
+        ("quote.csv", "宝贝ID,标题\n1,连衣裙\n2,\"面霜,x\n3,耳机\n".as_bytes(), "quote.csv:3:1: CSV 格式错误：引号不成对"),
         ("lines.jsonl", "{\"id\":\"1\",\"title\":\"连衣裙\"}\n{\"id\":2,\"title\":\n{\"id\":\"3\",\"title\":\"耳机\"}\n".as_bytes(), "lines.jsonl:2:"),
     ];
     for (name, bytes, message) in cases {
@@ -63,7 +63,7 @@ fn unusable_files_fail_with_exit_2() {
     let o = h.run(&["lint", "--input", "nocol.csv"]);
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("nocol.csv:1:1: no title column: looked for 宝贝标题"),
+        stderr(&o).contains("nocol.csv:1:1: 没有标题列：找过 宝贝标题"),
         "{}",
         stderr(&o)
     );
@@ -147,7 +147,7 @@ fn one_gbk_line_in_a_utf8_file_is_not_mojibake_and_a_bad_byte_rejects_one_row() 
     assert_exit(&o, 1);
     assert_eq!(stdout(&o).lines().count(), 2000);
     assert!(
-        stderr(&o).contains("big.csv:1001:6: neither UTF-8 nor GB18030"),
+        stderr(&o).contains("big.csv:1001:6: 既不是 UTF-8 也不是 GB18030"),
         "{}",
         stderr(&o)
     );
@@ -174,11 +174,17 @@ fn a_missing_input_file_is_named_before_the_market_is_opened() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let err = stderr(&o);
         assert!(
-            err.contains("missing.csv: no such input file"),
+            err.contains("baobei: 错误：missing.csv: 没有这个输入文件"),
             "{args:?}: {err}"
         );
-        assert!(!err.contains("keyword table"), "{args:?}: {err}");
+        assert!(!err.contains("关键词表"), "{args:?}: {err}");
     }
+    let o = h.run(&["--lang", "en", "rewrite", "--input", "missing.csv"]);
+    assert!(
+        stderr(&o).contains("baobei: error: missing.csv: no such input file"),
+        "{}",
+        stderr(&o)
+    );
     assert!(h.files().is_empty(), "no workspace made: {:?}", h.files());
 }
 
@@ -192,7 +198,7 @@ fn locations_are_printed_once_when_a_cell_error_is_wrapped_with_its_row() {
     let o = h.run(&["index", "add", "l.csv"]);
     let err = stderr(&o);
     assert!(
-        err.contains("l.csv:2:6: sales must be a whole count"),
+        err.contains("l.csv:2:6: 销量必须是不小于 0 的整数"),
         "{err}"
     );
     assert!(!err.contains("l.csv:2:1:"), "{err}");
@@ -210,13 +216,29 @@ fn value_range_errors_point_at_the_cell_not_column_1() {
     let o = h.run(&["keywords", "import", "k.csv", "--date", "2026-11-11"]);
     let err = stderr(&o);
     assert!(
-        err.contains("k.csv:2:3: keyword \"面霜\": ctr = 1.5: must be a fraction"),
+        err.contains("k.csv:2:3: 关键词 \"面霜\"：ctr = 1.5：必须是 [0, 1] 之间的比例"),
         "{err}"
     );
     assert!(
-        err.contains("k.csv:3:2: keyword \"乳液\": popularity = -5: must not be negative"),
+        err.contains("k.csv:3:2: 关键词 \"乳液\"：popularity = -5：不能为负数"),
         "{err}"
     );
+    let args = [
+        "--lang",
+        "en",
+        "keywords",
+        "import",
+        "k.csv",
+        "--date",
+        "2026-11-11",
+    ];
+    let err = stderr(&h.run(&args));
+    assert!(
+        err.contains("k.csv:2:3: keyword \"面霜\": ctr = 1.5: must be a fraction"),
+        "{err}"
+    );
+    let rejects = std::fs::read_to_string(h.path("k.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("must be a fraction"), "{rejects}");
 }
 
 #[test]
@@ -233,11 +255,11 @@ fn negative_price_or_sales_is_rejected_by_rewrite_and_suggest_at_its_cell() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(1), "{command}: {err}");
         assert!(
-            err.contains("neg.csv:2:3: 价格: must not be negative: \"-9\""),
+            err.contains("neg.csv:2:3: 价格：不能为负数：\"-9\""),
             "{command}: {err}"
         );
         assert!(
-            err.contains("neg.csv:3:4: 销量: must not be negative: \"-3\""),
+            err.contains("neg.csv:3:4: 销量：不能为负数：\"-3\""),
             "{command}: {err}"
         );
     }
@@ -247,8 +269,10 @@ fn negative_price_or_sales_is_rejected_by_rewrite_and_suggest_at_its_cell() {
         "宝贝ID,标题,角色,日期,价格\n1,面霜补水,own,2026-11-11,-9\n",
     );
     let err = stderr(&h.run(&["index", "add", "l.csv"]));
+    assert!(err.contains("l.csv:2:5: 价格不能为负数"), "{err}");
+    let err = stderr(&h.run(&["--lang", "en", "index", "add", "l.csv"]));
     assert!(
-        err.contains("l.csv:2:5: price must not be negative"),
+        err.contains("rejected l.csv:2:5: price must not be negative: \"-9\""),
         "{err}"
     );
 }

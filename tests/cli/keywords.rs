@@ -446,7 +446,7 @@ fn keywords_derive_reads_plain_query_lists_and_needs_an_index() {
     let o = h.run(&["keywords", "derive"]);
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("no listing index") && stderr(&o).contains("index add"),
+        stderr(&o).contains("没有可推导关键词的宝贝索引") && stderr(&o).contains("index add"),
         "{}",
         stderr(&o)
     );
@@ -507,7 +507,7 @@ fn a_flipped_bit_in_keywords_bkw_is_a_clear_error_never_wrong_numbers() {
         let o = h.run(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
         assert!(
-            stderr(&o).contains("keyword table checksum mismatch"),
+            stderr(&o).contains("关键词表校验和不符"),
             "{args:?}: {}",
             stderr(&o)
         );

@@ -159,6 +159,12 @@ fn rescore_writes_a_complete_run_and_the_next_one_builds_on_it() {
     h.ok(&["runs", "diff", "2026-11-11-1", "latest", "--format", "json"]);
     let o = h.run(&["runs", "show", "2026-12-01-1"]);
     assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("没有名为 \"2026-12-01-1\" 的运行"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["--lang", "en", "runs", "show", "2026-12-01-1"]);
     assert!(stderr(&o).contains("no run named"), "{}", stderr(&o));
 }
 
@@ -247,11 +253,7 @@ fn rescore_is_locked_and_sets_bad_rows_aside_with_exit_1() {
     let o = rescore(&h, "2026-11-12");
     first.wait().unwrap();
     assert_exit(&o, 2);
-    assert!(
-        stderr(&o).contains("is being written by pid"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("工作区正由 pid"), "{}", stderr(&o));
 }
 
 /// Issue 13: the nightly report and summary read in Chinese by default and in English with

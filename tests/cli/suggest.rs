@@ -154,6 +154,12 @@ fn suggest_item_looks_up_own_listings_and_explains_what_is_there() {
     let o = h.run(&["suggest", "--item", "717131862391"]);
     assert_exit(&o, 2);
     assert!(
+        stderr(&o).contains("宝贝 \"717131862391\" 是竞品宝贝，不是本店的"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["--lang", "en", "suggest", "--item", "717131862391"]);
+    assert!(
         stderr(&o).contains("\"717131862391\" is a competitor listing"),
         "{}",
         stderr(&o)
@@ -161,7 +167,7 @@ fn suggest_item_looks_up_own_listings_and_explains_what_is_there() {
     let o = h.run(&["suggest", "--item", "42"]);
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("no own listing \"42\" in the index (24 own listings)"),
+        stderr(&o).contains("索引中没有本店宝贝 \"42\"（共 24 个本店宝贝）"),
         "{}",
         stderr(&o)
     );
@@ -190,7 +196,7 @@ fn suggest_errors_say_what_to_do() {
     let h = market_workspace();
     let o = h.run(&["suggest", "--item", "1"]);
     assert_exit(&o, 2);
-    assert!(stderr(&o).contains("0 own listings"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("共 0 个本店宝贝"), "{}", stderr(&o));
     let o = h.run(&["suggest", "--title", CREAM, "--for", "ads", "--price", "-3"]);
     assert_exit(&o, 2);
 }

@@ -90,7 +90,13 @@ fn errors_exit_2_and_say_where() {
     let o = h.run(&["lint", "x", "--dict", "missing.tsv"]);
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("missing.tsv: cannot read dictionary"),
+        stderr(&o).contains("baobei: 错误：missing.tsv: 无法读取词典"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(&["--lang", "en", "lint", "x", "--dict", "missing.tsv"]);
+    assert!(
+        stderr(&o).contains("baobei: error: missing.tsv: cannot read dictionary"),
         "{}",
         stderr(&o)
     );
@@ -100,7 +106,7 @@ fn errors_exit_2_and_say_where() {
     assert_exit(&o, 2);
     assert!(
         stderr(&o)
-            .contains("mine.tsv:2:4: kind must be product, attribute, traffic or word: \"cool\""),
+            .contains("mine.tsv:2:4: 词类必须是 product、attribute、traffic 或 word：\"cool\""),
         "{}",
         stderr(&o)
     );
@@ -406,7 +412,7 @@ fn a_title_over_1000_characters_is_refused_with_its_location_in_every_command() 
         let o = h.run(&[verb, "--format", "json", "--input", "t.csv"]);
         assert_eq!(o.status.code(), Some(1), "{verb}: {}", stderr(&o));
         assert!(
-            stderr(&o).contains("t.csv:3:2: 标题: too long:"),
+            stderr(&o).contains("t.csv:3:2: 标题：太长（100000 个字符，最多 1000 个）：\"顶级面霜"),
             "{verb}: {}",
             stderr(&o)
         );
@@ -424,7 +430,7 @@ fn a_title_over_1000_characters_is_refused_with_its_location_in_every_command() 
     let o = h.run(&["lint", "--format", "json", "ok面霜", &"面".repeat(1001)]);
     assert_exit(&o, 1);
     assert!(
-        stderr(&o).contains("argument 2: too long"),
+        stderr(&o).contains("argument 2: 太长（1001 个字符，最多 1000 个）"),
         "{}",
         stderr(&o)
     );

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::batch::{JobError, Reject, Rejects};
 use crate::input::{self, Date, Field, Options, parse_date};
-use crate::lang::Lang;
+use crate::lang::{Lang, Said};
 use crate::market::workspace::{ImportRecord, Manifest, Workspace, utc_now};
 use crate::text::Segmenter;
 
@@ -170,9 +170,11 @@ pub fn upsert_into(
             // Otherwise every row would be rejected, one by one, for the same reason.
             return Err(JobError::Missing {
                 path: file.to_owned(),
-                what: "no role column (角色): say whose listings these are with --role \
-                       own|competitor|industry"
-                    .into(),
+                what: Said::new(
+                    "没有角色列（角色）：请用 --role own|competitor|industry 说明这些是谁的宝贝",
+                    "no role column (角色): say whose listings these are with --role \
+                     own|competitor|industry",
+                ),
             });
         }
         for row in reader {
@@ -224,9 +226,11 @@ pub fn rebuild(
     if !ListingIndex::exists(&dir) {
         return Err(JobError::Missing {
             path: dir,
-            what: "no listing index to rebuild; build one with `baobei index add FILE... --role \
-                   ROLE`"
-                .into(),
+            what: Said::new(
+                "没有可重建的宝贝索引；请用 `baobei index add FILE... --role ROLE` 建立",
+                "no listing index to rebuild; build one with `baobei index add FILE... --role \
+                 ROLE`",
+            ),
         });
     }
     let threads = rayon::current_num_threads().clamp(1, 8);
@@ -296,14 +300,7 @@ impl IndexFigure {
             (Lang::En, _) => self.key(),
             (Lang::Zh, Self::Listings(_)) => "宝贝数".into(),
             (Lang::Zh, Self::SnapshotRows(_)) => "快照行数".into(),
-            (Lang::Zh, Self::Role(role, _)) => format!(
-                "角色 {}",
-                match role {
-                    Role::Own => "本店",
-                    Role::Competitor => "竞品",
-                    Role::Industry => "行业",
-                }
-            ),
+            (Lang::Zh, Self::Role(role, _)) => format!("角色 {}", role.name_zh()),
             (Lang::Zh, Self::Category(c, _)) => {
                 format!("类目 {}", c.as_deref().unwrap_or("（无）"))
             }
@@ -345,8 +342,10 @@ pub fn figures(ws: &Workspace, segmenter: Arc<Segmenter>) -> Result<Vec<IndexFig
     if !ListingIndex::exists(&dir) {
         return Err(JobError::Missing {
             path: dir,
-            what: "no listing index yet; build one with `baobei index add FILE... --role ROLE`"
-                .into(),
+            what: Said::new(
+                "还没有宝贝索引；请用 `baobei index add FILE... --role ROLE` 建立",
+                "no listing index yet; build one with `baobei index add FILE... --role ROLE`",
+            ),
         });
     }
     let index = ListingIndex::create_or_open(&dir, segmenter)?;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::input::{Date, Field, InputError, Location, Record};
+use crate::lang::{Describe, Lang};
 
 /// Whose listing it is: the seller's own, a direct competitor's, or the wider industry's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,6 +25,15 @@ impl Role {
             Role::Own => "own",
             Role::Competitor => "competitor",
             Role::Industry => "industry",
+        }
+    }
+
+    /// The name in Chinese: 本店, 竞品, 行业.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::Own => "本店",
+            Role::Competitor => "竞品",
+            Role::Industry => "行业",
         }
     }
 }
@@ -83,7 +93,7 @@ pub enum ListingError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// A field every listing needs is absent or blank.
-    #[error("{location}: no {} for the listing (looked for {})", field.name(), field.aliases().join(", "))]
+    #[error("{}", self.describe(Lang::En))]
     Missing {
         /// The row (column 1) or the blank cell.
         location: Location,
@@ -91,7 +101,7 @@ pub enum ListingError {
         field: Field,
     },
     /// A role cell that is none of own, competitor, industry.
-    #[error("{location}: unknown role: {value:?}: expected own, competitor or industry")]
+    #[error("{}", self.describe(Lang::En))]
     Role {
         /// The cell.
         location: Location,
@@ -99,7 +109,7 @@ pub enum ListingError {
         value: String,
     },
     /// A price cell below zero.
-    #[error("{location}: price must not be negative: {value:?}")]
+    #[error("{}", self.describe(Lang::En))]
     Price {
         /// The cell.
         location: Location,
@@ -107,13 +117,49 @@ pub enum ListingError {
         value: String,
     },
     /// A sales cell that is negative or not a whole count.
-    #[error("{location}: sales must be a whole count >= 0: {value:?}")]
+    #[error("{}", self.describe(Lang::En))]
     Sales {
         /// The cell.
         location: Location,
         /// The cell text.
         value: String,
     },
+}
+
+impl Describe for ListingError {
+    fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ListingError::Input(e), _) => e.describe(lang),
+            (ListingError::Missing { location, field }, Lang::Zh) => format!(
+                "{location}: 这个宝贝没有{}（找过 {}）",
+                field.header_zh(),
+                field.aliases().join("、")
+            ),
+            (ListingError::Missing { location, field }, Lang::En) => format!(
+                "{location}: no {} for the listing (looked for {})",
+                field.name(),
+                field.aliases().join(", ")
+            ),
+            (ListingError::Role { location, value }, Lang::Zh) => format!(
+                "{location}: 未知的角色：{value:?}：应为 own（本店）、competitor（竞品）或 industry（行业）"
+            ),
+            (ListingError::Role { location, value }, Lang::En) => {
+                format!("{location}: unknown role: {value:?}: expected own, competitor or industry")
+            }
+            (ListingError::Price { location, value }, Lang::Zh) => {
+                format!("{location}: 价格不能为负数：{value:?}")
+            }
+            (ListingError::Price { location, value }, Lang::En) => {
+                format!("{location}: price must not be negative: {value:?}")
+            }
+            (ListingError::Sales { location, value }, Lang::Zh) => {
+                format!("{location}: 销量必须是不小于 0 的整数：{value:?}")
+            }
+            (ListingError::Sales { location, value }, Lang::En) => {
+                format!("{location}: sales must be a whole count >= 0: {value:?}")
+            }
+        }
+    }
 }
 
 impl Listing {

@@ -50,6 +50,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::input::Date;
+use crate::lang::{Describe, Lang};
 use crate::text::Segmenter;
 use crate::text::recall;
 
@@ -79,7 +80,7 @@ use writer::OPS_BATCH;
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     /// tantivy failed (I/O inside the index, a lock held by another writer, corruption).
-    #[error("{}: listing index: {source}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Tantivy {
         /// The index directory.
         path: PathBuf,
@@ -88,7 +89,7 @@ pub enum IndexError {
         source: tantivy::TantivyError,
     },
     /// The directory could not be created or listed.
-    #[error("{}: cannot access the listing index directory: {source}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Io {
         /// The directory.
         path: PathBuf,
@@ -97,7 +98,7 @@ pub enum IndexError {
         source: std::io::Error,
     },
     /// The directory holds a tantivy index that is not a baobei listing index.
-    #[error("{}: not a baobei listing index: {what}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Schema {
         /// The directory.
         path: PathBuf,
@@ -105,10 +106,7 @@ pub enum IndexError {
         what: String,
     },
     /// A memory budget too small for the number of writer threads.
-    #[error(
-        "{}: memory budget of {budget} bytes for {threads} threads is below {} bytes per thread",
-        path.display(), MIN_BUDGET_PER_THREAD
-    )]
+    #[error("{}", self.describe(Lang::En))]
     Budget {
         /// The index directory.
         path: PathBuf,
@@ -118,13 +116,57 @@ pub enum IndexError {
         threads: usize,
     },
     /// A stored row lacks a field every current row has.
-    #[error("{}: corrupt listing row: {what}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     Corrupt {
         /// The index directory.
         path: PathBuf,
         /// What is wrong.
         what: String,
     },
+}
+
+impl Describe for IndexError {
+    fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            IndexError::Tantivy { path, source } => match zh {
+                true => format!("{}: 宝贝索引：{source}", path.display()),
+                false => format!("{}: listing index: {source}", path.display()),
+            },
+            IndexError::Io { path, source } => match zh {
+                true => format!("{}: 无法访问宝贝索引目录：{source}", path.display()),
+                false => format!(
+                    "{}: cannot access the listing index directory: {source}",
+                    path.display()
+                ),
+            },
+            IndexError::Schema { path, what } => match zh {
+                true => format!("{}: 不是 baobei 宝贝索引：{what}", path.display()),
+                false => format!("{}: not a baobei listing index: {what}", path.display()),
+            },
+            IndexError::Budget {
+                path,
+                budget,
+                threads,
+            } => match zh {
+                true => format!(
+                    "{}: {threads} 个线程的内存预算 {budget} 字节低于每线程 {} 字节",
+                    path.display(),
+                    MIN_BUDGET_PER_THREAD
+                ),
+                false => format!(
+                    "{}: memory budget of {budget} bytes for {threads} threads is below {} \
+                     bytes per thread",
+                    path.display(),
+                    MIN_BUDGET_PER_THREAD
+                ),
+            },
+            IndexError::Corrupt { path, what } => match zh {
+                true => format!("{}: 宝贝索引行已损坏：{what}", path.display()),
+                false => format!("{}: corrupt listing row: {what}", path.display()),
+            },
+        }
+    }
 }
 
 /// Whether `dir` itself holds a committed tantivy index (its `meta.json`); everyone else asks

@@ -117,7 +117,7 @@ impl TableBuilder {
         let path = path.as_ref();
         let bytes = self.encode(path)?;
         crate::atomic_file::write(path, &bytes)
-            .map_err(IoError::at(path, "write keyword table"))?;
+            .map_err(IoError::at(path, ("写入关键词表", "write keyword table")))?;
         Ok(WriteSummary {
             inserted: self.inserted,
             rows: self.rows.len(),

@@ -49,6 +49,7 @@
 use std::path::PathBuf;
 
 use crate::io_error::IoError;
+use crate::lang::{Describe, Lang};
 
 mod builder;
 mod format;
@@ -71,11 +72,7 @@ pub enum TableError {
     #[error(transparent)]
     Io(#[from] IoError),
     /// The file does not start with the magic bytes.
-    #[error(
-        "{}: not a baobei keyword table (starts with {found:?}, expected \"BAOBEIKW\"); \
-         build one with `baobei keywords import`",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     NotATable {
         /// The file.
         path: PathBuf,
@@ -83,11 +80,7 @@ pub enum TableError {
         found: String,
     },
     /// The file was written in an older format version that this build no longer reads.
-    #[error(
-        "{}: keyword table format version {found} is older than version {supported}, which \
-         this baobei reads; re-import the keyword exports with `baobei keywords import`",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     OldVersion {
         /// The file.
         path: PathBuf,
@@ -97,12 +90,7 @@ pub enum TableError {
         supported: u32,
     },
     /// The file was written by a newer baobei.
-    #[error(
-        "{}: keyword table format version {found} was written by a newer baobei (this one \
-         reads version {supported}); upgrade baobei or re-import the keyword exports with \
-         `baobei keywords import`",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     NewerVersion {
         /// The file.
         path: PathBuf,
@@ -112,11 +100,7 @@ pub enum TableError {
         supported: u32,
     },
     /// The file is shorter than its header says: an interrupted copy or a full disk.
-    #[error(
-        "{}: keyword table is truncated: {expected} bytes expected, the file has {actual}; \
-         re-import the keyword exports with `baobei keywords import`",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     Truncated {
         /// The file.
         path: PathBuf,
@@ -126,11 +110,7 @@ pub enum TableError {
         actual: u64,
     },
     /// The structure is inconsistent: a bad header, offset, record or index slot.
-    #[error(
-        "{}: keyword table is corrupt: {what}; re-import the keyword exports with \
-         `baobei keywords import`",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -138,11 +118,7 @@ pub enum TableError {
         what: String,
     },
     /// The body does not hash to the stored checksum.
-    #[error(
-        "{}: keyword table checksum mismatch (stored {stored:016x}, computed {computed:016x}): \
-         the file is corrupt; re-import the keyword exports with `baobei keywords import`",
-        path.display()
-    )]
+    #[error("{}", self.describe(Lang::En))]
     Checksum {
         /// The file.
         path: PathBuf,
@@ -152,7 +128,7 @@ pub enum TableError {
         computed: u64,
     },
     /// A row given to the builder is invalid; the importer adds file and line context.
-    #[error("keyword {keyword:?}: {field} = {value}: {reason}")]
+    #[error("{}", self.describe(Lang::En))]
     InvalidRow {
         /// The keyword as given.
         keyword: String,
@@ -164,11 +140,129 @@ pub enum TableError {
         reason: &'static str,
     },
     /// The table would exceed the format's limits (2^30 rows, 4 GiB of text).
-    #[error("{}: keyword table too large: {what}", path.display())]
+    #[error("{}", self.describe(Lang::En))]
     TooLarge {
         /// The file being written.
         path: PathBuf,
         /// Which limit, with the figures.
         what: String,
     },
+}
+
+impl Describe for TableError {
+    fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        // The cure for a table that cannot be read, said the same way by every variant.
+        let cure = lang.pick(
+            "请用 `baobei keywords import` 重新导入关键词导出文件",
+            "re-import the keyword exports with `baobei keywords import`",
+        );
+        match self {
+            TableError::Io(e) => e.describe(lang),
+            TableError::NotATable { path, found } => match zh {
+                true => format!(
+                    "{}: 不是 baobei 关键词表（开头是 {found:?}，应为 \"BAOBEIKW\"）；\
+                     请用 `baobei keywords import` 生成",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: not a baobei keyword table (starts with {found:?}, expected \
+                     \"BAOBEIKW\"); build one with `baobei keywords import`",
+                    path.display()
+                ),
+            },
+            TableError::OldVersion {
+                path,
+                found,
+                supported,
+            } => match zh {
+                true => format!(
+                    "{}: 关键词表格式版本 {found} 早于本 baobei 读取的版本 {supported}；{cure}",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: keyword table format version {found} is older than version \
+                     {supported}, which this baobei reads; {cure}",
+                    path.display()
+                ),
+            },
+            TableError::NewerVersion {
+                path,
+                found,
+                supported,
+            } => match zh {
+                true => format!(
+                    "{}: 关键词表格式版本 {found} 由更新的 baobei 写入（本版本读取版本 \
+                     {supported}）；请升级 baobei，或用 `baobei keywords import` 重新导入关键词导出文件",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: keyword table format version {found} was written by a newer baobei \
+                     (this one reads version {supported}); upgrade baobei or {cure}",
+                    path.display()
+                ),
+            },
+            TableError::Truncated {
+                path,
+                expected,
+                actual,
+            } => match zh {
+                true => format!(
+                    "{}: 关键词表不完整：应有 {expected} 字节，文件只有 {actual} 字节；{cure}",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: keyword table is truncated: {expected} bytes expected, the file has \
+                     {actual}; {cure}",
+                    path.display()
+                ),
+            },
+            TableError::Corrupt { path, what } => match zh {
+                true => format!("{}: 关键词表已损坏：{what}；{cure}", path.display()),
+                false => format!(
+                    "{}: keyword table is corrupt: {what}; {cure}",
+                    path.display()
+                ),
+            },
+            TableError::Checksum {
+                path,
+                stored,
+                computed,
+            } => match zh {
+                true => format!(
+                    "{}: 关键词表校验和不符（记录为 {stored:016x}，算得 {computed:016x}）：\
+                     文件已损坏；{cure}",
+                    path.display()
+                ),
+                false => format!(
+                    "{}: keyword table checksum mismatch (stored {stored:016x}, computed \
+                     {computed:016x}): the file is corrupt; {cure}",
+                    path.display()
+                ),
+            },
+            TableError::InvalidRow {
+                keyword,
+                field,
+                value,
+                reason,
+            } => match zh {
+                true => {
+                    let reason = match *reason {
+                        "is empty after normalisation" => "规范化后为空",
+                        "must be a finite number" => "必须是有限的数",
+                        "must be a fraction in [0, 1]" => "必须是 [0, 1] 之间的比例",
+                        "cannot fall by more than 100%" => "降幅不能超过 100%",
+                        "must not be negative" => "不能为负数",
+                        other => other,
+                    };
+                    format!("关键词 {keyword:?}：{field} = {value}：{reason}")
+                }
+                false => format!("keyword {keyword:?}: {field} = {value}: {reason}"),
+            },
+            TableError::TooLarge { path, what } => match zh {
+                true => format!("{}: 关键词表太大：{what}", path.display()),
+                false => format!("{}: keyword table too large: {what}", path.display()),
+            },
+        }
+    }
 }

@@ -81,7 +81,8 @@ impl KeywordTable {
     /// [`KeywordTable::open`] without the body hash: header, sizes and length only.
     pub(super) fn open_structure(path: impl AsRef<Path>) -> Result<KeywordTable, TableError> {
         let path = path.as_ref();
-        let map = Mapped::open(path).map_err(IoError::at(path, "open keyword table"))?;
+        let map = Mapped::open(path)
+            .map_err(IoError::at(path, ("打开关键词表", "open keyword table")))?;
         let layout = Layout::read(path, &map)?;
         Ok(KeywordTable {
             path: path.to_owned(),
