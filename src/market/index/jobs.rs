@@ -355,7 +355,10 @@ pub fn figures(ws: &Workspace, segmenter: Arc<Segmenter>) -> Result<Vec<IndexFig
         IndexFigure::Listings(stats.listings),
         IndexFigure::SnapshotRows(stats.history_rows),
     ];
-    figures.extend(stats.by_role.iter().map(|(r, n)| IndexFigure::Role(*r, *n)));
+    // Roles by name, as the figures always came.
+    let mut roles: Vec<(Role, u64)> = stats.by_role.iter().map(|(r, n)| (*r, *n)).collect();
+    roles.sort_by_key(|(r, _)| r.as_str());
+    figures.extend(roles.into_iter().map(|(r, n)| IndexFigure::Role(r, n)));
     figures.extend(
         stats
             .by_category
