@@ -14,7 +14,7 @@ use crate::batch::JobError;
 use crate::dictionary::WordKind;
 use crate::engine::Market;
 use crate::item::Item;
-use crate::keyword::{Formula, KeywordUniverse};
+use crate::keyword::{Formula, Keyword, KeywordUniverse};
 use crate::lang::Said;
 use crate::market::index::{Filter, Listing, ListingIndex, Role};
 use crate::market::workspace::Workspace;
@@ -320,10 +320,7 @@ impl<'a> Suggester<'a> {
                     roi: roi.map(|r| round(r, 2)),
                     reasons: why,
                     relevance: round(relevance, 3),
-                    unconfirmed: unconfirmed_phrases(u.segmenter(), &kw.text, |key| {
-                        u.word_id(key)
-                            .is_some_and(|w| true_words.binary_search(&w).is_err())
-                    }),
+                    unconfirmed: unconfirmed_words(u, kw, true_words),
                 }
             })
             .collect();
@@ -524,6 +521,29 @@ pub fn own_item(ws: &Workspace, index: Option<&ListingIndex>, id: &str) -> Resul
             ),
         }),
     }
+}
+
+/// The words of keyword `kw` that are not among the item's `true_words` (sorted ids). Only
+/// when two or more of them are single characters is the keyword segmented again, to join
+/// the characters of one unknown word ([`unconfirmed_phrases`]): every candidate keyword of
+/// every item passes here.
+fn unconfirmed_words(u: &KeywordUniverse, kw: &Keyword, true_words: &[u32]) -> Vec<String> {
+    let missing: Vec<u32> = kw
+        .words
+        .iter()
+        .copied()
+        .filter(|w| true_words.binary_search(w).is_err())
+        .collect();
+    let singles = missing
+        .iter()
+        .filter(|&&w| u.word(w).chars().count() == 1)
+        .count();
+    if singles < 2 {
+        return missing.iter().map(|&w| u.word(w).to_owned()).collect();
+    }
+    unconfirmed_phrases(u.segmenter(), &kw.text, |key| {
+        u.word_id(key).is_some_and(|w| missing.contains(&w))
+    })
 }
 
 /// The words of `keyword` that `unconfirmed` says the item does not state, in the keyword's
