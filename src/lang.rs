@@ -412,7 +412,7 @@ mod every_kind {
                 keyword: s("cream"),
                 field: "ctr",
                 value: s("1.5"),
-                reason: "must be a fraction in [0, 1]",
+                reason: crate::market::table::Refusal::NotAFraction,
             },
             T::TooLarge {
                 path: table(),
@@ -469,20 +469,20 @@ mod every_kind {
         );
 
         use crate::ads::AdsError as A;
-        let bad = |message| A::BadValue {
+        let bad = |problem| A::BadValue {
             location: at(),
             header: s("bid"),
             field: Field::Bid,
-            message,
+            problem,
             value: s("x"),
         };
         check_all(
             "AdsError",
             &[
                 A::Input(input().remove(9)),
-                bad("missing"),
-                bad("negative amount"),
-                bad("not a count"),
+                bad(crate::ads::BadValue::Missing),
+                bad(crate::ads::BadValue::NegativeAmount),
+                bad(crate::ads::BadValue::NotACount),
                 A::ClicksOverImpressions {
                     location: at(),
                     clicks: 3,
@@ -543,7 +543,7 @@ mod every_kind {
                     what: s("x"),
                 }),
                 J::Import(I::NoKeyword { location: at() }),
-                J::Ads(bad("missing")),
+                J::Ads(bad(crate::ads::BadValue::Missing)),
                 J::Workspace(W::Locked {
                     path: table(),
                     holder: s("pid 7"),
@@ -1109,6 +1109,22 @@ mod every_kind {
                 NoKeyword::BelowMinItems { .. } => 4,
             },
             |n, lang| n.describe(lang),
+        );
+        use crate::market::table::Refusal as R;
+        check_all(
+            "Refusal",
+            &[
+                R::EmptyKeyword,
+                R::BadPeriod,
+                R::NotFinite,
+                R::NotAFraction,
+                R::FallsTooFar,
+                R::Negative,
+                R::NegativeCount,
+            ],
+            7,
+            |r| *r as usize,
+            |r, lang| r.describe(lang).to_owned(),
         );
         use crate::market::index::Role;
         use crate::market::index::jobs::IndexFigure as F;

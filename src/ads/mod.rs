@@ -50,6 +50,28 @@ pub use review::{
 use crate::input::{Field, InputError, Location};
 use crate::lang::{Describe, Lang};
 
+/// What is wrong with a report cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadValue {
+    /// The cell is empty.
+    Missing,
+    /// A money amount below zero.
+    NegativeAmount,
+    /// Not a whole count.
+    NotACount,
+}
+
+impl BadValue {
+    /// The problem for a person, in `lang`.
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match self {
+            BadValue::Missing => lang.pick("缺失", "missing"),
+            BadValue::NegativeAmount => lang.pick("金额为负数", "negative amount"),
+            BadValue::NotACount => lang.pick("不是计数", "not a count"),
+        }
+    }
+}
+
 /// Why a report, or one of its rows, cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AdsError {
@@ -65,8 +87,8 @@ pub enum AdsError {
         header: String,
         /// Its field.
         field: Field,
-        /// What is wrong (`missing`, `negative amount`, `not a count`).
-        message: &'static str,
+        /// What is wrong.
+        problem: BadValue,
         /// The text of the cell.
         value: String,
     },
@@ -98,30 +120,17 @@ impl Describe for AdsError {
                 AdsError::BadValue {
                     location,
                     header,
-                    message,
+                    problem,
                     value,
                     ..
                 },
-                Lang::Zh,
-            ) => {
-                let message = match *message {
-                    "missing" => "缺失",
-                    "negative amount" => "金额为负数",
-                    "not a count" => "不是计数",
-                    other => other,
-                };
-                format!("{location}: {header}：{message}：{value:?}")
-            }
-            (
-                AdsError::BadValue {
-                    location,
-                    header,
-                    message,
-                    value,
-                    ..
-                },
-                Lang::En,
-            ) => format!("{location}: {header}: {message}: {value:?}"),
+                _,
+            ) => format!(
+                "{location}: {header}{}{}{}{value:?}",
+                lang.pick("：", ": "),
+                problem.describe(lang),
+                lang.pick("：", ": ")
+            ),
             (
                 AdsError::ClicksOverImpressions {
                     location,

@@ -8,7 +8,7 @@ use crate::batch::{Reject, Rejects};
 
 use crate::input::{self, Date, Field, Header, Location, Options, Record};
 
-use super::AdsError;
+use super::{AdsError, BadValue};
 
 /// One day of one keyword of one ad group, money in 元 once [`resolve_units`] has run.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,13 +84,13 @@ fn count(record: &Record, field: Field) -> Result<u64, AdsError> {
     match record.number(field)? {
         None => Ok(0),
         Some(x) if x >= 0.0 && x.fract() == 0.0 => Ok(x as u64),
-        Some(_) => Err(bad_value(record, field, "not a count")),
+        Some(_) => Err(bad_value(record, field, BadValue::NotACount)),
     }
 }
 
 fn money(record: &Record, field: Field) -> Result<Option<f64>, AdsError> {
     match record.number(field)? {
-        Some(x) if x < 0.0 => Err(bad_value(record, field, "negative amount")),
+        Some(x) if x < 0.0 => Err(bad_value(record, field, BadValue::NegativeAmount)),
         other => Ok(other),
     }
 }
@@ -100,7 +100,7 @@ fn cell_location(record: &Record, field: Field) -> Location {
     record.cell_location(index)
 }
 
-fn bad_value(record: &Record, field: Field, message: &'static str) -> AdsError {
+fn bad_value(record: &Record, field: Field, problem: BadValue) -> AdsError {
     AdsError::BadValue {
         location: cell_location(record, field),
         header: record
@@ -108,7 +108,7 @@ fn bad_value(record: &Record, field: Field, message: &'static str) -> AdsError {
             .column(field)
             .map_or_else(|| field.header_zh().to_owned(), |c| c.name.clone()),
         field,
-        message,
+        problem,
         value: record.get(field).unwrap_or("").trim().to_owned(),
     }
 }
@@ -117,7 +117,7 @@ fn required_text(record: &Record, field: Field) -> Result<String, AdsError> {
     record
         .text(field)
         .map(str::to_owned)
-        .ok_or_else(|| bad_value(record, field, "missing"))
+        .ok_or_else(|| bad_value(record, field, BadValue::Missing))
 }
 
 /// Reads one report row. Counts written `-` are zero (exports write it for "none"); the date,
@@ -125,15 +125,16 @@ fn required_text(record: &Record, field: Field) -> Result<String, AdsError> {
 pub fn parse_row(record: &Record) -> Result<ReportRow, AdsError> {
     let date = record
         .date(Field::Date)?
-        .ok_or_else(|| bad_value(record, Field::Date, "missing"))?;
+        .ok_or_else(|| bad_value(record, Field::Date, BadValue::Missing))?;
     let keyword = required_text(record, Field::Keyword)?;
     let item = record.text(Field::Id).unwrap_or("").to_owned();
     let ad_group = match record.text(Field::AdGroup) {
         Some(g) => g.to_owned(),
         None if !item.is_empty() => item.clone(),
-        None => return Err(bad_value(record, Field::AdGroup, "missing")),
+        None => return Err(bad_value(record, Field::AdGroup, BadValue::Missing)),
     };
-    let bid = money(record, Field::Bid)?.ok_or_else(|| bad_value(record, Field::Bid, "missing"))?;
+    let bid = money(record, Field::Bid)?
+        .ok_or_else(|| bad_value(record, Field::Bid, BadValue::Missing))?;
     let impressions = count(record, Field::Impressions)?;
     let clicks = count(record, Field::Clicks)?;
     if clicks > impressions {

@@ -327,7 +327,7 @@ pub fn map_record(
                     keyword: keyword.clone(),
                     field: "online_items",
                     value: n.to_string(),
-                    reason: "is negative",
+                    reason: crate::market::table::Refusal::NegativeCount,
                 },
             }
         })?),

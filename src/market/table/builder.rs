@@ -10,13 +10,13 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::io_error::IoError;
 use crate::text::chars::normal_form;
 
-use super::TableError;
 use super::format::{
     EMPTY_SLOT, HEADER_LEN, Layout, MAX_ROWS, MIN_SLOTS, R_CAT_LEN, R_CAT_OFF, R_KW_LEN, R_KW_OFF,
     RECORD_LEN, SLOT_LEN, fingerprint, put_u32,
 };
 use super::reader::KeywordTable;
 use super::stats::{KeywordStats, Source};
+use super::{Refusal, TableError};
 
 /// One inserted, not yet merged row.
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ impl TableBuilder {
                 keyword: keyword.to_owned(),
                 field: "keyword",
                 value: format!("{keyword:?}"),
-                reason: "is empty after normalisation",
+                reason: Refusal::EmptyKeyword,
             });
         }
         stats.validate(keyword)?;

@@ -63,6 +63,45 @@ pub use format::{FORMAT_VERSION, MAGIC};
 pub use reader::{KeywordTable, Rows};
 pub use stats::{KeywordRow, KeywordStats, Period, RankBy, Source};
 
+/// Why the table refuses a row's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The keyword is empty once normalised.
+    EmptyKeyword,
+    /// The period is not two `yyyymmdd` dates with start <= end.
+    BadPeriod,
+    /// A figure is NaN or infinite.
+    NotFinite,
+    /// A rate is outside [0, 1].
+    NotAFraction,
+    /// Growth below -100%.
+    FallsTooFar,
+    /// A figure below zero.
+    Negative,
+    /// A count below zero (the importer's online items).
+    NegativeCount,
+}
+
+impl Refusal {
+    /// The reason for a person, in `lang`.
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match self {
+            Refusal::EmptyKeyword => lang.pick("规范化后为空", "is empty after normalisation"),
+            Refusal::BadPeriod => lang.pick(
+                "应为两个 yyyymmdd 日期，且开始不晚于结束",
+                "expected two yyyymmdd dates with start <= end",
+            ),
+            Refusal::NotFinite => lang.pick("必须是有限的数", "must be a finite number"),
+            Refusal::NotAFraction => {
+                lang.pick("必须是 [0, 1] 之间的比例", "must be a fraction in [0, 1]")
+            }
+            Refusal::FallsTooFar => lang.pick("降幅不能超过 100%", "cannot fall by more than 100%"),
+            Refusal::Negative => lang.pick("不能为负数", "must not be negative"),
+            Refusal::NegativeCount => lang.pick("是负数", "is negative"),
+        }
+    }
+}
+
 /// Errors reading, verifying or writing a keyword table, or inserting a bad row.
 ///
 /// Every file error names the path, what is wrong and what to do about it.
@@ -137,7 +176,7 @@ pub enum TableError {
         /// The offending value.
         value: String,
         /// Why it is refused.
-        reason: &'static str,
+        reason: Refusal,
     },
     /// The table would exceed the format's limits (2^30 rows, 4 GiB of text).
     #[error("{}", self.describe(Lang::En))]
@@ -246,18 +285,14 @@ impl Describe for TableError {
                 value,
                 reason,
             } => match zh {
-                true => {
-                    let reason = match *reason {
-                        "is empty after normalisation" => "规范化后为空",
-                        "must be a finite number" => "必须是有限的数",
-                        "must be a fraction in [0, 1]" => "必须是 [0, 1] 之间的比例",
-                        "cannot fall by more than 100%" => "降幅不能超过 100%",
-                        "must not be negative" => "不能为负数",
-                        other => other,
-                    };
-                    format!("关键词 {keyword:?}：{field} = {value}：{reason}")
-                }
-                false => format!("keyword {keyword:?}: {field} = {value}: {reason}"),
+                true => format!(
+                    "关键词 {keyword:?}：{field} = {value}：{}",
+                    reason.describe(Lang::Zh)
+                ),
+                false => format!(
+                    "keyword {keyword:?}: {field} = {value}: {}",
+                    reason.describe(Lang::En)
+                ),
             },
             TableError::TooLarge { path, what } => match zh {
                 true => format!("{}: 关键词表太大：{what}", path.display()),

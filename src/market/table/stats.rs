@@ -5,12 +5,12 @@ use std::fmt;
 
 use crate::input::Date;
 
-use super::TableError;
 use super::format::{
     F_ALL, F_CLICK_POPULARITY, F_CTR, F_CVR, F_DEMAND, F_GROWTH, F_HEAT, F_ONLINE_ITEMS,
     F_POPULARITY, F_REFERENCE_CPC, F_TMALL_CLICK_SHARE, F_TRADE_INDEX, R_END, R_PRESENT, R_SOURCE,
     R_START, R_VALUES, RECORD_LEN, get_u32, get8, put_u32,
 };
+use super::{Refusal, TableError};
 
 /// Where a row's statistics come from; decides merge priority and marks derived rows so that a
 /// report never presents a derived estimate as platform data.
@@ -198,7 +198,7 @@ impl KeywordStats {
     }
 
     pub(super) fn validate(&self, keyword: &str) -> Result<(), TableError> {
-        let invalid = |field: &'static str, value: String, reason: &'static str| {
+        let invalid = |field: &'static str, value: String, reason: Refusal| {
             Err(TableError::InvalidRow {
                 keyword: keyword.to_owned(),
                 field,
@@ -210,23 +210,23 @@ impl KeywordStats {
             return invalid(
                 "period",
                 format!("{}..{}", self.period.start, self.period.end),
-                "expected two yyyymmdd dates with start <= end",
+                Refusal::BadPeriod,
             );
         }
         for (value, bit, name) in self.floats() {
             let Some(v) = value else { continue };
             if !v.is_finite() {
-                return invalid(name, v.to_string(), "must be a finite number");
+                return invalid(name, v.to_string(), Refusal::NotFinite);
             }
             let fraction = bit & (F_CTR | F_CVR | F_TMALL_CLICK_SHARE) != 0;
             if fraction && !(0.0..=1.0).contains(&v) {
-                return invalid(name, v.to_string(), "must be a fraction in [0, 1]");
+                return invalid(name, v.to_string(), Refusal::NotAFraction);
             }
             if bit == F_GROWTH && v < -1.0 {
-                return invalid(name, v.to_string(), "cannot fall by more than 100%");
+                return invalid(name, v.to_string(), Refusal::FallsTooFar);
             }
             if bit != F_GROWTH && v < 0.0 {
-                return invalid(name, v.to_string(), "must not be negative");
+                return invalid(name, v.to_string(), Refusal::Negative);
             }
         }
         Ok(())
